@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The architecture interface: the only place above which no code knows an
+ * instruction set or a register layout.  Each ISA provides one const table
+ * (src/arch/<isa>/arch.c), in the manner of uftrace's mcount_arch_ops and
+ * elfutils' Ebl backends.  Every hook here is pure (no ptrace): tests run
+ * both ISAs on any host, and a trace recorded on one ISA can be read on
+ * another by taking the table from the file's ELF machine.
+ */
+#ifndef CT_ARCH_H
+#define CT_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <capstone/capstone.h>
+
+/* Raw NT_PRSTATUS image, large enough for every supported ISA
+ * (x86_64 user_regs_struct: 27 words; aarch64 user_pt_regs: 34 words). */
+#define CT_REGS_WORDS 34
+struct ct_regs {
+	uint64_t w[CT_REGS_WORDS];
+};
+
+/* Access to (remote) memory: a ptrace'd process in the tracer, a fake
+ * buffer in unit tests.  Both return 0 or a negative errno (-EFAULT). */
+struct ct_mem {
+	int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
+	int (*write)(void *ctx, uint64_t addr, const void *buf, size_t len);
+	void *ctx;
+};
+
+/* One general-purpose register as shown by --regs and in jsonl. */
+struct ct_reg_desc {
+	const char *name;
+	unsigned word; /* index into struct ct_regs.w */
+};
+
+/* Output buffer for relocated code (after frida's writers): bytes are
+ * collected in a host buffer, but every displacement is computed against
+ * `pc`, the address buf[0] will have inside the tracee. */
+struct ct_codebuf {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	uint64_t pc;
+};
+
+/* How the instruction displaced by a breakpoint is executed. */
+enum ct_insn_action {
+	CT_INSN_RELOCATE, /* copy (rewritten) into a slot, followed by a jump back */
+	CT_INSN_EMULATE,  /* the tracer applies its effect to the registers */
+	CT_INSN_STEP,     /* single-step the copy in a slot, then step_fixup */
+	CT_INSN_REJECT,   /* cannot be handled: no breakpoint here */
+};
+
+/* The decoded facts about one displaced instruction.  analyze() fills it,
+ * relocate()/emulate()/step_fixup() read it.  The fields after `why` are
+ * private to the arch that filled them. */
+struct ct_insn_plan {
+	enum ct_insn_action action;
+	uint64_t pc;       /* address of the original instruction */
+	uint8_t len;       /* its length in bytes */
+	uint8_t bytes[16]; /* its original bytes */
+	const char *why;   /* REJECT/STEP: a short reason for messages */
+
+	unsigned kind;     /* arch-private classification */
+	uint64_t target;   /* branch target, or address a pc-relative operand refers to */
+	uint8_t disp_off;  /* offset of a pc-relative displacement inside bytes[] */
+	uint8_t disp_size; /* its size (1, 4) */
+	uint8_t cond;      /* condition code / opcode detail */
+	uint8_t reg;       /* register operand */
+	uint32_t aux;      /* anything else the arch needs */
+};
+
+struct ct_arch {
+	const char *name;     /* "x86_64", "aarch64" */
+	uint16_t elf_machine; /* EM_X86_64, EM_AARCH64 */
+	int cs_arch;          /* capstone cs_arch */
+	int cs_mode;          /* capstone cs_mode */
+
+	uint8_t bp_insn[4];   /* cc | brk #0 */
+	uint8_t bp_len;
+	uint8_t insn_align;   /* 1 | 4 */
+	uint8_t max_insn_len; /* 15 | 4 */
+	uint8_t slot_size;    /* bytes reserved per out-of-line slot */
+	int64_t reach;        /* max |slot - module byte| that relocated code may span */
+
+	size_t regs_size;     /* bytes of NT_PRSTATUS */
+	unsigned nr_int_args; /* integer argument registers: 6 | 8 */
+	const struct ct_reg_desc *reg_desc;
+	unsigned nr_regs;
+
+	uint64_t (*pc)(const struct ct_regs *r);
+	void (*set_pc)(struct ct_regs *r, uint64_t pc);
+	uint64_t (*sp)(const struct ct_regs *r);
+	uint64_t (*arg)(const struct ct_regs *r, unsigned n); /* n < nr_int_args */
+	uint64_t (*retval)(const struct ct_regs *r);
+
+	/* Address of the breakpoint that trapped, from the pc reported at the
+	 * trap (pc - 1 after int3; pc itself after brk). */
+	uint64_t (*bp_addr)(const struct ct_regs *r);
+	/* The pc to report when a thread stopped at a breakpoint trap must be
+	 * rewound so that it re-executes the site (detach of an unhandled trap). */
+	uint64_t (*trap_rewind)(const struct ct_regs *r);
+
+	/* At a function's first instruction: where it will return to.
+	 * x86_64 reads [sp]; aarch64 takes x30.  0 or -EFAULT. */
+	int (*return_addr)(const struct ct_regs *r, const struct ct_mem *mem, uint64_t *ra);
+	/* Stack pointer expected at the return address, from the sp at entry:
+	 * entry sp + 8 on x86_64, entry sp on aarch64. */
+	uint64_t (*sp_after_return)(uint64_t entry_sp);
+
+	/* Forget an interrupted system call so that moving the pc does not
+	 * get undone by the kernel's syscall restart (gdb amd64_linux_write_pc):
+	 * x86_64 orig_rax = -1. */
+	void (*cancel_syscall_restart)(struct ct_regs *r);
+
+	/* One instruction.  analyze() classifies a decoded instruction at pc:
+	 * returns 0 with plan->action set (REJECT with plan->why), or -ENOTSUP
+	 * for what this arch cannot decode at all. */
+	int (*analyze)(const cs_insn *insn, uint64_t pc, struct ct_insn_plan *plan);
+	/* RELOCATE and STEP: emit the slot's code at cb->pc.  For RELOCATE the
+	 * code ends by continuing at plan->pc + plan->len (or the branch target);
+	 * for STEP it is the single instruction to step.  0, -ENOSPC, or -ERANGE
+	 * when cb->pc is out of reach of a pc-relative operand. */
+	int (*relocate)(const struct ct_insn_plan *plan, struct ct_codebuf *cb);
+	/* EMULATE: apply the instruction's effect.  0 or -EFAULT. */
+	int (*emulate)(const struct ct_insn_plan *plan, struct ct_regs *r, const struct ct_mem *mem);
+	/* STEP: after single-stepping the copy placed at `slot`, turn the
+	 * resulting state into the one the original would have produced. */
+	int (*step_fixup)(const struct ct_insn_plan *plan, uint64_t slot, struct ct_regs *r,
+			  const struct ct_mem *mem);
+	/* An unconditional jump from cb->pc to `to`, any distance. */
+	int (*emit_jump)(struct ct_codebuf *cb, uint64_t to);
+
+	/* Remote system calls and function calls. */
+	const uint8_t *syscall_insn; /* syscall | svc #0 */
+	uint8_t syscall_len;
+	void (*set_syscall)(struct ct_regs *r, long nr, const uint64_t args[6]);
+	long (*syscall_ret)(const struct ct_regs *r);
+	int nr_mmap, nr_munmap, nr_mprotect; /* syscall numbers of this ISA */
+	/* Prepare r so that resuming it calls fn(args...) and returns to
+	 * ret_addr (where the caller keeps a breakpoint).  May write to the
+	 * stack below the red zone through mem.  0 or -EFAULT. */
+	int (*setup_call)(struct ct_regs *r, const struct ct_mem *mem, uint64_t fn,
+			  uint64_t ret_addr, const uint64_t *args, unsigned nargs);
+};
+
+extern const struct ct_arch ct_arch_x86_64;
+
+/* The table for the ISA this calltrap runs on. */
+const struct ct_arch *ct_arch_host(void);
+/* The table for an ELF e_machine, or NULL. */
+const struct ct_arch *ct_arch_by_machine(uint16_t machine);
+
+/* Code buffer helpers (src/disasm/codebuf.c). */
+void ct_codebuf_init(struct ct_codebuf *cb, uint8_t *buf, size_t cap, uint64_t pc);
+static inline uint64_t ct_codebuf_here(const struct ct_codebuf *cb)
+{
+	return cb->pc + cb->len;
+}
+int ct_codebuf_put(struct ct_codebuf *cb, const void *bytes, size_t n); /* 0 or -ENOSPC */
+int ct_codebuf_put_u8(struct ct_codebuf *cb, uint8_t v);
+int ct_codebuf_put_u32(struct ct_codebuf *cb, uint32_t v);
+int ct_codebuf_put_u64(struct ct_codebuf *cb, uint64_t v);
+
+#define CT_UNUSED __attribute__((unused))
+
+#endif

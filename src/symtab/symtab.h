@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Modules and symbols: /proc/PID/maps, ELF symbol tables (libelf), and the
+ * -e pattern language.  Nothing here touches a live process except by
+ * reading files under /proc. */
+#ifndef CT_SYMTAB_H
+#define CT_SYMTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- /proc/PID/maps ---- */
+struct ct_map {
+	uint64_t start, end;
+	uint64_t offset;
+	int prot;          /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	bool shared;
+	uint64_t inode;
+	char *path;        /* NULL for anonymous mappings; "[stack]" etc. kept */
+};
+
+struct ct_maps {
+	struct ct_map *v;
+	size_t n;
+};
+
+/* 0 or -errno (-ESRCH when the process is gone). */
+int ct_maps_read(pid_t pid, struct ct_maps *maps);
+void ct_maps_fini(struct ct_maps *maps);
+/* The lowest free gap [addr, addr+len) that lies entirely within
+ * [lo, hi), page aligned, or 0 when there is none.  Searches nearest to
+ * `near` first. */
+uint64_t ct_maps_find_gap(const struct ct_maps *maps, uint64_t near, uint64_t lo, uint64_t hi,
+			  uint64_t len);
+
+/* ---- ELF files ---- */
+enum ct_sym_type {
+	CT_SYM_FUNC,
+	CT_SYM_IFUNC, /* STT_GNU_IFUNC: value is the resolver */
+};
+
+struct ct_symbol {
+	const char *name;   /* points into the ct_elf's string storage */
+	uint64_t value;     /* link-time address (add the module's bias) */
+	uint64_t size;
+	enum ct_sym_type type;
+	bool global;        /* STB_GLOBAL or STB_WEAK */
+};
+
+struct ct_elf {
+	char *path;
+	uint16_t machine;   /* e_machine */
+	uint16_t type;      /* ET_EXEC, ET_DYN */
+	uint64_t entry;     /* e_entry (link-time) */
+	bool has_interp;    /* PT_INTERP present */
+	/* PT_LOAD segments, for the load bias */
+	struct ct_elf_load {
+		uint64_t vaddr, offset, filesz, memsz;
+		uint32_t flags; /* PF_X | PF_W | PF_R */
+	} *loads;
+	size_t nr_loads;
+	/* functions defined here (st_shndx != SHN_UNDEF), from .symtab and
+	 * .dynsym, one entry per address+name, sorted by value */
+	struct ct_symbol *syms;
+	size_t nr_syms;
+	char *strings;      /* storage for names */
+};
+
+/* NULL with errno set (ENOENT, ENOEXEC for a non-ELF file ...). */
+struct ct_elf *ct_elf_open(const char *path);
+void ct_elf_free(struct ct_elf *elf);
+/* The function symbol named `name`, preferring a global one, or NULL. */
+const struct ct_symbol *ct_elf_symbol(const struct ct_elf *elf, const char *name);
+/* The function containing link-time address `addr`, or NULL. */
+const struct ct_symbol *ct_elf_symbol_at(const struct ct_elf *elf, uint64_t addr);
+
+/* ---- modules: one mapped ELF file in a process ---- */
+struct ct_module {
+	char *path;         /* as in /proc/PID/maps */
+	const char *name;   /* file name part of path */
+	uint64_t bias;      /* runtime address = link-time address + bias */
+	uint64_t lo, hi;    /* lowest and highest mapped address of the file */
+	uint64_t text_lo, text_hi; /* executable mappings */
+	struct ct_elf *elf;
+};
+
+/* Load bias of `elf` given one of its file mappings.  0 or -EINVAL. */
+int ct_module_bias(const struct ct_elf *elf, const struct ct_map *map, uint64_t *bias);
+
+/* Group the file-backed mappings of `maps` into modules, opening each ELF
+ * file (through /proc/PID/root when pid > 0, so it works across mount
+ * namespaces and for deleted files via /proc/PID/map_files).  Non-ELF
+ * mappings are skipped.  0 or -errno. */
+int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_module **mods,
+			 size_t *nr);
+void ct_module_fini(struct ct_module *m);
+
+/* ---- the -e pattern language ---- */
+/*
+ * GLOB            functions whose name matches, in any module
+ * MODULE:GLOB     only in modules whose file name matches MODULE (a glob)
+ * !SPEC           exclude what SPEC matches
+ * With no including pattern the default is every function defined in the
+ * main executable.  C++ "::" never splits MODULE from GLOB.
+ */
+struct ct_pattern {
+	bool exclude;
+	char *module; /* NULL: any module */
+	char *glob;
+	unsigned long matched; /* how many symbols it selected (for "matches nothing") */
+};
+
+struct ct_patterns {
+	struct ct_pattern *v;
+	size_t n;
+};
+
+/* 0 or -EINVAL (empty glob, empty module, ...). */
+int ct_patterns_add(struct ct_patterns *p, const char *spec);
+void ct_patterns_fini(struct ct_patterns *p);
+bool ct_patterns_have_include(const struct ct_patterns *p);
+/* Is function `func` of module `module` (file name) selected?  is_main
+ * says whether the module is the main executable.  Counts matches. */
+bool ct_patterns_match(struct ct_patterns *p, const char *module, bool is_main, const char *func);
+
+#endif

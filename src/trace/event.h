@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The event model shared by live output, the trace file and the REPL. */
+#ifndef CT_EVENT_H
+#define CT_EVENT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "arch/arch.h"
+
+enum ct_event_type {
+	CT_EV_CALL,
+	CT_EV_RETURN,
+	CT_EV_UNWIND,       /* frame abandoned (longjmp, exception, thread exit) */
+	CT_EV_THREAD_START, /* tid is the new thread; parent = creating thread */
+	CT_EV_THREAD_EXIT,  /* status = exit code */
+	CT_EV_FORK,         /* child = new pid; flags CT_EVF_VFORK for vfork/CLONE_VM */
+	CT_EV_EXEC,         /* path = new image */
+	CT_EV_SIGNAL,       /* signo delivered to tid */
+	CT_EV_EXIT,         /* process exit: status, or signo when killed */
+	CT_EV_NR_TYPES
+};
+
+#define CT_EVF_VFORK    0x1 /* fork event of a child sharing the parent's memory */
+#define CT_EVF_FOLLOWED 0x2 /* fork event of a child we trace (-f) */
+#define CT_EVF_CORE     0x4 /* exit by signal with a core dump */
+
+#define CT_MAX_ARGS 8
+
+struct ct_event {
+	uint64_t seq;
+	uint64_t ts_ns; /* CLOCK_MONOTONIC nanoseconds since the session began */
+	pid_t pid;
+	pid_t tid;
+	enum ct_event_type type;
+	uint32_t flags;
+
+	/* call, return, unwind */
+	const char *func;
+	const char *module; /* file name of the module, e.g. "libc.so.6" */
+	uint64_t addr;      /* function entry address */
+	uint32_t depth;     /* traced frames on this thread, starting at 1 */
+	unsigned nr_args;
+	uint64_t args[CT_MAX_ARGS];
+	uint64_t retval;
+	uint64_t duration_ns;
+
+	/* process and thread events */
+	pid_t parent; /* thread_start: creating tid */
+	pid_t child;  /* fork: the new process */
+	int signo;    /* signal, exit by signal */
+	int status;   /* exit, thread_exit: exit code */
+	const char *path; /* exec */
+
+	/* with --regs: the general-purpose registers at the event */
+	const struct ct_arch *arch;
+	const struct ct_regs *regs;
+};
+
+const char *ct_event_type_name(enum ct_event_type t);
+
+#endif

@@ -1,0 +1,1 @@
+libcalltrap_a_SOURCES += src/util/log.c src/util/log.h
