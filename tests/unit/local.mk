@@ -1,1 +1,5 @@
-# tests/unit
+# Unit tests: each area keeps its own fragment.
+include tests/unit/arch.mk
+include tests/unit/symtab.mk
+include tests/unit/output.mk
+include tests/unit/engine.mk
