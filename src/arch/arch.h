@@ -155,7 +155,7 @@ const struct ct_arch *ct_arch_host(void);
 /* The table for an ELF e_machine, or NULL. */
 const struct ct_arch *ct_arch_by_machine(uint16_t machine);
 
-/* Code buffer helpers (src/disasm/codebuf.c). */
+/* Code buffer helpers (src/arch/codebuf.c).  Values are stored little-endian. */
 void ct_codebuf_init(struct ct_codebuf *cb, uint8_t *buf, size_t cap, uint64_t pc);
 static inline uint64_t ct_codebuf_here(const struct ct_codebuf *cb)
 {

@@ -1,1 +1,11 @@
-# src/arch
+# src/arch: the ISA tables (only place that knows an instruction set)
+libcalltrap_a_SOURCES += \
+	src/arch/arch.c \
+	src/arch/arch.h \
+	src/arch/codebuf.c \
+	src/arch/x86_64/x86_64.h \
+	src/arch/x86_64/arch.c \
+	src/arch/x86_64/regs.c \
+	src/arch/x86_64/decode.c \
+	src/arch/x86_64/relocate.c \
+	src/arch/x86_64/emulate.c

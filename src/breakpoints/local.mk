@@ -1,1 +1,6 @@
-# src/breakpoints
+libcalltrap_a_SOURCES += \
+	src/breakpoints/breakpoints.h \
+	src/breakpoints/scratch.h \
+	src/breakpoints/scratch.c \
+	src/breakpoints/site.c \
+	src/breakpoints/shadow.c

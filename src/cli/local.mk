@@ -1,1 +1,5 @@
-# src/cli
+libcalltrap_a_SOURCES += \
+	src/cli/cli.h \
+	src/cli/options.c \
+	src/cli/cmd_trace.c \
+	src/cli/help.c

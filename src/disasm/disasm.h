@@ -14,7 +14,10 @@ void ct_disasm_free(struct ct_disasm *d);
 
 /* Decode the instruction at `pc` whose bytes start at code[0] (len bytes
  * available) and fill plan.  0; -EINVAL if it does not decode; -ENOTSUP if
- * the arch cannot classify it (plan->why says why). */
+ * the arch cannot classify it (plan->why says why).
+ * On 0, plan->action is RELOCATE, EMULATE or STEP (STEP with plan->why).
+ * On any error plan->action is REJECT and plan->why is set, so a caller may
+ * test either the return value or the action. */
 int ct_disasm_prepare(struct ct_disasm *d, const uint8_t *code, size_t len, uint64_t pc,
 		      struct ct_insn_plan *plan);
 

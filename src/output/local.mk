@@ -1,1 +1,3 @@
 # src/output
+libcalltrap_a_SOURCES += src/output/output.c src/output/output.h \
+	src/output/text.c src/output/jsonl.c

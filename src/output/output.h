@@ -26,7 +26,8 @@ struct ct_output_ops {
 /* "text" | "jsonl" -> fmt.  0 or -EINVAL. */
 int ct_format_parse(const char *name, enum ct_format *fmt);
 
-/* NULL with errno set.  The output does not own fp. */
+/* NULL with errno set.  The output does not own fp and leaves its buffering
+ * alone; each event is written with a single fwrite() of a whole line. */
 struct ct_output *ct_output_new(enum ct_format fmt, FILE *fp, unsigned flags);
 int ct_output_event(struct ct_output *o, const struct ct_event *ev); /* 0 or -errno (EIO) */
 int ct_output_end(struct ct_output *o);  /* flushes */
@@ -35,5 +36,22 @@ void ct_output_free(struct ct_output *o);
 /* Formats one event as a single JSON object line (no trailing newline)
  * into buf; returns the length it needs (like snprintf). */
 size_t ct_jsonl_format(const struct ct_event *ev, char *buf, size_t bufsz);
+
+/*
+ * The formatters behind the outputs, for callers that want a string (the
+ * REPL) rather than a FILE.  Both are snprintf-like: they return the length
+ * the whole text needs (excluding the NUL), write at most bufsz bytes, and
+ * NUL-terminate whenever bufsz > 0.  Neither allocates.  No trailing newline.
+ * ct_jsonl_format() is ct_jsonl_format_flags(ev, CT_OUT_REGS, ...).
+ */
+size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *buf, size_t bufsz);
+/* One line; with CT_OUT_REGS and ev->regs, two (separated by '\n'). */
+size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size_t bufsz);
+
+/* Signal name by Linux number (the same on x86_64 and aarch64): "SIGSEGV",
+ * "SIGRT_3" for 35, "SIG99" for numbers without a name.  Returns a static
+ * string or buf, which must hold CT_SIGNAME_MAX bytes. */
+#define CT_SIGNAME_MAX 16
+const char *ct_signal_name(int signo, char *buf);
 
 #endif

@@ -1,1 +1,6 @@
-# src/ptrace
+libcalltrap_a_SOURCES += \
+	src/ptrace/ptrace.h \
+	src/ptrace/ptrace.c \
+	src/ptrace/spawn.c \
+	src/ptrace/mem.c \
+	src/ptrace/inject.c

@@ -1,1 +1,8 @@
-# src/session
+libcalltrap_a_SOURCES += \
+	src/session/session.h \
+	src/session/internal.h \
+	src/session/session.c \
+	src/session/mm.c \
+	src/session/stop.c \
+	src/session/children.c \
+	src/session/detach.c

@@ -1,1 +1,3 @@
 # src/symtab
+libcalltrap_a_SOURCES += src/symtab/symtab.h src/symtab/maps.c src/symtab/elf.c \
+	src/symtab/module.c src/symtab/match.c

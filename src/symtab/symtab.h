@@ -18,6 +18,7 @@ struct ct_map {
 	bool shared;
 	uint64_t inode;
 	char *path;        /* NULL for anonymous mappings; "[stack]" etc. kept */
+	bool deleted;      /* path ends with " (deleted)" (kept in path): unlinked or replaced */
 };
 
 struct ct_maps {
@@ -25,12 +26,16 @@ struct ct_maps {
 	size_t n;
 };
 
-/* 0 or -errno (-ESRCH when the process is gone). */
+/* 0 or -errno (-ESRCH when the process is gone).  pid 0 reads /proc/self/maps. */
 int ct_maps_read(pid_t pid, struct ct_maps *maps);
+/* Parse the text of a maps file (what ct_maps_read does after reading it).
+ * 0, -EINVAL for a malformed line, or -ENOMEM; *maps is empty on failure. */
+int ct_maps_parse(const char *text, struct ct_maps *maps);
 void ct_maps_fini(struct ct_maps *maps);
-/* The lowest free gap [addr, addr+len) that lies entirely within
- * [lo, hi), page aligned, or 0 when there is none.  Searches nearest to
- * `near` first. */
+/* A free, page-aligned range [addr, addr+len) that lies entirely within
+ * [lo, hi) and within user space, overlapping no mapping (nor the guard gap
+ * below [stack]), whose addr is nearest to `near` (ties: the lower one);
+ * 0 when there is none.  len is rounded up to whole pages. */
 uint64_t ct_maps_find_gap(const struct ct_maps *maps, uint64_t near, uint64_t lo, uint64_t hi,
 			  uint64_t len);
 
@@ -46,6 +51,7 @@ struct ct_symbol {
 	uint64_t size;
 	enum ct_sym_type type;
 	bool global;        /* STB_GLOBAL or STB_WEAK */
+	bool hidden;        /* a non-default symbol version (foo@VER, not foo@@VER) */
 };
 
 struct ct_elf {
@@ -70,9 +76,12 @@ struct ct_elf {
 /* NULL with errno set (ENOENT, ENOEXEC for a non-ELF file ...). */
 struct ct_elf *ct_elf_open(const char *path);
 void ct_elf_free(struct ct_elf *elf);
-/* The function symbol named `name`, preferring a global one, or NULL. */
+/* The function symbol named `name` (no version suffix), preferring a global
+ * one, then the default version, or NULL. */
 const struct ct_symbol *ct_elf_symbol(const struct ct_elf *elf, const char *name);
-/* The function containing link-time address `addr`, or NULL. */
+/* The function containing link-time address `addr` (value <= addr <
+ * value + size; a size-0 symbol contains only its value), the innermost one
+ * (highest value), preferring a global among aliases, or NULL. */
 const struct ct_symbol *ct_elf_symbol_at(const struct ct_elf *elf, uint64_t addr);
 
 /* ---- modules: one mapped ELF file in a process ---- */
@@ -91,9 +100,13 @@ int ct_module_bias(const struct ct_elf *elf, const struct ct_map *map, uint64_t 
 /* Group the file-backed mappings of `maps` into modules, opening each ELF
  * file (through /proc/PID/root when pid > 0, so it works across mount
  * namespaces and for deleted files via /proc/PID/map_files).  Non-ELF
- * mappings are skipped.  0 or -errno. */
+ * mappings and files that cannot be opened are skipped.  Modules come in
+ * address order; name is the file name without " (deleted)".  The caller
+ * frees each with ct_module_fini(), then the array with free().
+ * 0 or -ENOMEM. */
 int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_module **mods,
 			 size_t *nr);
+/* Frees path and elf (name lives in the same allocation as path). */
 void ct_module_fini(struct ct_module *m);
 
 /* ---- the -e pattern language ---- */
@@ -102,13 +115,16 @@ void ct_module_fini(struct ct_module *m);
  * MODULE:GLOB     only in modules whose file name matches MODULE (a glob)
  * !SPEC           exclude what SPEC matches
  * With no including pattern the default is every function defined in the
- * main executable.  C++ "::" never splits MODULE from GLOB.
+ * main executable.  C++ "::" never splits MODULE from GLOB: the split is at
+ * the first run of an odd number of ':' (its first ':').  Exclusions win
+ * over inclusions whatever their order.  Globs are fnmatch(3), flags 0.
  */
 struct ct_pattern {
 	bool exclude;
 	char *module; /* NULL: any module */
 	char *glob;
-	unsigned long matched; /* how many symbols it selected (for "matches nothing") */
+	unsigned long matched; /* how many symbols it selected (for "matches nothing");
+				* an exclusion counts only what it removed */
 };
 
 struct ct_patterns {
@@ -116,7 +132,7 @@ struct ct_patterns {
 	size_t n;
 };
 
-/* 0 or -EINVAL (empty glob, empty module, ...). */
+/* 0, -EINVAL (empty glob, empty module, "!" or ":" alone), or -ENOMEM. */
 int ct_patterns_add(struct ct_patterns *p, const char *spec);
 void ct_patterns_fini(struct ct_patterns *p);
 bool ct_patterns_have_include(const struct ct_patterns *p);

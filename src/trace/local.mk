@@ -1,1 +1,2 @@
 # src/trace
+libcalltrap_a_SOURCES += src/trace/event.c src/trace/event.h

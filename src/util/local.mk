@@ -1,1 +1,3 @@
-libcalltrap_a_SOURCES += src/util/log.c src/util/log.h
+libcalltrap_a_SOURCES += \
+	src/util/log.c src/util/log.h \
+	src/util/hashmap.c src/util/hashmap.h

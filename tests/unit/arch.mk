@@ -1,1 +1,23 @@
-# tests/unit/arch.mk
+# tests/unit/arch.mk: the x86_64 backend and the capstone layer (pure, any host)
+check_PROGRAMS += tests/unit/test_x86_64_relocate tests/unit/test_x86_64_regs \
+	tests/unit/test_x86_64_disasm
+TESTS += tests/unit/test_x86_64_relocate tests/unit/test_x86_64_regs \
+	tests/unit/test_x86_64_disasm
+
+tests_unit_test_x86_64_relocate_SOURCES = tests/unit/test_x86_64_relocate.c
+tests_unit_test_x86_64_relocate_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_x86_64_relocate_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_x86_64_relocate_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_x86_64_relocate_LDADD = $(UT_LIBS)
+
+tests_unit_test_x86_64_regs_SOURCES = tests/unit/test_x86_64_regs.c
+tests_unit_test_x86_64_regs_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_x86_64_regs_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_x86_64_regs_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_x86_64_regs_LDADD = $(UT_LIBS)
+
+tests_unit_test_x86_64_disasm_SOURCES = tests/unit/test_x86_64_disasm.c
+tests_unit_test_x86_64_disasm_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_x86_64_disasm_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_x86_64_disasm_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_x86_64_disasm_LDADD = $(UT_LIBS)

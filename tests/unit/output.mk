@@ -1,1 +1,15 @@
 # tests/unit/output.mk
+check_PROGRAMS += tests/unit/test_jsonl tests/unit/test_text
+TESTS += tests/unit/test_jsonl tests/unit/test_text
+
+tests_unit_test_jsonl_SOURCES = tests/unit/test_jsonl.c
+tests_unit_test_jsonl_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_jsonl_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_jsonl_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_jsonl_LDADD = $(UT_LIBS)
+
+tests_unit_test_text_SOURCES = tests/unit/test_text.c
+tests_unit_test_text_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_text_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_text_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_text_LDADD = $(UT_LIBS)

@@ -1,0 +1,380 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# calltrap benchmark (issue 2): the per-call cost (entry + return) of calltrap
+# tracing one small function, against the floor of a bare ptrace loop with two
+# stops per call and against ltrace, all measured in this one run, with the
+# tracer and tracee pinned to CPU 0 and unpinned; then calltrap's peak RSS
+# while it streams a 1M-event trace.  bench/README.md explains how to read it.
+#
+# usage: bash bench/run.sh [--quick]
+#
+# Environment: CALLTRAP (default ./calltrap, then ./build/calltrap), CC (cc),
+# BENCH_N, BENCH_LTRACE_N, BENCH_RSS_CALLS, BENCH_REPS, BENCH_TIMEOUT (seconds
+# per run), BENCH_NO_GNU_TIME=1 (use bench/maxrss.c rather than /usr/bin/time).
+#
+# Exits 0 when everything ran, whether or not the targets were met; 1 when a
+# measurement failed to run (the log says why); 2 on a usage error.
+
+set -u -o pipefail
+
+usage() {
+	echo "usage: bash bench/run.sh [--quick]"
+	echo "  --quick  small counts, to check that the benchmark works"
+}
+
+quick=0
+for arg; do
+	case $arg in
+	--quick) quick=1 ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+
+if ((quick)); then
+	def_n=500 def_nl=50 def_nrss=5000 def_timeout=120
+else
+	# ~2.5 s per run for the slowest floor (unpinned, blocking, ~130 us/call here).
+	def_n=20000 def_nl=5000 def_nrss=500000 def_timeout=900
+fi
+N=${BENCH_N:-$def_n}
+NL=${BENCH_LTRACE_N:-$def_nl}
+NRSS=${BENCH_RSS_CALLS:-$def_nrss}
+REPS=${BENCH_REPS:-3}
+TIMEOUT=${BENCH_TIMEOUT:-$def_timeout}
+CC=${CC:-cc}
+for v in N NL NRSS REPS TIMEOUT; do
+	if ! [[ ${!v} =~ ^[1-9][0-9]*$ ]]; then
+		echo "run.sh: $v must be a positive integer, not '${!v}'" >&2
+		exit 2
+	fi
+done
+
+# Targets from issue 2.
+FLOOR_RATIO_MAX=1.5
+LTRACE_RATIO_MIN=5
+RSS_MAX_KIB=$((64 * 1024))
+
+benchdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+topdir=$(dirname "$benchdir")
+
+failures=0
+fail() {
+	failures=$((failures + 1))
+	echo "$*"
+}
+
+log=$(mktemp --tmpdir calltrap-bench.XXXXXX.log) || exit 1
+work=$(mktemp -d --tmpdir calltrap-bench.XXXXXX) || exit 1
+trap 'rm -rf "$work"' EXIT
+
+# --- locate the tools --------------------------------------------------------
+
+calltrap=
+for c in "${CALLTRAP:-}" ./calltrap ./build/calltrap "$topdir/calltrap" "$topdir/build/calltrap"; do
+	if [[ -n $c && -x $c && -f $c ]]; then
+		calltrap=$(cd "$(dirname "$c")" && pwd)/$(basename "$c")
+		break
+	fi
+done
+
+# Install what is missing only if we can; a missing tool fails its rows, not the run.
+apt_install() {
+	[[ $(id -u) == 0 ]] && command -v apt-get >/dev/null || return 1
+	{ apt-get install -y "$1" || { apt-get update && apt-get install -y "$1"; }; } >>"$log" 2>&1
+}
+command -v ltrace >/dev/null || apt_install ltrace
+if [[ -z ${BENCH_NO_GNU_TIME:-} && ! -x /usr/bin/time ]]; then
+	apt_install time
+fi
+
+# --- build ---------------------------------------------------------------------
+
+cflags=(-std=gnu11 -O2 -g -Wall -Wextra)
+build() {
+	local out=$1
+	shift
+	echo "== $CC ${cflags[*]} $* -o $out" >>"$log"
+	"$CC" "${cflags[@]}" "$@" -o "$work/$out" >>"$log" 2>&1
+}
+if ! build bench_target "$benchdir/bench_target.c" ||
+	! build bench_target_int3 -DBENCH_INT3 "$benchdir/bench_target.c" ||
+	! build ptrace_floor "$benchdir/ptrace_floor.c"; then
+	echo "run.sh: build failed, see $log" >&2
+	exit 1
+fi
+cd "$work" || exit 1
+
+echo "calltrap benchmark$( ((quick)) && echo ' (--quick)')"
+affinity=$(taskset -pc $$ 2>/dev/null | sed 's/.*: //')
+echo "  host: $(uname -m), $(nproc) CPUs, Linux $(uname -r); affinity of this shell: $affinity"
+echo "  calls: N=$N (floor, calltrap), N=$NL (ltrace); median of $REPS runs each"
+echo "  calltrap: ${calltrap:-not found (set CALLTRAP)}"
+echo "  ltrace: $(command -v ltrace || echo 'not found') $(ltrace --version 2>/dev/null | head -n1)"
+echo "  log: $log"
+echo
+
+# --- running one measurement ---------------------------------------------------
+
+# run_one LABEL CALLS TRAPS CMD...: run CMD under the timeout, check that the
+# target made CALLS calls that returned the right values (the sum of 2i+1 over
+# i < CALLS is CALLS^2) and, if TRAPS is not empty, that ptrace_floor saw TRAPS
+# stops.  Sets run_ns to the loop time.  Returns nonzero, after logging why, if
+# anything is off.
+run_one() {
+	local label=$1 calls=$2 traps=$3 rc line
+	shift 3
+	run_ns=
+	echo "== $label: $*" >>"$log"
+	timeout -k 5 "$TIMEOUT" "$@" >"$work/out" 2>"$work/err"
+	rc=$?
+	{
+		echo "exit $rc"
+		head -c 4096 "$work/out"
+		head -c 16384 "$work/err"
+	} >>"$log"
+	if ((rc != 0)); then
+		((rc == 124)) && echo "!! timed out after ${TIMEOUT}s" >>"$log"
+		return 1
+	fi
+	line=$(grep '^loop_ns=' "$work/out" | tail -n1)
+	if ! [[ $line =~ ^loop_ns=([0-9]+)\ calls=([0-9]+)\ sum=([0-9]+)$ ]]; then
+		echo "!! no loop_ns line from the target" >>"$log"
+		return 1
+	fi
+	if ((BASH_REMATCH[2] != calls || BASH_REMATCH[3] != calls * calls)); then
+		echo "!! wrong calls or sum: expected calls=$calls sum=$((calls * calls))" >>"$log"
+		return 1
+	fi
+	run_ns=${BASH_REMATCH[1]}
+	if [[ -n $traps ]] && ! grep -qx "ptrace_floor: traps=$traps" "$work/err"; then
+		echo "!! expected $traps traps" >>"$log"
+		return 1
+	fi
+	return 0
+}
+
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# --- sanity: does each tool see exactly the calls that happen? ---------------
+
+declare -A broken=() # tool -> why it is not measured
+
+for mode in block spin; do
+	if ! run_one "check floor $mode" 7 14 ./ptrace_floor "$mode" ./bench_target_int3 7; then
+		broken[floor_$mode]="failed its check run"
+	fi
+done
+
+if [[ -z $calltrap ]]; then
+	broken[calltrap]="not found (set CALLTRAP)"
+elif ! run_one "check calltrap" 7 "" \
+	"$calltrap" trace -e small -o "$work/check.jsonl" --format=jsonl -- ./bench_target 7; then
+	broken[calltrap]="failed its check run"
+else
+	cat "$work/check.jsonl" >>"$log"
+	calls=$(grep -E '"type": *"call"' "$work/check.jsonl" | grep -cE '"func": *"small"')
+	rets=$(grep -E '"type": *"return"' "$work/check.jsonl" | grep -cE '"func": *"small"')
+	if ((calls != 7 || rets != 7)); then
+		echo "!! calltrap reported $calls calls and $rets returns of small, expected 7 each" >>"$log"
+		broken[calltrap]="wrong events in its check run"
+	fi
+fi
+
+# ltrace: the PIE build first; if ltrace cannot trace it, a -no-pie build.
+ltrace_target=
+if ! command -v ltrace >/dev/null; then
+	broken[ltrace]="not installed"
+else
+	for variant in pie no-pie; do
+		bin=./bench_target
+		if [[ $variant == no-pie ]]; then
+			bin=./bench_target_nopie
+			build bench_target_nopie -no-pie "$benchdir/bench_target.c" || continue
+		fi
+		if run_one "check ltrace ($variant)" 7 "" ltrace -x small -o "$work/check.ltrace" "$bin" 7; then
+			cat "$work/check.ltrace" >>"$log"
+			n=$(grep -c '^small(' "$work/check.ltrace")
+			if ((n == 7)); then
+				ltrace_target=$bin ltrace_variant=$variant
+				break
+			fi
+			echo "!! ltrace reported $n calls of small, expected 7" >>"$log"
+		fi
+	done
+	[[ -n $ltrace_target ]] || broken[ltrace]="failed its check run (PIE and -no-pie)"
+fi
+
+# --- timed runs ----------------------------------------------------------------
+
+# Interleaved (rep by rep, tool by tool) so slow drift in the VM's speed
+# spreads over all tools instead of biasing one.
+declare -A cmd=(
+	[base]="./bench_target $N"
+	[floor_block]="./ptrace_floor block ./bench_target_int3 $N"
+	[floor_spin]="./ptrace_floor spin ./bench_target_int3 $N"
+	[calltrap]="$calltrap trace -e small -o /dev/null --format=jsonl -- ./bench_target $N"
+	[base_ltrace]="${ltrace_target:-./bench_target} $NL"
+	[ltrace]="ltrace -x small -o /dev/null $ltrace_target $NL"
+)
+declare -A calls_of=([base]=$N [floor_block]=$N [floor_spin]=$N [calltrap]=$N
+	[base_ltrace]=$NL [ltrace]=$NL)
+tools=(base floor_block floor_spin calltrap base_ltrace ltrace)
+placements=(pinned unpinned)
+declare -A samples=() result=() # tool,placement -> loop_ns values / median or FAILED
+
+for place in "${placements[@]}"; do
+	prefix=()
+	[[ $place == pinned ]] && prefix=(taskset -c 0)
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for tool in "${tools[@]}"; do
+			key=$tool,$place
+			[[ -n ${broken[$tool]:-} || ${result[$key]:-} == FAILED ]] && continue
+			traps=
+			[[ $tool == floor_* ]] && traps=$((2 * N))
+			# Word splitting of cmd is intended: the paths have no spaces.
+			# shellcheck disable=SC2086
+			if run_one "$tool $place #$rep" "${calls_of[$tool]}" "$traps" \
+				"${prefix[@]}" ${cmd[$tool]}; then
+				samples[$key]+="$run_ns "
+			else
+				result[$key]=FAILED
+			fi
+		done
+	done
+	for tool in "${tools[@]}"; do
+		key=$tool,$place
+		if [[ -n ${broken[$tool]:-} ]]; then
+			result[$key]=FAILED
+		elif [[ ${result[$key]:-} != FAILED ]]; then
+			# shellcheck disable=SC2086
+			result[$key]=$(median ${samples[$key]})
+		fi
+		echo "-- $key: samples ${samples[$key]:-none} -> ${result[$key]}" >>"$log"
+	done
+done
+
+# --- peak RSS ------------------------------------------------------------------
+
+rss=FAILED
+if [[ -n ${broken[calltrap]:-} ]]; then
+	:
+else
+	if [[ -z ${BENCH_NO_GNU_TIME:-} && -x /usr/bin/time ]]; then
+		rss_tool=(/usr/bin/time -f %M -o "$work/rss")
+		rss_how="GNU time %M"
+	elif build maxrss "$benchdir/maxrss.c"; then
+		rss_tool=(./maxrss "$work/rss")
+		rss_how="bench/maxrss.c"
+	fi
+	if [[ -n ${rss_how:-} ]] && run_one "rss calltrap ($rss_how)" "$NRSS" "" "${rss_tool[@]}" \
+		"$calltrap" trace -e small -o /dev/null --format=jsonl -- ./bench_target "$NRSS"; then
+		rss=$(tail -n1 "$work/rss")
+		[[ $rss =~ ^[0-9]+$ ]] || rss=FAILED
+		echo "-- rss: $rss KiB" >>"$log"
+	fi
+fi
+
+# --- report --------------------------------------------------------------------
+
+# per_call TOOL PLACE: microseconds per call above the untraced loop.
+per_call() {
+	local t=${result[$1,$2]} base=base
+	[[ $1 == ltrace ]] && base=base_ltrace
+	local b=${result[$base,$2]}
+	if [[ $t == FAILED || $b == FAILED ]]; then
+		echo FAILED
+		return
+	fi
+	awk -v t="$t" -v b="$b" -v n="${calls_of[$1]}" 'BEGIN { printf "%.2f", (t - b) / n / 1000 }'
+}
+ratio() {
+	if [[ $1 == FAILED || $2 == FAILED ]]; then
+		echo -
+		return
+	fi
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+}
+min() {
+	if [[ $1 == FAILED ]]; then echo "$2"; return; fi
+	if [[ $2 == FAILED ]]; then echo "$1"; return; fi
+	awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? a : b }'
+}
+
+declare -A row=()
+for place in "${placements[@]}"; do
+	b=${result[base,$place]}
+	if [[ $b == FAILED ]]; then
+		row[untraced,$place]=FAILED
+	else
+		row[untraced,$place]=$(awk -v b="$b" -v n="$N" 'BEGIN { printf "%.4f", b / n / 1000 }')
+	fi
+	for tool in floor_block floor_spin calltrap ltrace; do
+		row[$tool,$place]=$(per_call "$tool" "$place")
+	done
+	row[floor,$place]=$(min "${row[floor_block,$place]}" "${row[floor_spin,$place]}")
+	row[ct_floor,$place]=$(ratio "${row[calltrap,$place]}" "${row[floor,$place]}")
+	row[lt_ct,$place]=$(ratio "${row[ltrace,$place]}" "${row[calltrap,$place]}")
+done
+
+echo "per-call cost (entry + return), microseconds; median of $REPS runs"
+printf '  %-26s %14s %14s\n' "" "pinned (CPU 0)" "unpinned"
+printrow() {
+	printf '  %-26s %14s %14s\n' "$1" "${row[$2,pinned]}" "${row[$2,unpinned]}"
+}
+printrow "untraced loop" untraced
+printrow "floor, blocking waitpid" floor_block
+printrow "floor, spinning waitpid" floor_spin
+printrow "floor = min" floor
+printrow "calltrap" calltrap
+printrow "ltrace${ltrace_variant:+ ($ltrace_variant)}" ltrace
+printrow "calltrap / floor" ct_floor
+printrow "ltrace / calltrap" lt_ct
+echo
+
+for tool in floor_block floor_spin calltrap ltrace; do
+	name=${tool/_/ }
+	if [[ -n ${broken[$tool]:-} ]]; then
+		fail "$name: FAILED (see log): ${broken[$tool]}"
+	elif [[ ${result[$tool,pinned]} == FAILED || ${result[$tool,unpinned]} == FAILED ]]; then
+		fail "$name: FAILED (see log)"
+	fi
+done
+[[ -n ${broken[calltrap]:-} ]] || [[ $rss != FAILED ]] || fail "calltrap peak RSS: FAILED (see log)"
+for tool in base base_ltrace; do
+	for place in "${placements[@]}"; do
+		[[ ${result[$tool,$place]} != FAILED ]] || fail "untraced $tool $place: FAILED (see log)"
+	done
+done
+
+# verdict VALUE OP LIMIT: PASS, MISS, or MISS (not measured).
+verdict() {
+	if [[ $1 == - || $1 == FAILED ]]; then
+		echo "MISS (not measured)"
+		return
+	fi
+	awk -v v="$1" -v l="$3" -v op="$2" \
+		'BEGIN { ok = (op == "<=") ? v <= l : v >= l; print ok ? "PASS" : "MISS" }'
+}
+echo "targets (issue 2):"
+for place in "${placements[@]}"; do
+	printf '  %-9s %-26s %-20s (ratio %s)\n' "$place" \
+		"calltrap <= $FLOOR_RATIO_MAX x floor:" \
+		"$(verdict "${row[ct_floor,$place]}" '<=' "$FLOOR_RATIO_MAX")" "${row[ct_floor,$place]}"
+	printf '  %-9s %-26s %-20s (ratio %s)\n' "$place" \
+		"ltrace >= $LTRACE_RATIO_MIN x calltrap:" \
+		"$(verdict "${row[lt_ct,$place]}" '>=' "$LTRACE_RATIO_MIN")" "${row[lt_ct,$place]}"
+done
+if [[ $rss == FAILED ]]; then
+	printf '  peak RSS, %d calls = %d events: %s\n' "$NRSS" $((2 * NRSS)) "MISS (not measured)"
+else
+	printf '  peak RSS, %d calls = %d events: %s (%d KiB = %.1f MiB, limit %d MiB)\n' \
+		"$NRSS" $((2 * NRSS)) "$( ((rss < RSS_MAX_KIB)) && echo PASS || echo MISS)" \
+		"$rss" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" $((RSS_MAX_KIB / 1024))
+fi
+echo
+echo "log: $log"
+((failures == 0))

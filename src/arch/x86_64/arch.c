@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The x86_64 table: every fact about the ISA the rest of calltrap may use. */
+#include "config.h"
+
+#include <elf.h>
+
+#include "arch/x86_64/x86_64.h"
+
+static const uint8_t x86_64_syscall_insn[] = { 0x0f, 0x05 }; /* syscall */
+
+const struct ct_arch ct_arch_x86_64 = {
+	.name = "x86_64",
+	.elf_machine = EM_X86_64,
+	.cs_arch = CS_ARCH_X86,
+	.cs_mode = CS_MODE_64,
+
+	.bp_insn = { 0xcc }, /* int3 */
+	.bp_len = 1,
+	.insn_align = 1,
+	.max_insn_len = 15,
+	.slot_size = 64,
+	/* rel32 and disp32 span +-2 GiB; keep a margin for the slot itself */
+	.reach = 0x7fff0000,
+
+	.regs_size = sizeof(struct x86_64_user_regs),
+	.nr_int_args = 6,
+	.reg_desc = x86_64_reg_desc,
+	.nr_regs = X86_64_NR_REGS,
+
+	.pc = x86_64_pc,
+	.set_pc = x86_64_set_pc,
+	.sp = x86_64_sp,
+	.arg = x86_64_arg,
+	.retval = x86_64_retval,
+	.bp_addr = x86_64_bp_addr,
+	.trap_rewind = x86_64_trap_rewind,
+	.return_addr = x86_64_return_addr,
+	.sp_after_return = x86_64_sp_after_return,
+	.cancel_syscall_restart = x86_64_cancel_syscall_restart,
+
+	.analyze = x86_64_analyze,
+	.relocate = x86_64_relocate,
+	.emulate = x86_64_emulate,
+	.step_fixup = x86_64_step_fixup,
+	.emit_jump = x86_64_emit_jump,
+
+	.syscall_insn = x86_64_syscall_insn,
+	.syscall_len = sizeof(x86_64_syscall_insn),
+	.set_syscall = x86_64_set_syscall,
+	.syscall_ret = x86_64_syscall_ret,
+	.nr_mmap = 9,
+	.nr_munmap = 11,
+	.nr_mprotect = 10,
+	.setup_call = x86_64_setup_call,
+};

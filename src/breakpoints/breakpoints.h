@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Breakpoint sites of one address space, the scratch areas holding their
+ * out-of-line slots, and per-thread shadow stacks.
+ *
+ * A site is an int3/brk written over the first byte(s) of an instruction.
+ * The displaced instruction is prepared once, when the site is created:
+ * emulated by the tracer, or relocated into a slot of a scratch area mapped
+ * near the code (followed by a jump back), or, as a last resort, stepped in
+ * its slot.  Sites stay inserted for the whole session, so a hit costs one
+ * ptrace stop and no thread ever runs over a missing breakpoint (non-stop).
+ */
+#ifndef CT_BREAKPOINTS_H
+#define CT_BREAKPOINTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "arch/arch.h"
+#include "disasm/disasm.h"
+#include "ptrace/ptrace.h"
+#include "util/hashmap.h"
+
+enum ct_site_kind {
+	CT_SITE_ENTRY = 0x1,  /* first instruction of a traced function */
+	CT_SITE_RETURN = 0x2, /* a return address of a traced call */
+	CT_SITE_RBRK = 0x4,   /* the dynamic linker's r_brk (library list changed) */
+	CT_SITE_START = 0x8,  /* the program's entry point (start-up finished) */
+};
+
+/* A traced function. */
+struct ct_func {
+	const char *name;
+	const char *module; /* module file name */
+	uint64_t addr;
+	uint64_t hits;
+};
+
+struct ct_site {
+	uint64_t addr;
+	unsigned kinds;
+	struct ct_func *func; /* CT_SITE_ENTRY */
+	struct ct_insn_plan plan;
+	uint64_t slot;        /* out-of-line copy, 0 when emulated */
+	uint8_t orig[4];      /* bytes under the breakpoint */
+	bool inserted;
+	uint64_t hits;
+};
+
+struct ct_scratch {
+	uint64_t addr;
+	uint64_t len;
+	uint64_t used; /* bump allocator; the first slot holds `syscall; trap` */
+};
+
+/* Where the tracer may run an injected system call to map a scratch area. */
+struct ct_injector {
+	pid_t tid;                  /* a thread stopped by us */
+	const struct ct_regs *regs; /* its registers */
+	bool world_stopped;         /* every thread of the mm is stopped */
+};
+
+/* Finds a free range of `len` bytes inside [lo, hi) of the address space,
+ * nearest to `near`; 0 when there is none (the session reads the maps). */
+typedef uint64_t (*ct_gap_fn)(void *ctx, uint64_t near, uint64_t lo, uint64_t hi, uint64_t len);
+
+struct ct_bpset {
+	const struct ct_arch *arch;
+	struct ct_disasm *dis;
+	struct ct_pmem *mem;
+	struct ct_hashmap sites;  /* addr -> struct ct_site */
+	struct ct_hashmap slots;  /* slot addr -> struct ct_site */
+	struct ct_scratch *areas;
+	size_t nr_areas;
+	ct_gap_fn find_gap;
+	void *gap_ctx;
+};
+
+int ct_bpset_init(struct ct_bpset *bs, const struct ct_arch *arch, struct ct_pmem *mem,
+		  ct_gap_fn find_gap, void *gap_ctx);
+/* Frees the tables; does not touch the tracee (see ct_bpset_remove_all). */
+void ct_bpset_fini(struct ct_bpset *bs);
+/* A deep copy for a forked child whose memory is a copy of ours: same
+ * sites, same slot addresses, its own memory handle. */
+int ct_bpset_clone(struct ct_bpset *dst, const struct ct_bpset *src, struct ct_pmem *mem);
+
+static inline struct ct_site *ct_site_at(const struct ct_bpset *bs, uint64_t addr)
+{
+	return ct_hashmap_get(&bs->sites, addr);
+}
+
+/*
+ * Make `addr` a site of kind `kind` (adding the kind when the site exists).
+ * [lo, hi) is the code/data range that the relocated instruction may refer
+ * to (its module), which the slot must be within reach of.  -ENOTSUP when
+ * the instruction can be neither relocated nor emulated (*why says what it
+ * is), -ERANGE when no scratch area can be placed within reach, -EFAULT,
+ * -ESRCH.
+ */
+int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_func *func,
+		uint64_t lo, uint64_t hi, const struct ct_injector *inj, const char **why);
+
+/* Write back every original byte (the world must be stopped). */
+int ct_bpset_remove_all(struct ct_bpset *bs);
+/* Unmap every scratch area through injected munmap calls from `inj`'s
+ * thread, whose pc must not be inside an area. */
+int ct_bpset_unmap_areas(struct ct_bpset *bs, const struct ct_injector *inj);
+
+/* Is pc inside a scratch area? */
+bool ct_bpset_in_scratch(const struct ct_bpset *bs, uint64_t pc);
+/* For a thread stopped with its pc inside a slot: the equivalent pc in the
+ * original code, or -EAGAIN when it is in the middle of a rewritten
+ * sequence and must be stepped out first. */
+int ct_bpset_translate_pc(const struct ct_bpset *bs, uint64_t pc, uint64_t *orig);
+
+/* ---- shadow stacks ---- */
+struct ct_frame {
+	struct ct_func *func;
+	uint64_t ret_addr;
+	uint64_t entry_sp;
+	uint64_t expected_sp; /* sp at the return address when it returns */
+	uint64_t entry_ns;
+};
+
+struct ct_shadow {
+	struct ct_frame *v;
+	size_t n, cap;
+};
+
+int ct_shadow_push(struct ct_shadow *s, const struct ct_frame *f);
+void ct_shadow_fini(struct ct_shadow *s);
+static inline struct ct_frame *ct_shadow_top(struct ct_shadow *s)
+{
+	return s->n ? &s->v[s->n - 1] : NULL;
+}
+
+#endif

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Breakpoint sites: prepare the displaced instruction, then insert. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "breakpoints/breakpoints.h"
+#include "breakpoints/scratch.h"
+
+#define CT_LOG_DOMAIN "site"
+#include "util/log.h"
+
+int ct_bpset_init(struct ct_bpset *bs, const struct ct_arch *arch, struct ct_pmem *mem,
+		  ct_gap_fn find_gap, void *gap_ctx)
+{
+	memset(bs, 0, sizeof(*bs));
+	bs->arch = arch;
+	bs->mem = mem;
+	bs->find_gap = find_gap;
+	bs->gap_ctx = gap_ctx;
+	ct_hashmap_init(&bs->sites);
+	ct_hashmap_init(&bs->slots);
+	bs->dis = ct_disasm_new(arch);
+	return bs->dis ? 0 : -errno;
+}
+
+void ct_bpset_fini(struct ct_bpset *bs)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+
+	while (ct_hashmap_next(&bs->sites, &it, &key, &val))
+		free(val);
+	ct_hashmap_fini(&bs->sites);
+	ct_hashmap_fini(&bs->slots);
+	free(bs->areas);
+	bs->areas = NULL;
+	bs->nr_areas = 0;
+	if (bs->dis)
+		ct_disasm_free(bs->dis);
+	bs->dis = NULL;
+}
+
+int ct_bpset_clone(struct ct_bpset *dst, const struct ct_bpset *src, struct ct_pmem *mem)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+	int ret;
+
+	ret = ct_bpset_init(dst, src->arch, mem, src->find_gap, src->gap_ctx);
+	if (ret < 0)
+		return ret;
+	if (src->nr_areas) {
+		dst->areas = malloc(src->nr_areas * sizeof(*dst->areas));
+		if (!dst->areas)
+			goto nomem;
+		memcpy(dst->areas, src->areas, src->nr_areas * sizeof(*dst->areas));
+		dst->nr_areas = src->nr_areas;
+	}
+	while (ct_hashmap_next(&src->sites, &it, &key, &val)) {
+		struct ct_site *s = malloc(sizeof(*s));
+
+		if (!s)
+			goto nomem;
+		*s = *(struct ct_site *)val;
+		if (ct_hashmap_put(&dst->sites, key, s) < 0) {
+			free(s);
+			goto nomem;
+		}
+		if (s->slot && ct_hashmap_put(&dst->slots, s->slot, s) < 0)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	ct_bpset_fini(dst);
+	return -ENOMEM;
+}
+
+/* Original bytes at addr: as many as can be read, up to max_insn_len (the
+ * last instruction of a mapping may end right before unmapped memory). */
+static int read_code(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t *len)
+{
+	size_t n;
+
+	for (n = bs->arch->max_insn_len; n >= bs->arch->bp_len; n--) {
+		if (ct_pmem_read(bs->mem, addr, buf, n) == 0) {
+			*len = n;
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
+static int prepare_slot(struct ct_bpset *bs, struct ct_site *s, uint64_t lo, uint64_t hi,
+			const struct ct_injector *inj)
+{
+	uint8_t code[128];
+	struct ct_codebuf cb;
+	int ret;
+
+	ret = ct_scratch_alloc(bs, lo, hi, inj, &s->slot);
+	if (ret < 0)
+		return ret;
+	ct_codebuf_init(&cb, code, bs->arch->slot_size, s->slot);
+	ret = bs->arch->relocate(&s->plan, &cb);
+	if (ret < 0)
+		return ret;
+	ret = ct_pmem_write(bs->mem, s->slot, code, cb.len);
+	if (ret < 0)
+		return ret;
+	return ct_hashmap_put(&bs->slots, s->slot, s);
+}
+
+int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_func *func,
+		uint64_t lo, uint64_t hi, const struct ct_injector *inj, const char **why)
+{
+	struct ct_site *s = ct_site_at(bs, addr);
+	uint8_t code[16];
+	size_t len;
+	int ret;
+
+	*why = NULL;
+	if (s) {
+		s->kinds |= kind;
+		if (kind & CT_SITE_ENTRY)
+			s->func = func;
+		return 0;
+	}
+	ret = read_code(bs, addr, code, &len);
+	if (ret < 0)
+		return ret;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->addr = addr;
+	s->kinds = kind;
+	s->func = kind & CT_SITE_ENTRY ? func : NULL;
+	ret = ct_disasm_prepare(bs->dis, code, len, addr, &s->plan);
+	if (ret == 0 && s->plan.action == CT_INSN_REJECT)
+		ret = -ENOTSUP;
+	if (ret < 0) {
+		*why = s->plan.why ? s->plan.why : "instruction not decodable";
+		goto fail;
+	}
+	if (s->plan.action == CT_INSN_RELOCATE || s->plan.action == CT_INSN_STEP) {
+		ret = prepare_slot(bs, s, lo, hi, inj);
+		if (ret < 0)
+			goto fail;
+	}
+	memcpy(s->orig, code, bs->arch->bp_len);
+	ret = ct_hashmap_put(&bs->sites, addr, s);
+	if (ret < 0)
+		goto fail_slot;
+	/* Last: the tracee can hit it from now on. */
+	ret = ct_pmem_write(bs->mem, addr, bs->arch->bp_insn, bs->arch->bp_len);
+	if (ret < 0) {
+		ct_hashmap_del(&bs->sites, addr);
+		goto fail_slot;
+	}
+	s->inserted = true;
+	return 0;
+
+fail_slot:
+	if (s->slot)
+		ct_hashmap_del(&bs->slots, s->slot);
+fail:
+	free(s);
+	return ret;
+}
+
+int ct_bpset_remove_all(struct ct_bpset *bs)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+	int ret = 0, r;
+
+	while (ct_hashmap_next(&bs->sites, &it, &key, &val)) {
+		struct ct_site *s = val;
+
+		if (!s->inserted)
+			continue;
+		r = ct_pmem_write(bs->mem, s->addr, s->orig, bs->arch->bp_len);
+		if (r < 0 && !ret)
+			ret = r;
+		else
+			s->inserted = false;
+	}
+	return ret;
+}
+
+int ct_bpset_translate_pc(const struct ct_bpset *bs, uint64_t pc, uint64_t *orig)
+{
+	const struct ct_scratch *a = ct_scratch_find(bs, pc);
+	uint64_t base;
+	struct ct_site *s;
+	uint8_t copy[16];
+
+	if (!a)
+		return -EINVAL;
+	base = a->addr + (pc - a->addr) / bs->arch->slot_size * bs->arch->slot_size;
+	s = ct_hashmap_get(&bs->slots, base);
+	if (!s)
+		return -EINVAL;
+	if (pc == base) {
+		*orig = s->addr;
+		return 0;
+	}
+	/* Right after a verbatim copy (e.g. a syscall that was interrupted
+	 * there): the same place after the original instruction. */
+	if (pc == base + s->plan.len && ct_pmem_read(bs->mem, base, copy, s->plan.len) == 0 &&
+	    memcmp(copy, s->plan.bytes, s->plan.len) == 0) {
+		*orig = s->addr + s->plan.len;
+		return 0;
+	}
+	return -EAGAIN;
+}

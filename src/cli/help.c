@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+void ct_help_main(FILE *fp)
+{
+	fputs("Usage: calltrap COMMAND [OPTIONS]\n"
+	      "\n"
+	      "A ptrace-based function-call tracer: breakpoints at function entries and at\n"
+	      "the real return addresses, one ptrace stop per event, nothing rewritten on\n"
+	      "the stack.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  calltrap trace [OPTIONS] -- PROGRAM [ARGS...]   start PROGRAM and print events live\n"
+	      "  calltrap trace [OPTIONS] -p PID                 attach to every thread of PID\n"
+	      "  calltrap help [COMMAND]                         help on calltrap or a command\n"
+	      "\n"
+	      "  -h, --help      this help\n"
+	      "  -V, --version   print the version\n"
+	      "\n"
+	      "See 'calltrap trace --help' and calltrap(1).\n",
+	      fp);
+}
+
+void ct_help_trace(FILE *fp)
+{
+	fputs("Usage: calltrap trace [OPTIONS] -- PROGRAM [ARGS...]\n"
+	      "       calltrap trace [OPTIONS] -p PID\n"
+	      "\n"
+	      "Start PROGRAM (or attach to every thread of PID) and print an event for each\n"
+	      "call and return of the selected functions, live.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -e, --functions=PATTERN  functions to trace (repeatable): a shell glob over\n"
+	      "                           symbol names; MODULE:GLOB restricts it to a module by\n"
+	      "                           file name (e.g. libc.so.6:malloc); !GLOB excludes;\n"
+	      "                           default: every function defined in the main executable\n"
+	      "  -p, --pid=PID            attach to a running process (all its threads)\n"
+	      "  -o, --output=FILE        write events to FILE instead of stderr\n"
+	      "      --format=text|jsonl  event format (default text)\n"
+	      "      --regs               add the general-purpose registers to every event\n"
+	      "  -f, --follow-forks       trace forked children too (each event carries its pid)\n"
+	      "      --duration=SECONDS   with -p: trace that long, then detach (decimals allowed)\n"
+	      "      --max-depth=N        report only frames at depth <= N\n"
+	      "      --stats              on exit print to stderr one line:\n"
+	      "                           calltrap: stats: call=N return=N unwind=N stops_entry=N\n"
+	      "                           stops_return=N stops_step=N stops_spurious=N\n"
+	      "                           stops_internal=N stops_other=N\n"
+	      "  -v, --verbose            more diagnostics (repeatable)\n"
+	      "  -h, --help               this help\n"
+	      "\n"
+	      "Exit status: PROGRAM's own (128+N if killed by signal N); with -p, 0 after a\n"
+	      "clean detach; 1 on a calltrap error; 2 on a usage error.  With -p, SIGINT,\n"
+	      "SIGTERM and SIGHUP detach cleanly, leaving the process as it was.\n",
+	      fp);
+}

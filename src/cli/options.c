@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* getopt_long for `calltrap trace`. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+enum {
+	OPT_FORMAT = 256,
+	OPT_REGS,
+	OPT_DURATION,
+	OPT_MAX_DEPTH,
+	OPT_STATS,
+};
+
+static const struct option trace_longopts[] = {
+	{ "functions", required_argument, NULL, 'e' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "regs", no_argument, NULL, OPT_REGS },
+	{ "follow-forks", no_argument, NULL, 'f' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("calltrap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see 'calltrap trace --help')\n", stderr);
+	return -EINVAL;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 1e9)
+		return -EINVAL;
+	*ns = (uint64_t)(v * 1e9);
+	return *ns ? 0 : -EINVAL;
+}
+
+int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
+{
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->format = CT_FMT_TEXT;
+	optind = 1;
+	opterr = 0;
+	/* '+': stop at the first non-option, PROGRAM's own options follow */
+	while ((c = getopt_long(argc, argv, "+:e:p:o:fvh", trace_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (ct_patterns_add(&o->patterns, optarg) < 0)
+				return usage_error("invalid pattern '%s'", optarg);
+			break;
+		case 'p':
+			if (parse_uint(optarg, INT_MAX, &v) < 0 || v == 0)
+				return usage_error("invalid pid '%s'", optarg);
+			o->pid = (pid_t)v;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_FORMAT:
+			if (ct_format_parse(optarg, &o->format) < 0)
+				return usage_error("unknown format '%s' (text or jsonl)", optarg);
+			break;
+		case OPT_REGS:
+			o->regs = true;
+			break;
+		case 'f':
+			o->follow_forks = true;
+			break;
+		case OPT_DURATION:
+			if (parse_seconds(optarg, &o->duration_ns) < 0)
+				return usage_error("invalid duration '%s' (seconds > 0)", optarg);
+			break;
+		case OPT_MAX_DEPTH:
+			if (parse_uint(optarg, UINT_MAX, &v) < 0 || v == 0)
+				return usage_error("invalid --max-depth '%s' (a number >= 1)", optarg);
+			o->max_depth = (unsigned)v;
+			break;
+		case OPT_STATS:
+			o->stats = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			ct_help_trace(stdout);
+			return 1;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->argv = &argv[optind];
+	if (o->pid && o->argv)
+		return usage_error("give either -p PID or a PROGRAM, not both");
+	if (!o->pid && !o->argv)
+		return usage_error("nothing to trace: give -p PID or -- PROGRAM [ARGS...]");
+	if (o->duration_ns && !o->pid)
+		return usage_error("--duration needs -p PID");
+	return 0;
+}
+
+void ct_trace_opts_fini(struct ct_trace_opts *o)
+{
+	ct_patterns_fini(&o->patterns);
+}

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * JSON lines: one object per event, keys in the fixed order of DESIGN.md
+ * "Event schema" and docs/events.md, so that line-oriented tools (grep, jq,
+ * diff) see the same text for the same event.  The formatter is snprintf-like
+ * and never allocates: the caller owns the buffer and grows it if needed.
+ *
+ * Strings come from the tracee (symbol names, exec paths) and may hold any
+ * byte.  Valid UTF-8 is copied; '"' and '\' get a backslash; control
+ * characters (U+0000-U+001F, U+007F) and every byte that is not part of a
+ * valid UTF-8 sequence become \u00xx of that byte (lower-case hex), i.e. such
+ * a byte reads back as the Latin-1 character of the same value.  That is
+ * lossy only in that a genuine U+0080-U+00FF character and a stray byte of
+ * the same value look alike; it always yields valid JSON and valid UTF-8.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "output/output.h"
+
+struct jbuf {
+	char *buf;
+	size_t cap;
+	size_t len; /* bytes needed so far; may exceed cap */
+};
+
+static void jb_putc(struct jbuf *b, char c)
+{
+	/* keep one byte for the NUL, like snprintf */
+	if (b->len + 1 < b->cap)
+		b->buf[b->len] = c;
+	b->len++;
+}
+
+static void jb_put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->len + 1 < b->cap) {
+		size_t room = b->cap - 1 - b->len;
+
+		memcpy(b->buf + b->len, s, n < room ? n : room);
+	}
+	b->len += n;
+}
+
+static void jb_puts(struct jbuf *b, const char *s)
+{
+	jb_put(b, s, strlen(s));
+}
+
+static void jb_u64(struct jbuf *b, uint64_t v)
+{
+	char tmp[20];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	jb_put(b, tmp + i, sizeof(tmp) - i);
+}
+
+static void jb_int(struct jbuf *b, long long v)
+{
+	if (v < 0) {
+		jb_putc(b, '-');
+		jb_u64(b, -(uint64_t)v);
+	} else {
+		jb_u64(b, (uint64_t)v);
+	}
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* "0x..." in quotes: JSON numbers lose precision above 2^53 in most readers. */
+static void jb_hexstr(struct jbuf *b, uint64_t v)
+{
+	char tmp[16];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = hexdig[v & 0xf];
+		v >>= 4;
+	} while (v);
+	jb_put(b, "\"0x", 3);
+	jb_put(b, tmp + i, sizeof(tmp) - i);
+	jb_putc(b, '"');
+}
+
+static void jb_esc_byte(struct jbuf *b, unsigned char c)
+{
+	char e[6] = { '\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 0xf] };
+
+	jb_put(b, e, sizeof(e));
+}
+
+/* Length of the valid UTF-8 sequence starting at s (RFC 3629 table:
+ * no overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	/* A NUL terminator fails the range test, so we never read past it. */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* A JSON string, or null for a missing one. */
+static void jb_str(struct jbuf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (!s) {
+		jb_put(b, "null", 4);
+		return;
+	}
+	jb_putc(b, '"');
+	while (*s) {
+		const unsigned char *run = s;
+		size_t n;
+
+		/* copy plain ASCII in one piece */
+		while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+			s++;
+		if (s != run)
+			jb_put(b, (const char *)run, (size_t)(s - run));
+		if (!*s)
+			break;
+		if (*s == '"' || *s == '\\') {
+			jb_putc(b, '\\');
+			jb_putc(b, (char)*s);
+			s++;
+		} else if (*s < 0x80) {
+			jb_esc_byte(b, *s++);
+		} else if ((n = utf8_seq_len(s))) {
+			jb_put(b, (const char *)s, n);
+			s += n;
+		} else {
+			jb_esc_byte(b, *s++);
+		}
+	}
+	jb_putc(b, '"');
+}
+
+/* ,"key": */
+static void jb_key(struct jbuf *b, const char *key)
+{
+	jb_put(b, ",\"", 2);
+	jb_puts(b, key);
+	jb_put(b, "\":", 2);
+}
+
+static void jb_bool(struct jbuf *b, bool v)
+{
+	if (v)
+		jb_put(b, "true", 4);
+	else
+		jb_put(b, "false", 5);
+}
+
+static void jb_signal(struct jbuf *b, int signo)
+{
+	char tmp[CT_SIGNAME_MAX];
+
+	jb_key(b, "signo");
+	jb_int(b, signo);
+	jb_key(b, "signame");
+	jb_str(b, ct_signal_name(signo, tmp));
+}
+
+static void jb_frame(struct jbuf *b, const struct ct_event *ev)
+{
+	jb_key(b, "func");
+	jb_str(b, ev->func);
+	jb_key(b, "module");
+	jb_str(b, ev->module);
+	jb_key(b, "addr");
+	jb_hexstr(b, ev->addr);
+	jb_key(b, "depth");
+	jb_u64(b, ev->depth);
+}
+
+static void jb_regs(struct jbuf *b, const struct ct_arch *arch, const struct ct_regs *regs)
+{
+	unsigned i;
+
+	jb_key(b, "regs");
+	jb_putc(b, '{');
+	for (i = 0; i < arch->nr_regs; i++) {
+		const struct ct_reg_desc *d = &arch->reg_desc[i];
+
+		if (i)
+			jb_putc(b, ',');
+		jb_str(b, d->name);
+		jb_putc(b, ':');
+		jb_hexstr(b, d->word < CT_REGS_WORDS ? regs->w[d->word] : 0);
+	}
+	jb_putc(b, '}');
+}
+
+size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *buf, size_t bufsz)
+{
+	struct jbuf b = { .buf = buf, .cap = buf ? bufsz : 0, .len = 0 };
+	unsigned i, n;
+
+	jb_put(&b, "{\"seq\":", 7);
+	jb_u64(&b, ev->seq);
+	jb_key(&b, "ts_ns");
+	jb_u64(&b, ev->ts_ns);
+	jb_key(&b, "pid");
+	jb_int(&b, ev->pid);
+	jb_key(&b, "tid");
+	jb_int(&b, ev->tid);
+	jb_key(&b, "type");
+	jb_str(&b, ct_event_type_name(ev->type));
+
+	switch (ev->type) {
+	case CT_EV_CALL:
+		jb_frame(&b, ev);
+		jb_key(&b, "args");
+		jb_putc(&b, '[');
+		n = ev->nr_args < CT_MAX_ARGS ? ev->nr_args : CT_MAX_ARGS;
+		for (i = 0; i < n; i++) {
+			if (i)
+				jb_putc(&b, ',');
+			jb_hexstr(&b, ev->args[i]);
+		}
+		jb_putc(&b, ']');
+		break;
+	case CT_EV_RETURN:
+		jb_frame(&b, ev);
+		jb_key(&b, "retval");
+		jb_hexstr(&b, ev->retval);
+		jb_key(&b, "duration_ns");
+		jb_u64(&b, ev->duration_ns);
+		break;
+	case CT_EV_UNWIND:
+		jb_frame(&b, ev);
+		jb_key(&b, "duration_ns");
+		jb_u64(&b, ev->duration_ns);
+		break;
+	case CT_EV_THREAD_START:
+		jb_key(&b, "parent");
+		jb_int(&b, ev->parent);
+		break;
+	case CT_EV_THREAD_EXIT:
+		jb_key(&b, "status");
+		jb_int(&b, ev->status);
+		break;
+	case CT_EV_FORK:
+		jb_key(&b, "child");
+		jb_int(&b, ev->child);
+		jb_key(&b, "vfork");
+		jb_bool(&b, ev->flags & CT_EVF_VFORK);
+		jb_key(&b, "followed");
+		jb_bool(&b, ev->flags & CT_EVF_FOLLOWED);
+		break;
+	case CT_EV_EXEC:
+		jb_key(&b, "path");
+		jb_str(&b, ev->path);
+		break;
+	case CT_EV_SIGNAL:
+		jb_signal(&b, ev->signo);
+		break;
+	case CT_EV_EXIT:
+		/* killed by a signal, or a normal exit with a status */
+		if (ev->signo > 0) {
+			jb_signal(&b, ev->signo);
+			jb_key(&b, "core");
+			jb_bool(&b, ev->flags & CT_EVF_CORE);
+		} else {
+			jb_key(&b, "status");
+			jb_int(&b, ev->status);
+		}
+		break;
+	case CT_EV_NR_TYPES:
+	default:
+		break;
+	}
+
+	if ((flags & CT_OUT_REGS) && ev->regs && ev->arch)
+		jb_regs(&b, ev->arch, ev->regs);
+	jb_putc(&b, '}');
+
+	if (b.cap)
+		b.buf[b.len < b.cap ? b.len : b.cap - 1] = '\0';
+	return b.len;
+}
+
+size_t ct_jsonl_format(const struct ct_event *ev, char *buf, size_t bufsz)
+{
+	return ct_jsonl_format_flags(ev, CT_OUT_REGS, buf, bufsz);
+}

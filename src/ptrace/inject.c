@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Remote system calls: point a stopped thread at a `syscall; trap` pair,
+ * let it run into the trap, read the result, put everything back.
+ *
+ * The thread may have been stopped inside a system call that the kernel
+ * will restart when it resumes.  We cancel the restart for the injected
+ * call (gdb amd64_linux_write_pc: orig_rax = -1) and restore the saved
+ * registers, orig_rax included, afterwards, so the interrupted call is
+ * restarted exactly as if we had never been there.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ptrace/ptrace.h"
+
+#define CT_LOG_DOMAIN "inject"
+#include "util/log.h"
+
+/* Resume `tid` and wait until it traps at `trap_pc`.  Signals that arrive
+ * meanwhile are queued again afterwards, so none is lost. */
+static int run_to_trap(pid_t tid, const struct ct_arch *arch, uint64_t trap_pc,
+		       struct ct_regs *out, int *deferred)
+{
+	int status, ret;
+
+	ret = ct_ptrace_cont(tid, 0);
+	for (;;) {
+		pid_t r;
+
+		if (ret < 0)
+			return ret;
+		r = ct_ptrace_wait(tid, &status, true, 0);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return r;
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			return -ESRCH;
+		if (!WIFSTOPPED(status))
+			continue;
+		if (WSTOPSIG(status) == SIGTRAP && (status >> 16) == 0) {
+			ret = ct_regs_get(tid, arch, out);
+			if (ret < 0)
+				return ret;
+			if (arch->bp_addr(out) == trap_pc)
+				return 0;
+			ct_dbg("tid %d: unexpected trap at %#lx", (int)tid,
+			       (unsigned long)arch->pc(out));
+			return -EFAULT;
+		}
+		if ((status >> 16) != 0) {
+			/* an event or a PTRACE_INTERRUPT stop: just go on */
+			ret = ct_ptrace_cont(tid, 0);
+			continue;
+		}
+		if (WSTOPSIG(status) == SIGSEGV || WSTOPSIG(status) == SIGBUS ||
+		    WSTOPSIG(status) == SIGILL) {
+			/* our code faulted (bad address): suppress it */
+			ret = ct_regs_get(tid, arch, out);
+			return ret < 0 ? ret : -EFAULT;
+		}
+		*deferred = WSTOPSIG(status);
+		ret = ct_ptrace_cont(tid, 0);
+	}
+}
+
+int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
+		      const struct ct_regs *saved, uint64_t code, bool write_code, long nr,
+		      const uint64_t args[6], long *retp)
+{
+	uint8_t orig[16], insn[16];
+	size_t len = (size_t)arch->syscall_len + arch->bp_len;
+	struct ct_regs r = *saved;
+	int ret, ret2, deferred = 0;
+
+	if (write_code) {
+		ret = ct_pmem_read(mem, code, orig, len);
+		if (ret < 0)
+			return ret;
+		memcpy(insn, arch->syscall_insn, arch->syscall_len);
+		memcpy(insn + arch->syscall_len, arch->bp_insn, arch->bp_len);
+		ret = ct_pmem_write(mem, code, insn, len);
+		if (ret < 0)
+			return ret;
+	}
+	arch->set_syscall(&r, nr, args);
+	arch->cancel_syscall_restart(&r);
+	arch->set_pc(&r, code);
+	ret = ct_regs_set(tid, arch, &r);
+	if (ret == 0)
+		ret = run_to_trap(tid, arch, code + arch->syscall_len, &r, &deferred);
+	if (ret == 0)
+		*retp = arch->syscall_ret(&r);
+
+	ret2 = ct_regs_set(tid, arch, saved);
+	if (ret == 0)
+		ret = ret2;
+	if (write_code) {
+		ret2 = ct_pmem_write(mem, code, orig, len);
+		if (ret == 0)
+			ret = ret2;
+	}
+	if (deferred)
+		syscall(SYS_tgkill, mem->pid, tid, deferred);
+	return ret;
+}
+
+int ct_remote_mmap(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
+		   const struct ct_regs *saved, uint64_t code, bool write_code, uint64_t addr,
+		   uint64_t len, int prot, int flags, uint64_t *mapped)
+{
+	uint64_t args[6] = { addr, len, (uint64_t)prot, (uint64_t)flags, (uint64_t)-1, 0 };
+	long ret;
+	int err;
+
+	err = ct_remote_syscall(tid, arch, mem, saved, code, write_code, arch->nr_mmap, args,
+				&ret);
+	if (err < 0)
+		return err;
+	ct_dbg("tid %d: mmap(%#lx, %#lx) = %#lx", (int)tid, (unsigned long)addr,
+	       (unsigned long)len, (unsigned long)ret);
+	if (ret < 0 && ret > -4096)
+		return (int)ret;
+	*mapped = (uint64_t)ret;
+	return 0;
+}
+
+int ct_remote_munmap(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
+		     const struct ct_regs *saved, uint64_t code, bool write_code, uint64_t addr,
+		     uint64_t len)
+{
+	uint64_t args[6] = { addr, len, 0, 0, 0, 0 };
+	long ret;
+	int err;
+
+	err = ct_remote_syscall(tid, arch, mem, saved, code, write_code, arch->nr_munmap, args,
+				&ret);
+	if (err < 0)
+		return err;
+	return ret < 0 ? (int)ret : 0;
+}
+
+int ct_remote_call(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
+		   const struct ct_regs *saved, uint64_t fn, uint64_t ret_trap,
+		   const uint64_t *args, unsigned nargs, uint64_t *retp)
+{
+	struct ct_mem m = ct_pmem_as_mem(mem);
+	struct ct_regs r = *saved;
+	int ret, ret2, deferred = 0;
+
+	arch->cancel_syscall_restart(&r);
+	ret = arch->setup_call(&r, &m, fn, ret_trap, args, nargs);
+	if (ret == 0)
+		ret = ct_regs_set(tid, arch, &r);
+	if (ret == 0)
+		ret = run_to_trap(tid, arch, ret_trap, &r, &deferred);
+	if (ret == 0)
+		*retp = arch->retval(&r);
+	ret2 = ct_regs_set(tid, arch, saved);
+	if (ret == 0)
+		ret = ret2;
+	if (deferred)
+		syscall(SYS_tgkill, mem->pid, tid, deferred);
+	return ret;
+}

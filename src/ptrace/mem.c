@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Remote memory through /proc/PID/mem.  Writes go through the kernel's
+ * FOLL_FORCE path, so they reach read-only text (copy-on-write, like
+ * PTRACE_POKEDATA) but touch exactly the bytes given, which matters when
+ * another thread runs code next to a breakpoint being written.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "ptrace/ptrace.h"
+
+int ct_pmem_open(struct ct_pmem *m, pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	m->pid = pid;
+	m->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (m->fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	return 0;
+}
+
+void ct_pmem_close(struct ct_pmem *m)
+{
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
+}
+
+int ct_pmem_read(const struct ct_pmem *m, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t n = pread(m->fd, buf, len, (off_t)addr);
+
+	if (n == (ssize_t)len)
+		return 0;
+	return n < 0 && errno != EIO ? -errno : -EFAULT;
+}
+
+int ct_pmem_write(const struct ct_pmem *m, uint64_t addr, const void *buf, size_t len)
+{
+	ssize_t n = pwrite(m->fd, buf, len, (off_t)addr);
+
+	if (n == (ssize_t)len)
+		return 0;
+	return n < 0 && errno != EIO ? -errno : -EFAULT;
+}
+
+static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return ct_pmem_read(ctx, addr, buf, len);
+}
+
+static int mem_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	return ct_pmem_write(ctx, addr, buf, len);
+}
+
+struct ct_mem ct_pmem_as_mem(struct ct_pmem *m)
+{
+	return (struct ct_mem){ .read = mem_read, .write = mem_write, .ctx = m };
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Thin wrappers: one place that turns ptrace's -1/errno into -errno. */
+#include "config.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "ptrace/ptrace.h"
+
+static int req(enum __ptrace_request r, pid_t tid, unsigned long addr, unsigned long data)
+{
+	return ptrace(r, tid, addr, data) < 0 ? -errno : 0;
+}
+
+int ct_ptrace_seize(pid_t tid, bool interrupt)
+{
+	int ret = req(PTRACE_SEIZE, tid, 0, CT_PTRACE_OPTIONS);
+
+	if (ret == 0 && interrupt)
+		ret = req(PTRACE_INTERRUPT, tid, 0, 0);
+	return ret;
+}
+
+int ct_ptrace_cont(pid_t tid, int sig)
+{
+	return req(PTRACE_CONT, tid, 0, (unsigned long)sig);
+}
+
+int ct_ptrace_step(pid_t tid, int sig)
+{
+	return req(PTRACE_SINGLESTEP, tid, 0, (unsigned long)sig);
+}
+
+int ct_ptrace_listen(pid_t tid)
+{
+	return req(PTRACE_LISTEN, tid, 0, 0);
+}
+
+int ct_ptrace_interrupt(pid_t tid)
+{
+	return req(PTRACE_INTERRUPT, tid, 0, 0);
+}
+
+int ct_ptrace_detach(pid_t tid, int sig)
+{
+	return req(PTRACE_DETACH, tid, 0, (unsigned long)sig);
+}
+
+int ct_ptrace_geteventmsg(pid_t tid, unsigned long *msg)
+{
+	return ptrace(PTRACE_GETEVENTMSG, tid, 0L, msg) < 0 ? -errno : 0;
+}
+
+int ct_ptrace_finish_syscall(pid_t tid)
+{
+	int status, ret = req(PTRACE_SYSCALL, tid, 0, 0);
+
+	while (ret == 0) {
+		pid_t r = waitpid(tid, &status, __WALL);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (!WIFSTOPPED(status))
+			return -ESRCH;
+		if (WSTOPSIG(status) == (SIGTRAP | 0x80))
+			return 0;
+		/* anything else first (a signal): let it wait, go on */
+		ret = req(PTRACE_SYSCALL, tid, 0, 0);
+	}
+	return ret;
+}
+
+int ct_regs_get(pid_t tid, const struct ct_arch *arch, struct ct_regs *r)
+{
+	struct iovec iov = { .iov_base = r->w, .iov_len = arch->regs_size };
+
+	return req(PTRACE_GETREGSET, tid, NT_PRSTATUS, (unsigned long)&iov);
+}
+
+int ct_regs_set(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r)
+{
+	struct iovec iov = { .iov_base = (void *)r->w, .iov_len = arch->regs_size };
+
+	return req(PTRACE_SETREGSET, tid, NT_PRSTATUS, (unsigned long)&iov);
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+pid_t ct_ptrace_wait(pid_t tid, int *status, bool block, unsigned spin_us)
+{
+	pid_t who = tid > 0 ? tid : -1;
+	uint64_t deadline = 0;
+	pid_t r;
+
+	/* A spin with sched_yield: when tracer and tracee share a CPU the
+	 * yield lets the tracee run; on different CPUs it saves the slow
+	 * cross-CPU wakeup of a blocking wait. */
+	for (;;) {
+		r = waitpid(who, status, __WALL | WNOHANG);
+		if (r != 0)
+			break;
+		if (!spin_us)
+			break;
+		if (!deadline)
+			deadline = now_us() + spin_us;
+		else if (now_us() >= deadline)
+			break;
+		sched_yield();
+	}
+	if (r == 0 && block)
+		r = waitpid(who, status, __WALL);
+	return r < 0 ? -errno : r;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ptrace edge: spawning and seizing tasks, the wait loop, registers,
+ * remote memory and remote system calls.  Everything returns 0 or a
+ * negative errno; -ESRCH means the task vanished, which is an outcome to
+ * handle quietly, not an error to report (strace's ptrace_restart).
+ */
+#ifndef CT_PTRACE_H
+#define CT_PTRACE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "arch/arch.h"
+
+/* Options for every task we trace.  EXITKILL only for programs we spawned. */
+#define CT_PTRACE_OPTIONS                                                        \
+	(PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |        \
+	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD)
+
+/* Start argv[0] (searched in PATH) stopped at its PTRACE_EVENT_EXEC stop,
+ * seized with CT_PTRACE_OPTIONS | PTRACE_O_EXITKILL, with signal mask
+ * `mask` (the tracer's own may block signals it waits for).  On failure to
+ * exec, -errno of the child's execvp (ENOENT, EACCES...). */
+int ct_ptrace_spawn(char *const argv[], const sigset_t *mask, pid_t *pid);
+
+/* Seize one task (no EXITKILL) and interrupt it.  -EPERM when we may not
+ * trace it or it is already traced. */
+int ct_ptrace_seize(pid_t tid, bool interrupt);
+
+/* Resume variants; each returns 0 or -errno (-ESRCH when gone). */
+int ct_ptrace_cont(pid_t tid, int sig);
+int ct_ptrace_step(pid_t tid, int sig);
+int ct_ptrace_listen(pid_t tid);
+int ct_ptrace_interrupt(pid_t tid);
+int ct_ptrace_detach(pid_t tid, int sig);
+int ct_ptrace_geteventmsg(pid_t tid, unsigned long *msg);
+/* From a PTRACE_EVENT_EXEC stop, which is inside execve, run to its
+ * syscall-exit-stop: only there are the registers final (the kernel
+ * writes execve's return value into them on the way out, which would
+ * clobber an injected system call's number). */
+int ct_ptrace_finish_syscall(pid_t tid);
+
+/* NT_PRSTATUS through GETREGSET/SETREGSET. */
+int ct_regs_get(pid_t tid, const struct ct_arch *arch, struct ct_regs *r);
+int ct_regs_set(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r);
+
+/* Remote memory through /proc/PID/mem (pread/pwrite, which also writes
+ * read-only text like PTRACE_POKEDATA does, but byte-exact). */
+struct ct_pmem {
+	int fd;
+	pid_t pid;
+};
+int ct_pmem_open(struct ct_pmem *m, pid_t pid);
+void ct_pmem_close(struct ct_pmem *m);
+int ct_pmem_read(const struct ct_pmem *m, uint64_t addr, void *buf, size_t len);
+int ct_pmem_write(const struct ct_pmem *m, uint64_t addr, const void *buf, size_t len);
+/* As a struct ct_mem for the arch hooks. */
+struct ct_mem ct_pmem_as_mem(struct ct_pmem *m);
+
+/* Wait for the next stop or exit of any traced task.  Spins briefly with
+ * WNOHANG before blocking (cross-CPU wakeups are slow; DESIGN.md).  With
+ * `tid` > 0 waits for that task only.  Returns the tid, 0 when nothing is
+ * pending and `block` is false, -EINTR when a signal interrupted a
+ * blocking wait, -ECHILD when no task is left. */
+pid_t ct_ptrace_wait(pid_t tid, int *status, bool block, unsigned spin_us);
+
+/* Run one system call in stopped thread `tid`, whose registers are `saved`,
+ * using the `syscall; trap` pair found at `code` (which the caller owns:
+ * either a dedicated scratch slot or bytes it may overwrite).  When
+ * `write_code` is set the pair is written there first and the original
+ * bytes restored afterwards.  Restores `saved` afterwards.  *ret is the raw
+ * kernel return (-errno on failure).  0, or -errno if the thread could not
+ * be driven (it then may have been left in a changed state only if it
+ * vanished: -ESRCH). */
+int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
+		      const struct ct_regs *saved, uint64_t code, bool write_code, long nr,
+		      const uint64_t args[6], long *ret);
+
+/* mmap/munmap on top of ct_remote_syscall. */
+int ct_remote_mmap(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
+		   const struct ct_regs *saved, uint64_t code, bool write_code, uint64_t addr,
+		   uint64_t len, int prot, int flags, uint64_t *mapped);
+int ct_remote_munmap(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
+		     const struct ct_regs *saved, uint64_t code, bool write_code, uint64_t addr,
+		     uint64_t len);
+
+
+/* Call fn(args) in stopped thread `tid` (registers `saved`), returning into
+ * the trap instruction at `ret_trap` (a breakpoint the caller owns).  *ret
+ * is the function's return value.  Registers are restored afterwards.
+ * -EFAULT when it faulted or stopped anywhere else (nothing is delivered
+ * to the tracee then). */
+int ct_remote_call(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
+		   const struct ct_regs *saved, uint64_t fn, uint64_t ret_trap,
+		   const uint64_t *args, unsigned nargs, uint64_t *ret);
+
+#endif

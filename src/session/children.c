@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * New threads, forked and vforked children, and exec (DESIGN.md "Children").
+ *
+ * - A thread joins its process: same address space, new shadow stack.
+ * - A forked child has its own copy of memory, breakpoints included.
+ *   Unfollowed, it gets every breakpoint and scratch area removed at its
+ *   first stop, before it runs a single instruction, and is detached.
+ *   Followed (-f), it gets a copy of the parent's breakpoint tables.
+ * - A vfork/CLONE_VM child shares the parent's memory, so nothing can be
+ *   removed: it stays attached, its hits passed through silently, until it
+ *   execs (then detached, or traced afresh with -f) or exits.
+ * - After exec the address space is new: modules and sites are resolved
+ *   again for the new image.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/kcmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "session/internal.h"
+
+#define CT_LOG_DOMAIN "children"
+#include "util/log.h"
+
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static bool shares_mm(pid_t a, pid_t b)
+{
+	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0) == 0;
+}
+
+static int copy_stack(struct ct_shadow *dst, const struct ct_shadow *src)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < src->n; i++) {
+		ret = ct_shadow_push(dst, &src->v[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* An address space for a forked child: a copy of the parent's tables over
+ * the child's own memory. */
+static struct ct_mm *mm_fork(struct ct_session *s, struct ct_mm *parent, pid_t pid)
+{
+	struct ct_mm *mm = calloc(1, sizeof(*mm));
+	int ret;
+
+	if (!mm)
+		return NULL;
+	mm->refs = 1;
+	mm->pid = pid;
+	ret = ct_pmem_open(&mm->mem, pid);
+	if (ret < 0)
+		goto fail;
+	ret = ct_bpset_clone(&mm->bps, &parent->bps, &mm->mem);
+	if (ret < 0)
+		goto fail_mem;
+	mm->bps.gap_ctx = mm;
+	mm->mods = malloc((parent->nr_mods + 1) * sizeof(*mm->mods));
+	if (!mm->mods) {
+		ret = -ENOMEM;
+		goto fail_bps;
+	}
+	memcpy(mm->mods, parent->mods, parent->nr_mods * sizeof(*mm->mods));
+	mm->nr_mods = parent->nr_mods;
+	mm->has_rbrk = parent->has_rbrk;
+	mm->started = parent->started;
+	mm->checked_patterns = parent->checked_patterns;
+	(void)s;
+	return mm;
+fail_bps:
+	ct_bpset_fini(&mm->bps);
+fail_mem:
+	ct_pmem_close(&mm->mem);
+fail:
+	free(mm);
+	errno = -ret;
+	return NULL;
+}
+
+static int resume_early(struct ct_session *s, pid_t tid)
+{
+	void *st = ct_hashmap_del(&s->early, (uint64_t)tid);
+
+	if (!st)
+		return 0;
+	return ct_handle_wait(s, tid, (int)((uintptr_t)st - 1));
+}
+
+int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
+{
+	struct ct_proc *p = t->proc, *cp;
+	struct ct_event ev = { 0 };
+	struct ct_thread *nt;
+	unsigned long msg;
+	pid_t child;
+	int ret;
+
+	ret = ct_ptrace_geteventmsg(t->tid, &msg);
+	if (ret < 0)
+		return ret == -ESRCH ? 0 : ret;
+	child = (pid_t)msg;
+	ev.pid = p->pid;
+	ev.tid = t->tid;
+
+	if (event == PTRACE_EVENT_CLONE && tgid_of(child) == p->pid) {
+		nt = ct_thread_add(s, p, child, CT_TS_NEW);
+		if (!nt)
+			return -ENOMEM;
+		ev.type = CT_EV_THREAD_START;
+		ev.tid = child;
+		ev.parent = t->tid;
+		if (p->followed)
+			ct_emit(s, &ev, NULL);
+	} else {
+		bool shared = event == PTRACE_EVENT_VFORK || shares_mm(p->pid, child);
+		struct ct_mm *mm;
+
+		if (shared) {
+			mm = p->mm;
+			mm->refs++;
+		} else {
+			mm = mm_fork(s, p->mm, child);
+			if (!mm)
+				return -errno;
+		}
+		cp = ct_proc_add(s, child, mm);
+		if (!cp) {
+			ct_mm_put(s, mm);
+			return -ENOMEM;
+		}
+		cp->followed = s->opts.follow_forks && p->followed;
+		nt = ct_thread_add(s, cp, child, CT_TS_NEW);
+		if (!nt)
+			return -ENOMEM;
+		nt->cleanup_child = !shared && !cp->followed;
+		/* it returns from fork() through the parent's frames */
+		if (cp->followed && copy_stack(&nt->stack, &t->stack) < 0)
+			return -ENOMEM;
+		ev.type = CT_EV_FORK;
+		ev.child = child;
+		ev.flags = (shared ? CT_EVF_VFORK : 0) | (cp->followed ? CT_EVF_FOLLOWED : 0);
+		if (p->followed)
+			ct_emit(s, &ev, NULL);
+	}
+	ret = resume_early(s, child);
+	if (ret < 0)
+		return ret;
+	return s->detaching ? 0 : ct_thread_resume(s, t);
+}
+
+/* An unfollowed forked child, at its first stop: take every breakpoint and
+ * scratch area out of its copy of memory, then let it go. */
+static int clean_and_detach(struct ct_session *s, struct ct_thread *t)
+{
+	struct ct_mm *mm = t->proc->mm;
+	struct ct_injector inj;
+	struct ct_regs regs;
+	uint64_t pc;
+	int ret;
+
+	ret = ct_regs_get(t->tid, s->arch, &regs);
+	if (ret < 0)
+		goto out;
+	if (ct_bpset_translate_pc(&mm->bps, s->arch->pc(&regs), &pc) == 0) {
+		s->arch->set_pc(&regs, pc);
+		ct_regs_set(t->tid, s->arch, &regs);
+	}
+	ret = ct_bpset_remove_all(&mm->bps);
+	inj = (struct ct_injector){ .tid = t->tid, .regs = &regs, .world_stopped = true };
+	if (ret == 0 && !ct_bpset_in_scratch(&mm->bps, s->arch->pc(&regs)))
+		ret = ct_bpset_unmap_areas(&mm->bps, &inj);
+	ct_ptrace_detach(t->tid, t->pending_sig);
+out:
+	if (ret < 0 && ret != -ESRCH)
+		ct_warn("cleaning forked child %d: %s", (int)t->tid, strerror(-ret));
+	{
+		struct ct_proc *p = t->proc;
+
+		ct_thread_remove(s, t);
+		ct_proc_remove(s, p);
+	}
+	return 0;
+}
+
+int ct_on_first_stop(struct ct_session *s, struct ct_thread *t, int status)
+{
+	int sig = WSTOPSIG(status), event = status >> 16;
+
+	t->state = CT_TS_STOPPED;
+	if (event == PTRACE_EVENT_STOP) {
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+			t->group_stopped = true;
+	} else if (event == 0 && sig != SIGTRAP) {
+		/* a signal got there before our interrupt: keep it for the tracee */
+		t->pending_sig = sig;
+	}
+	if (t->cleanup_child)
+		return clean_and_detach(s, t);
+	if (t->interrupted && s->attaching) {
+		/* attach in progress: stays stopped until everything is seized */
+		t->interrupted = false;
+		return 0;
+	}
+	t->interrupted = false;
+	return s->detaching ? 0 : ct_thread_resume(s, t);
+}
+
+static void exec_path(pid_t pid, char *buf, size_t n)
+{
+	char link[64];
+	ssize_t r;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	r = readlink(link, buf, n - 1);
+	buf[r > 0 ? r : 0] = '\0';
+}
+
+int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
+{
+	struct ct_proc *p = t->proc;
+	struct ct_event ev = { 0 };
+	struct ct_thread *et = t;
+	char path[PATH_MAX];
+	struct ct_injector inj;
+	struct ct_regs regs;
+	unsigned long former = (unsigned long)t->tid;
+	int ret;
+
+	/* A non-leader that execs takes the leader's tid; every other thread
+	 * is gone (ptrace(2), "execve(2) under ptrace"). */
+	ct_ptrace_geteventmsg(t->tid, &former);
+	if ((pid_t)former != t->tid) {
+		struct ct_thread *ft = ct_hashmap_get(&s->threads, (uint64_t)former);
+
+		if (ft) {
+			ct_hashmap_del(&s->threads, (uint64_t)former);
+			ct_unwind_all(s, t);
+			ct_hashmap_del(&s->threads, (uint64_t)t->tid);
+			p->nr_threads--;
+			ct_shadow_fini(&t->stack);
+			free(t);
+			ft->tid = p->pid;
+			ct_hashmap_put(&s->threads, (uint64_t)p->pid, ft);
+			et = ft;
+		}
+	}
+	for (;;) {
+		size_t it = 0;
+		uint64_t key;
+		void *val;
+		struct ct_thread *o = NULL;
+
+		while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+			if (((struct ct_thread *)val)->proc == p && val != et) {
+				o = val;
+				break;
+			}
+		}
+		if (!o)
+			break;
+		ct_unwind_all(s, o);
+		ct_thread_remove(s, o);
+	}
+	ct_unwind_all(s, et);
+	et->stepping = NULL;
+
+	if (!p->followed) {
+		/* an unfollowed vfork child: its new image has no breakpoints */
+		ct_ptrace_detach(et->tid, 0);
+		ct_thread_remove(s, et);
+		ct_proc_remove(s, p);
+		return 0;
+	}
+	exec_path(p->pid, path, sizeof(path));
+	ev.type = CT_EV_EXEC;
+	ev.pid = p->pid;
+	ev.tid = et->tid;
+	ev.path = path;
+	ct_emit(s, &ev, NULL);
+
+	ct_mm_put(s, p->mm);
+	p->mm = ct_mm_new(s, p->pid);
+	if (!p->mm) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = ct_ptrace_finish_syscall(et->tid);
+	if (ret == 0)
+		ret = ct_regs_get(et->tid, s->arch, &regs);
+	if (ret < 0)
+		goto fail;
+	inj = (struct ct_injector){ .tid = et->tid, .regs = &regs, .world_stopped = true };
+	ret = ct_mm_scan(s, p->mm, &inj);
+	if (ret < 0)
+		goto fail;
+	return s->detaching ? 0 : ct_thread_resume(s, et);
+fail:
+	if (ret == -ESRCH)
+		return 0;
+	if (!s->errmsg[0])
+		ct_session_set_error(s, "after exec of %s: %s", path, strerror(-ret));
+	s->fatal = ret;
+	return ret;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private to src/session: the session's data model. */
+#ifndef CT_SESSION_INTERNAL_H
+#define CT_SESSION_INTERNAL_H
+
+#include "arch/arch.h"
+#include "breakpoints/breakpoints.h"
+#include "ptrace/ptrace.h"
+#include "session/session.h"
+#include "util/hashmap.h"
+
+/* A module as the session knows it: the ELF, where it is mapped, and the
+ * traced functions it holds.  Kept until the session ends, because events
+ * and sites point at its names. */
+struct ct_modrt {
+	struct ct_module m;
+	struct ct_func *funcs;
+	size_t nr_funcs;
+	bool is_main;
+	bool gone;  /* unmapped (dlclose) */
+};
+
+/* One address space, shared by the threads of a process and by a
+ * vfork/CLONE_VM child. */
+struct ct_mm {
+	int refs;
+	pid_t pid;              /* a process using it, for /proc/PID/maps */
+	struct ct_pmem mem;
+	struct ct_bpset bps;
+	struct ct_modrt **mods; /* modules mapped in this mm */
+	size_t nr_mods;
+	bool has_rbrk;          /* the dynamic linker's r_brk has a site */
+	bool started;           /* start-up done (entry point reached, or attached) */
+	bool checked_patterns;
+};
+
+struct ct_proc {
+	pid_t pid;
+	struct ct_mm *mm;
+	bool followed;  /* its events are reported */
+	bool spawned;   /* the program calltrap started */
+	bool attached;  /* seized with -p: detach at the end */
+	unsigned nr_threads;
+};
+
+enum ct_thread_state {
+	CT_TS_NEW,        /* waiting for its first stop */
+	CT_TS_RUNNING,
+	CT_TS_STOPPED,    /* in a ptrace-stop we have not resumed */
+	CT_TS_GROUP_STOP, /* in group-stop, PTRACE_LISTEN'ed */
+};
+
+struct ct_thread {
+	pid_t tid;
+	struct ct_proc *proc;
+	enum ct_thread_state state;
+	struct ct_shadow stack;
+	struct ct_site *stepping;  /* a STEP copy is being single-stepped */
+	uint64_t step_slot;
+	int pending_sig;           /* to deliver when resumed or detached */
+	bool group_stopped;        /* was in group-stop when we stopped it */
+	bool interrupted;          /* we sent PTRACE_INTERRUPT */
+	bool cleanup_child;        /* unfollowed fork child: clean and detach at first stop */
+};
+
+struct ct_session {
+	const struct ct_arch *arch;
+	struct ct_session_opts opts;
+	struct ct_hashmap threads;  /* tid -> struct ct_thread */
+	struct ct_hashmap procs;    /* pid -> struct ct_proc */
+	struct ct_hashmap early;    /* tid -> (status+1): stops of tasks not announced yet */
+	struct ct_modrt **all_mods; /* every module ever loaded */
+	size_t nr_all_mods;
+	uint64_t t0_ns;
+	uint64_t seq;
+	struct ct_stats stats;
+	pid_t main_pid;
+	int main_status;            /* wait status, -1 until it exits */
+	bool attaching;             /* seizing: new stops stay stopped */
+	bool detaching;
+	int stop_signal;
+	int fatal;                  /* -errno of a fatal tracer error */
+	char errmsg[256];
+};
+
+/* session.c */
+uint64_t ct_now_ns(void);
+void ct_session_set_error(struct ct_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ct_emit(struct ct_session *s, struct ct_event *ev, const struct ct_regs *regs);
+struct ct_thread *ct_thread_add(struct ct_session *s, struct ct_proc *p, pid_t tid,
+				enum ct_thread_state st);
+void ct_thread_remove(struct ct_session *s, struct ct_thread *t);
+struct ct_proc *ct_proc_add(struct ct_session *s, pid_t pid, struct ct_mm *mm);
+void ct_proc_remove(struct ct_session *s, struct ct_proc *p);
+int ct_thread_resume(struct ct_session *s, struct ct_thread *t);
+
+/* mm.c: address spaces, modules, patterns */
+struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid);
+void ct_mm_put(struct ct_session *s, struct ct_mm *mm);
+/* Read the maps, adopt new modules, place entry sites for the selected
+ * functions.  inj: a stopped thread of this mm. */
+int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
+/* [lo, hi) of the module (or mapping) holding addr, for slot reach. */
+int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
+		      uint64_t *hi);
+/* Entry point reached or attached: resolve IFUNCs, check the patterns. */
+int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
+		       const struct ct_regs *regs);
+/* The r_brk site was hit. */
+int ct_mm_rbrk_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
+		   const struct ct_regs *regs);
+
+/* stop.c: one waitpid result */
+int ct_handle_wait(struct ct_session *s, pid_t tid, int status);
+/* Execute the instruction displaced by `site` for a thread stopped on it,
+ * with regs read at the trap, and resume it. */
+int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
+		 struct ct_regs *regs);
+/* Unwind every frame of t (thread exit, exec). */
+void ct_unwind_all(struct ct_session *s, struct ct_thread *t);
+
+/* children.c */
+int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event);
+int ct_on_exec_event(struct ct_session *s, struct ct_thread *t);
+int ct_on_first_stop(struct ct_session *s, struct ct_thread *t, int status);
+
+/* detach.c */
+int ct_detach_all(struct ct_session *s);
+
+#endif

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Address spaces: which modules are mapped, which of their functions the
+ * patterns select, and the two internal breakpoints that tell us when the
+ * set of modules changes: the dynamic linker's r_brk (_dl_debug_state,
+ * called with r_state == RT_CONSISTENT once a library list is complete,
+ * see <link.h>) and the program's entry point (start-up finished: every
+ * initial library is mapped and relocated, so IFUNC resolvers can run).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "session/internal.h"
+
+#define CT_LOG_DOMAIN "mm"
+#include "util/log.h"
+
+static uint64_t find_gap(void *ctx, uint64_t near, uint64_t lo, uint64_t hi, uint64_t len)
+{
+	struct ct_mm *mm = ctx;
+	struct ct_maps maps;
+	uint64_t gap;
+
+	if (ct_maps_read(mm->pid, &maps) < 0)
+		return 0;
+	gap = ct_maps_find_gap(&maps, near, lo, hi, len);
+	ct_maps_fini(&maps);
+	return gap;
+}
+
+struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid)
+{
+	struct ct_mm *mm = calloc(1, sizeof(*mm));
+	int ret;
+
+	if (!mm)
+		return NULL;
+	mm->refs = 1;
+	mm->pid = pid;
+	ret = ct_pmem_open(&mm->mem, pid);
+	if (ret == 0) {
+		ret = ct_bpset_init(&mm->bps, s->arch, &mm->mem, find_gap, mm);
+		if (ret < 0)
+			ct_pmem_close(&mm->mem);
+	}
+	if (ret < 0) {
+		free(mm);
+		errno = -ret;
+		return NULL;
+	}
+	return mm;
+}
+
+void ct_mm_put(struct ct_session *s, struct ct_mm *mm)
+{
+	(void)s;
+	if (!mm || --mm->refs > 0)
+		return;
+	ct_bpset_fini(&mm->bps);
+	ct_pmem_close(&mm->mem);
+	free(mm->mods);
+	free(mm);
+}
+
+static struct ct_modrt *mm_module_at(const struct ct_mm *mm, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < mm->nr_mods; i++)
+		if (!mm->mods[i]->gone && addr >= mm->mods[i]->m.lo && addr < mm->mods[i]->m.hi)
+			return mm->mods[i];
+	return NULL;
+}
+
+int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
+		      uint64_t *hi)
+{
+	struct ct_modrt *m = mm_module_at(mm, addr);
+	struct ct_maps maps;
+	size_t i;
+	int ret;
+
+	(void)s;
+	if (m) {
+		*lo = m->m.lo;
+		*hi = m->m.hi;
+		return 0;
+	}
+	/* code outside any ELF module (JIT, vdso): its own mapping */
+	ret = ct_maps_read(mm->pid, &maps);
+	if (ret < 0)
+		return ret;
+	ret = -EFAULT;
+	for (i = 0; i < maps.n; i++) {
+		if (addr >= maps.v[i].start && addr < maps.v[i].end) {
+			*lo = maps.v[i].start;
+			*hi = maps.v[i].end;
+			ret = 0;
+			break;
+		}
+	}
+	ct_maps_fini(&maps);
+	return ret;
+}
+
+static int add_site(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m, uint64_t addr,
+		    unsigned kind, struct ct_func *f, const struct ct_injector *inj)
+{
+	const char *why;
+	int ret;
+
+	ret = ct_site_add(&mm->bps, addr, kind, f, m->m.lo, m->m.hi, inj, &why);
+	if (ret == -ENOTSUP || ret == -EINVAL) {
+		ct_warn("%s: cannot trace %s at %#lx: %s", m->m.name, f ? f->name : "(internal)",
+			(unsigned long)addr, why ? why : strerror(-ret));
+		return 0;
+	}
+	if (ret < 0 && ret != -ESRCH)
+		ct_session_set_error(s, "placing a breakpoint in %s at %#lx: %s", m->m.name,
+				     (unsigned long)addr, strerror(-ret));
+	return ret;
+}
+
+static int resolve_ifunc(struct ct_session *s, struct ct_mm *mm, struct ct_func *f,
+			 uint64_t resolver, const struct ct_injector *inj)
+{
+	uint64_t impl = 0;
+	int ret;
+
+	if (!mm->bps.nr_areas)
+		return -EAGAIN;
+	ret = ct_remote_call(inj->tid, s->arch, &mm->mem, inj->regs, resolver,
+			     mm->bps.areas[0].addr + s->arch->syscall_len, NULL, 0, &impl);
+	if (ret < 0 || !impl) {
+		ct_warn("cannot resolve IFUNC %s: %s", f->name,
+			ret < 0 ? strerror(-ret) : "resolver returned NULL");
+		return ret < 0 ? ret : -EFAULT;
+	}
+	s->stats.stops_internal++;
+	f->addr = impl;
+	return 0;
+}
+
+/* Place the entry sites of a module's selected functions; IFUNCs only
+ * once start-up is done (their resolvers need a relocated program). */
+static int module_arm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
+		      const struct ct_injector *inj)
+{
+	const struct ct_elf *elf = m->m.elf;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < m->nr_funcs; i++) {
+		struct ct_func *f = &m->funcs[i];
+
+		if (!f->addr) {
+			const struct ct_symbol *sym;
+
+			if (!mm->started)
+				continue;
+			sym = ct_elf_symbol(elf, f->name);
+			if (!sym || resolve_ifunc(s, mm, f, sym->value + m->m.bias, inj) < 0)
+				continue;
+		}
+		ret = add_site(s, mm, m, f->addr, CT_SITE_ENTRY, f, inj);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Choose the functions of a newly mapped module. */
+static int module_select(struct ct_session *s, struct ct_modrt *m)
+{
+	const struct ct_elf *elf = m->m.elf;
+	uint64_t last = 0;
+	size_t i;
+
+	m->funcs = calloc(elf->nr_syms ? elf->nr_syms : 1, sizeof(*m->funcs));
+	if (!m->funcs)
+		return -ENOMEM;
+	for (i = 0; i < elf->nr_syms; i++) {
+		const struct ct_symbol *sym = &elf->syms[i];
+		struct ct_func *f;
+
+		if (!ct_patterns_match(s->opts.patterns, m->m.name, m->is_main, sym->name))
+			continue;
+		/* aliases share an address: one function, the first name */
+		if (sym->type == CT_SYM_FUNC && m->nr_funcs && sym->value + m->m.bias == last)
+			continue;
+		f = &m->funcs[m->nr_funcs++];
+		f->name = sym->name;
+		f->module = m->m.name;
+		f->addr = sym->type == CT_SYM_IFUNC ? 0 : sym->value + m->m.bias;
+		if (f->addr)
+			last = f->addr;
+	}
+	return 0;
+}
+
+static bool is_main_exe(pid_t pid, const char *path)
+{
+	char link[64], exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	n = readlink(link, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	return strcmp(exe, path) == 0;
+}
+
+static int mm_adopt(struct ct_session *s, struct ct_mm *mm, struct ct_module *mod,
+		    struct ct_modrt **out)
+{
+	struct ct_modrt *m = calloc(1, sizeof(*m)), **v;
+
+	if (!m)
+		return -ENOMEM;
+	m->m = *mod;
+	m->is_main = is_main_exe(mm->pid, mod->path);
+	v = realloc(s->all_mods, (s->nr_all_mods + 1) * sizeof(*v));
+	if (!v)
+		goto nomem;
+	s->all_mods = v;
+	s->all_mods[s->nr_all_mods++] = m;
+	v = realloc(mm->mods, (mm->nr_mods + 1) * sizeof(*v));
+	if (!v) {
+		s->nr_all_mods--;
+		goto nomem;
+	}
+	mm->mods = v;
+	mm->mods[mm->nr_mods++] = m;
+	*out = m;
+	return module_select(s, m);
+nomem:
+	free(m);
+	return -ENOMEM;
+}
+
+/* A module unmapped by dlclose: forget its sites without touching the
+ * memory, which may already hold another library. */
+static void mm_forget(struct ct_mm *mm, struct ct_modrt *m)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+
+	m->gone = true;
+	for (;;) {
+		bool found = false;
+
+		it = 0;
+		while (ct_hashmap_next(&mm->bps.sites, &it, &key, &val)) {
+			if (key >= m->m.lo && key < m->m.hi) {
+				struct ct_site *site = ct_hashmap_del(&mm->bps.sites, key);
+
+				if (site->slot)
+					ct_hashmap_del(&mm->bps.slots, site->slot);
+				free(site);
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			break;
+	}
+}
+
+static int arm_internal(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
+			const struct ct_injector *inj)
+{
+	const struct ct_symbol *brk = ct_elf_symbol(m->m.elf, "_dl_debug_state");
+	int ret = 0;
+
+	if (brk && !mm->has_rbrk) {
+		mm->has_rbrk = true;
+		ret = add_site(s, mm, m, brk->value + m->m.bias, CT_SITE_RBRK, NULL, inj);
+	}
+	if (ret == 0 && m->is_main && !mm->started)
+		ret = add_site(s, mm, m, m->m.elf->entry + m->m.bias, CT_SITE_START, NULL, inj);
+	return ret;
+}
+
+int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj)
+{
+	struct ct_module *mods = NULL;
+	struct ct_maps maps;
+	size_t nr = 0, i, j, old_nr = mm->nr_mods;
+	bool *seen;
+	int ret;
+
+	ret = ct_maps_read(mm->pid, &maps);
+	if (ret < 0)
+		return ret;
+	ret = ct_modules_from_maps(mm->pid, &maps, &mods, &nr);
+	ct_maps_fini(&maps);
+	if (ret < 0)
+		return ret;
+	seen = calloc(old_nr + 1, sizeof(*seen));
+	if (!seen) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < nr; i++) {
+		struct ct_modrt *m = NULL;
+
+		for (j = 0; j < old_nr; j++) {
+			if (!mm->mods[j]->gone && mm->mods[j]->m.lo == mods[i].lo &&
+			    strcmp(mm->mods[j]->m.path, mods[i].path) == 0) {
+				seen[j] = true;
+				break;
+			}
+		}
+		if (j < old_nr) {
+			ct_module_fini(&mods[i]);
+			continue;
+		}
+		ret = mm_adopt(s, mm, &mods[i], &m);
+		if (ret < 0) {
+			if (!m)
+				ct_module_fini(&mods[i]);
+			goto out_rest;
+		}
+		ct_dbg("module %s at %#lx bias %#lx: %zu functions", m->m.name,
+		       (unsigned long)m->m.lo, (unsigned long)m->m.bias, m->nr_funcs);
+		ret = module_arm(s, mm, m, inj);
+		if (ret == 0)
+			ret = arm_internal(s, mm, m, inj);
+		if (ret < 0)
+			goto out_rest;
+	}
+	/* only modules known before this scan can have gone */
+	for (j = 0; j < old_nr; j++)
+		if (!seen[j] && !mm->mods[j]->gone)
+			mm_forget(mm, mm->mods[j]);
+	free(seen);
+	free(mods);
+	return 0;
+out_rest:
+	for (i++; i < nr; i++)
+		ct_module_fini(&mods[i]);
+out:
+	free(seen);
+	free(mods);
+	return ret;
+}
+
+static char *pattern_text(const struct ct_pattern *p, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s", p->module ? p->module : "", p->module ? ":" : "", p->glob);
+	return buf;
+}
+
+/* Include patterns must select something once start-up is done, unless
+ * they name a module that is not loaded (yet: dlopen may bring it). */
+static int check_patterns(struct ct_session *s, struct ct_mm *mm)
+{
+	struct ct_patterns *pats = s->opts.patterns;
+	char buf[256];
+	size_t i, j;
+
+	if (mm->checked_patterns)
+		return 0;
+	mm->checked_patterns = true;
+	for (i = 0; i < pats->n; i++) {
+		const struct ct_pattern *p = &pats->v[i];
+		bool module_loaded = !p->module;
+
+		if (p->exclude || p->matched)
+			continue;
+		for (j = 0; j < mm->nr_mods && !module_loaded; j++)
+			module_loaded = !mm->mods[j]->gone &&
+					 fnmatch(p->module, mm->mods[j]->m.name, 0) == 0;
+		if (module_loaded) {
+			ct_session_set_error(s, "pattern '%s' matches no function",
+					     pattern_text(p, buf, sizeof(buf)));
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
+		       const struct ct_regs *regs)
+{
+	struct ct_injector inj = { .tid = t->tid, .regs = regs, .world_stopped = false };
+	size_t i;
+	int ret;
+
+	if (mm->started)
+		return 0;
+	mm->started = true;
+	for (i = 0; i < mm->nr_mods; i++) {
+		struct ct_modrt *m = mm->mods[i];
+		size_t k;
+
+		if (m->gone)
+			continue;
+		for (k = 0; k < m->nr_funcs; k++) {
+			struct ct_func *f = &m->funcs[k];
+			const struct ct_symbol *sym;
+
+			if (f->addr)
+				continue;
+			sym = ct_elf_symbol(m->m.elf, f->name);
+			if (!sym || resolve_ifunc(s, mm, f, sym->value + m->m.bias, &inj) < 0)
+				continue;
+			ret = add_site(s, mm, m, f->addr, CT_SITE_ENTRY, f, &inj);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return check_patterns(s, mm);
+}
+
+/* Rescanning on every r_brk hit, not only at RT_CONSISTENT, costs a read
+ * of /proc/PID/maps per dlopen/dlclose and needs no r_debug address: at
+ * RT_ADD/RT_DELETE the list is simply unchanged yet. */
+int ct_mm_rbrk_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
+		   const struct ct_regs *regs)
+{
+	struct ct_injector inj = { .tid = t->tid, .regs = regs, .world_stopped = false };
+
+	return ct_mm_scan(s, mm, &inj);
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The session: spawn or attach, then one wait loop for every traced task.
+ *
+ * The loop is non-stop: each waitpid result concerns one thread, which is
+ * handled and resumed on its own while every other thread keeps running.
+ * The tracer waits by spinning briefly on WNOHANG (cross-CPU wakeups of a
+ * blocking waitpid are slow on our VMs, DESIGN.md), then by sigtimedwait
+ * on SIGCHLD together with the signals that end the session, which is
+ * race-free because they are all blocked.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session/internal.h"
+
+#define CT_LOG_DOMAIN "session"
+#include "util/log.h"
+
+uint64_t ct_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void ct_session_set_error(struct ct_session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+}
+
+const char *ct_session_error(const struct ct_session *s)
+{
+	return s->errmsg[0] ? s->errmsg : NULL;
+}
+
+const struct ct_stats *ct_session_stats(const struct ct_session *s)
+{
+	return &s->stats;
+}
+
+int ct_session_exit_status(const struct ct_session *s)
+{
+	return s->main_status;
+}
+
+int ct_session_stop_signal(const struct ct_session *s)
+{
+	return s->stop_signal;
+}
+
+void ct_emit(struct ct_session *s, struct ct_event *ev, const struct ct_regs *regs)
+{
+	ev->seq = s->seq++;
+	if (!ev->ts_ns)
+		ev->ts_ns = ct_now_ns() - s->t0_ns;
+	ev->arch = s->arch;
+	ev->regs = s->opts.regs ? regs : NULL;
+	s->stats.events[ev->type]++;
+	if (s->opts.out && ct_output_event(s->opts.out, ev) < 0 && !s->fatal) {
+		ct_session_set_error(s, "writing events: %s", strerror(errno ? errno : EIO));
+		s->fatal = -EIO;
+	}
+}
+
+struct ct_session *ct_session_new(const struct ct_session_opts *opts)
+{
+	struct ct_session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->arch = ct_arch_host();
+	if (!s->arch) {
+		free(s);
+		errno = ENOTSUP;
+		return NULL;
+	}
+	s->opts = *opts;
+	ct_hashmap_init(&s->threads);
+	ct_hashmap_init(&s->procs);
+	ct_hashmap_init(&s->early);
+	s->main_status = -1;
+	s->t0_ns = ct_now_ns();
+	return s;
+}
+
+void ct_session_free(struct ct_session *s)
+{
+	size_t it = 0, i;
+	uint64_t key;
+	void *val;
+
+	if (!s)
+		return;
+	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+		ct_shadow_fini(&((struct ct_thread *)val)->stack);
+		free(val);
+	}
+	it = 0;
+	while (ct_hashmap_next(&s->procs, &it, &key, &val)) {
+		struct ct_proc *p = val;
+
+		ct_mm_put(s, p->mm);
+		free(p);
+	}
+	ct_hashmap_fini(&s->threads);
+	ct_hashmap_fini(&s->procs);
+	ct_hashmap_fini(&s->early);
+	for (i = 0; i < s->nr_all_mods; i++) {
+		ct_module_fini(&s->all_mods[i]->m);
+		free(s->all_mods[i]->funcs);
+		free(s->all_mods[i]);
+	}
+	free(s->all_mods);
+	free(s);
+}
+
+struct ct_thread *ct_thread_add(struct ct_session *s, struct ct_proc *p, pid_t tid,
+				enum ct_thread_state st)
+{
+	struct ct_thread *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->tid = tid;
+	t->proc = p;
+	t->state = st;
+	if (ct_hashmap_put(&s->threads, (uint64_t)tid, t) < 0) {
+		free(t);
+		return NULL;
+	}
+	p->nr_threads++;
+	return t;
+}
+
+void ct_thread_remove(struct ct_session *s, struct ct_thread *t)
+{
+	ct_hashmap_del(&s->threads, (uint64_t)t->tid);
+	t->proc->nr_threads--;
+	ct_shadow_fini(&t->stack);
+	free(t);
+}
+
+struct ct_proc *ct_proc_add(struct ct_session *s, pid_t pid, struct ct_mm *mm)
+{
+	struct ct_proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->mm = mm;
+	if (ct_hashmap_put(&s->procs, (uint64_t)pid, p) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void ct_proc_remove(struct ct_session *s, struct ct_proc *p)
+{
+	ct_hashmap_del(&s->procs, (uint64_t)p->pid);
+	ct_mm_put(s, p->mm);
+	free(p);
+}
+
+int ct_thread_resume(struct ct_session *s, struct ct_thread *t)
+{
+	int sig = t->pending_sig, ret;
+
+	(void)s;
+	t->pending_sig = 0;
+	if (t->group_stopped) {
+		t->group_stopped = false;
+		t->state = CT_TS_GROUP_STOP;
+		ret = ct_ptrace_listen(t->tid);
+	} else {
+		t->state = CT_TS_RUNNING;
+		ret = ct_ptrace_cont(t->tid, sig);
+	}
+	return ret == -ESRCH ? 0 : ret;
+}
+
+int ct_session_spawn(struct ct_session *s, char *const argv[])
+{
+	struct ct_injector inj;
+	struct ct_regs regs;
+	struct ct_thread *t;
+	struct ct_proc *p;
+	struct ct_mm *mm;
+	pid_t pid;
+	int ret;
+
+	ret = ct_ptrace_spawn(argv, s->opts.child_mask, &pid);
+	if (ret < 0) {
+		ct_session_set_error(s, "cannot run '%s': %s", argv[0], strerror(-ret));
+		return ret;
+	}
+	s->main_pid = pid;
+	mm = ct_mm_new(s, pid);
+	p = mm ? ct_proc_add(s, pid, mm) : NULL;
+	t = p ? ct_thread_add(s, p, pid, CT_TS_STOPPED) : NULL;
+	if (!t) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	p->followed = true;
+	p->spawned = true;
+	ret = ct_ptrace_finish_syscall(pid);
+	if (ret == 0)
+		ret = ct_regs_get(pid, s->arch, &regs);
+	if (ret < 0)
+		goto fail;
+	inj = (struct ct_injector){ .tid = pid, .regs = &regs, .world_stopped = true };
+	ret = ct_mm_scan(s, mm, &inj);
+	if (ret < 0)
+		goto fail;
+	return ct_thread_resume(s, t);
+fail:
+	if (!s->errmsg[0])
+		ct_session_set_error(s, "preparing '%s': %s", argv[0], strerror(-ret));
+	kill(pid, SIGKILL);
+	return ret;
+}
+
+/* ---- attach ---- */
+
+static pid_t tracer_of(pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tracer = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+			break;
+	fclose(f);
+	return tracer;
+}
+
+/* Seize every task of pid until a pass over /proc/PID/task finds none we
+ * do not have: threads created meanwhile by seized threads arrive through
+ * PTRACE_O_TRACECLONE, others are caught by the next pass. */
+static int seize_all(struct ct_session *s, struct ct_proc *p)
+{
+	char path[64];
+	bool added;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
+	do {
+		struct dirent *de;
+		DIR *d = opendir(path);
+
+		if (!d)
+			return errno == ENOENT ? -ESRCH : -errno;
+		added = false;
+		while ((de = readdir(d))) {
+			pid_t tid = (pid_t)atoi(de->d_name);
+			struct ct_thread *t;
+
+			if (tid <= 0 || ct_hashmap_get(&s->threads, (uint64_t)tid))
+				continue;
+			ret = ct_ptrace_seize(tid, true);
+			if (ret == -ESRCH)
+				continue;
+			if (ret == -EPERM && tracer_of(tid) == getpid())
+				ret = 0; /* auto-attached through a clone event */
+			if (ret < 0) {
+				closedir(d);
+				if (ret == -EPERM && tracer_of(tid))
+					ct_session_set_error(s, "attach %d: already traced by process %d",
+							     (int)p->pid, (int)tracer_of(tid));
+				return ret;
+			}
+			t = ct_thread_add(s, p, tid, CT_TS_NEW);
+			if (!t) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			t->interrupted = true;
+			added = true;
+		}
+		closedir(d);
+	} while (added);
+	return 0;
+}
+
+/* Wait until every thread of the session has reported a stop. */
+static int wait_all_stopped(struct ct_session *s)
+{
+	for (;;) {
+		size_t it = 0;
+		uint64_t key;
+		void *val;
+		bool all = true;
+		int status;
+		pid_t tid;
+
+		while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+			struct ct_thread *t = val;
+
+			if (t->state == CT_TS_NEW || t->state == CT_TS_RUNNING)
+				all = false;
+		}
+		if (all)
+			return 0;
+		tid = ct_ptrace_wait(-1, &status, true, 0);
+		if (tid == -EINTR)
+			continue;
+		if (tid < 0)
+			return tid;
+		ct_handle_wait(s, tid, status);
+		if (s->fatal)
+			return s->fatal;
+	}
+}
+
+int ct_session_attach(struct ct_session *s, pid_t pid)
+{
+	struct ct_thread *t = NULL, *lead;
+	struct ct_injector inj;
+	struct ct_regs regs;
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+	struct ct_proc *p;
+	struct ct_mm *mm;
+	int ret;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH) {
+		ct_session_set_error(s, "attach %d: no such process", (int)pid);
+		return -ESRCH;
+	}
+	s->main_pid = pid;
+	mm = ct_mm_new(s, pid);
+	if (!mm) {
+		ret = -errno;
+		ct_session_set_error(s, "attach %d: %s", (int)pid, strerror(errno));
+		return ret;
+	}
+	p = ct_proc_add(s, pid, mm);
+	if (!p) {
+		ct_mm_put(s, mm);
+		return -ENOMEM;
+	}
+	p->followed = true;
+	p->attached = true;
+	s->attaching = true;
+	ret = seize_all(s, p);
+	if (ret == 0)
+		ret = wait_all_stopped(s);
+	s->attaching = false;
+	if (ret < 0)
+		goto fail;
+	/* The world is stopped: map scratch memory and insert breakpoints
+	 * through a thread that is not in group-stop if there is one. */
+	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+		struct ct_thread *c = val;
+
+		if (!t || (t->group_stopped && !c->group_stopped))
+			t = c;
+	}
+	lead = t;
+	if (!lead) {
+		ret = -ESRCH;
+		goto fail;
+	}
+	ret = ct_regs_get(lead->tid, s->arch, &regs);
+	if (ret < 0)
+		goto fail;
+	inj = (struct ct_injector){ .tid = lead->tid, .regs = &regs, .world_stopped = true };
+	ret = ct_mm_scan(s, mm, &inj);
+	if (ret == 0)
+		ret = ct_mm_startup_done(s, mm, lead, &regs);
+	if (ret < 0)
+		goto fail;
+	it = 0;
+	while (ct_hashmap_next(&s->threads, &it, &key, &val))
+		ct_thread_resume(s, val);
+	return 0;
+fail:
+	if (!s->errmsg[0])
+		ct_session_set_error(s, "attach %d: %s", (int)pid, strerror(-ret));
+	ct_detach_all(s);
+	return ret;
+}
+
+/* ---- the loop ---- */
+
+static bool nothing_left(struct ct_session *s)
+{
+	return s->procs.n == 0;
+}
+
+/* A stop signal for calltrap.  With -p it ends the session (detach).  A
+ * program we started gets SIGTERM/SIGHUP passed on, and SIGINT when it was
+ * sent to calltrap alone (a terminal's SIGINT reaches the program itself,
+ * as it shares our process group); tracing goes on until it exits. */
+static bool on_stop_signal(struct ct_session *s, const siginfo_t *si)
+{
+	struct ct_proc *p = ct_hashmap_get(&s->procs, (uint64_t)s->main_pid);
+
+	if (!p || !p->spawned) {
+		s->stop_signal = si->si_signo;
+		return true;
+	}
+	if (si->si_signo != SIGINT || si->si_code == SI_USER || si->si_code == SI_QUEUE)
+		kill(p->pid, si->si_signo);
+	return false;
+}
+
+int ct_session_run(struct ct_session *s, const sigset_t *stopsigs, uint64_t duration_ns)
+{
+	uint64_t deadline = duration_ns ? ct_now_ns() + duration_ns : 0;
+	unsigned since_check = 0;
+	sigset_t waitset = *stopsigs;
+	int status, sig;
+	pid_t tid;
+
+	sigaddset(&waitset, SIGCHLD);
+	while (!nothing_left(s) && !s->fatal) {
+		tid = ct_ptrace_wait(-1, &status, false, s->opts.spin_us);
+		if (tid > 0) {
+			ct_handle_wait(s, tid, status);
+			/* busy tracee: look for stop signals and the deadline now and then */
+			if (++since_check < 64)
+				continue;
+		} else if (tid == -ECHILD) {
+			break;
+		}
+		since_check = 0;
+		if (deadline && ct_now_ns() >= deadline)
+			break;
+		if (tid > 0) {
+			sigset_t pend;
+
+			if (sigpending(&pend) == 0) {
+				for (sig = 1; sig < NSIG; sig++)
+					if (sig != SIGCHLD && sigismember(stopsigs, sig) &&
+					    sigismember(&pend, sig))
+						break;
+				if (sig < NSIG) {
+					siginfo_t si;
+
+					if (sigwaitinfo(stopsigs, &si) > 0 && on_stop_signal(s, &si))
+						break;
+				}
+			}
+			continue;
+		}
+		if (s->opts.flush)
+			fflush(s->opts.flush);
+		{
+			struct timespec ts = { .tv_sec = 1, .tv_nsec = 0 };
+			siginfo_t si;
+
+			if (deadline) {
+				uint64_t left = deadline - ct_now_ns();
+
+				if ((int64_t)left <= 0)
+					break;
+				if (left < 1000000000u)
+					ts = (struct timespec){ 0, (long)left };
+			}
+			sig = sigtimedwait(&waitset, &si, &ts);
+			if (sig > 0 && sig != SIGCHLD && on_stop_signal(s, &si))
+				break;
+		}
+	}
+	if (!nothing_left(s))
+		return ct_detach_all(s) < 0 && !s->fatal ? -EIO : s->fatal;
+	return s->fatal;
+}

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One waitpid result, for one thread: breakpoint hits become call, return
+ * and unwind events, signals pass through to the tracee unchanged.
+ *
+ * A breakpoint hit costs exactly one ptrace stop: read the registers, make
+ * the event, point the pc at the out-of-line copy of the displaced
+ * instruction (or emulate it), write the registers, continue.
+ *
+ * Returns are matched on the shadow stack by stack pointer (DESIGN.md):
+ * at a return site the sp must equal the frame's expected sp; frames whose
+ * expected sp is below the current sp were abandoned (longjmp, exceptions)
+ * and are reported as unwind events; a hit matching nothing is silent.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include "session/internal.h"
+
+#define CT_LOG_DOMAIN "stop"
+#include "util/log.h"
+
+static void frame_event(struct ct_session *s, struct ct_thread *t, const struct ct_frame *f,
+			enum ct_event_type type, size_t depth, uint64_t now, const struct ct_regs *regs)
+{
+	struct ct_event ev = { 0 };
+
+	if (!t->proc->followed || (s->opts.max_depth && depth > s->opts.max_depth))
+		return;
+	ev.type = type;
+	ev.pid = t->proc->pid;
+	ev.tid = t->tid;
+	ev.func = f->func->name;
+	ev.module = f->func->module;
+	ev.addr = f->func->addr;
+	ev.depth = (uint32_t)depth;
+	ev.ts_ns = now - s->t0_ns;
+	ev.duration_ns = now - f->entry_ns;
+	if (type == CT_EV_RETURN && regs)
+		ev.retval = s->arch->retval(regs);
+	ct_emit(s, &ev, regs);
+}
+
+/* Pop frames while `dead` says so, as unwind events. */
+static void unwind_while_below(struct ct_session *s, struct ct_thread *t, uint64_t sp,
+			       bool by_entry_sp, uint64_t now)
+{
+	struct ct_frame *f;
+
+	while ((f = ct_shadow_top(&t->stack)) &&
+	       (by_entry_sp ? f->entry_sp < sp : f->expected_sp < sp)) {
+		frame_event(s, t, f, CT_EV_UNWIND, t->stack.n, now, NULL);
+		t->stack.n--;
+	}
+}
+
+void ct_unwind_all(struct ct_session *s, struct ct_thread *t)
+{
+	unwind_while_below(s, t, UINT64_MAX, true, ct_now_ns());
+	t->stack.n = 0;
+}
+
+static int ensure_return_site(struct ct_session *s, struct ct_thread *t, uint64_t ra,
+			      const struct ct_regs *regs)
+{
+	struct ct_mm *mm = t->proc->mm;
+	struct ct_site *site = ct_site_at(&mm->bps, ra);
+	struct ct_injector inj = { .tid = t->tid, .regs = regs, .world_stopped = false };
+	const char *why;
+	uint64_t lo, hi;
+	int ret;
+
+	if (site && (site->kinds & CT_SITE_RETURN))
+		return 0;
+	ret = ct_mm_reach_range(s, mm, ra, &lo, &hi);
+	if (ret == 0)
+		ret = ct_site_add(&mm->bps, ra, CT_SITE_RETURN, NULL, lo, hi, &inj, &why);
+	if (ret < 0 && ret != -ESRCH)
+		ct_dbg("no return breakpoint at %#lx: %s", (unsigned long)ra,
+		       ret == -ENOTSUP && why ? why : strerror(-ret));
+	return ret;
+}
+
+static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
+		     const struct ct_regs *regs)
+{
+	const struct ct_arch *arch = s->arch;
+	struct ct_mem mem = ct_pmem_as_mem(&t->proc->mm->mem);
+	struct ct_frame fr = { .func = site->func };
+	uint64_t sp = arch->sp(regs), now = ct_now_ns();
+	struct ct_frame *top;
+	struct ct_event ev = { 0 };
+	unsigned i;
+
+	if (arch->return_addr(regs, &mem, &fr.ret_addr) < 0)
+		fr.ret_addr = 0;
+	/* Frames entered at a lower sp cannot be live when a call starts at sp.
+	 * One entered at the same sp is live only for a tail call, which keeps
+	 * the return address: then both frames return together. */
+	unwind_while_below(s, t, sp, true, now);
+	top = ct_shadow_top(&t->stack);
+	if (top && top->entry_sp == sp && top->ret_addr != fr.ret_addr) {
+		frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
+		t->stack.n--;
+	}
+	fr.entry_sp = sp;
+	fr.expected_sp = arch->sp_after_return(sp);
+	fr.entry_ns = now;
+	site->func->hits++;
+	if (ct_shadow_push(&t->stack, &fr) < 0)
+		return false;
+
+	if (t->proc->followed && (!s->opts.max_depth || t->stack.n <= s->opts.max_depth)) {
+		struct ct_regs snap;
+
+		ev.type = CT_EV_CALL;
+		ev.pid = t->proc->pid;
+		ev.tid = t->tid;
+		ev.func = site->func->name;
+		ev.module = site->func->module;
+		ev.addr = site->addr;
+		ev.depth = (uint32_t)t->stack.n;
+		ev.ts_ns = now - s->t0_ns;
+		ev.nr_args = arch->nr_int_args;
+		for (i = 0; i < arch->nr_int_args && i < CT_MAX_ARGS; i++)
+			ev.args[i] = arch->arg(regs, i);
+		if (s->opts.regs) {
+			/* the registers as at the function's first instruction */
+			snap = *regs;
+			arch->set_pc(&snap, site->addr);
+			ct_emit(s, &ev, &snap);
+		} else {
+			ct_emit(s, &ev, NULL);
+		}
+	}
+	if (fr.ret_addr)
+		ensure_return_site(s, t, fr.ret_addr, regs);
+	return true;
+}
+
+static bool on_return(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
+		      const struct ct_regs *regs)
+{
+	uint64_t sp = s->arch->sp(regs), now = ct_now_ns();
+	struct ct_regs snap;
+	const struct ct_regs *r = regs;
+	struct ct_frame *f;
+	bool matched = false;
+
+	unwind_while_below(s, t, sp, false, now);
+	if (s->opts.regs) {
+		snap = *regs;
+		s->arch->set_pc(&snap, site->addr);
+		r = &snap;
+	}
+	while ((f = ct_shadow_top(&t->stack)) && f->ret_addr == site->addr &&
+	       f->expected_sp == sp) {
+		frame_event(s, t, f, CT_EV_RETURN, t->stack.n, now, r);
+		t->stack.n--;
+		matched = true;
+	}
+	return matched;
+}
+
+int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
+		 struct ct_regs *regs)
+{
+	const struct ct_arch *arch = s->arch;
+	struct ct_mem mem;
+	int ret;
+
+	switch (site->plan.action) {
+	case CT_INSN_EMULATE:
+		mem = ct_pmem_as_mem(&t->proc->mm->mem);
+		ret = arch->emulate(&site->plan, regs, &mem);
+		break;
+	case CT_INSN_RELOCATE:
+	case CT_INSN_STEP:
+		arch->set_pc(regs, site->slot);
+		ret = 0;
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	if (ret == 0)
+		ret = ct_regs_set(t->tid, arch, regs);
+	if (ret < 0)
+		return ret == -ESRCH ? 0 : ret;
+	if (site->plan.action == CT_INSN_STEP) {
+		t->stepping = site;
+		t->state = CT_TS_RUNNING;
+		ret = ct_ptrace_step(t->tid, 0);
+		return ret == -ESRCH ? 0 : ret;
+	}
+	return ct_thread_resume(s, t);
+}
+
+static int step_done(struct ct_session *s, struct ct_thread *t, struct ct_regs *regs)
+{
+	struct ct_mem mem = ct_pmem_as_mem(&t->proc->mm->mem);
+	struct ct_site *site = t->stepping;
+	int ret;
+
+	t->stepping = NULL;
+	s->stats.stops_step++;
+	ret = s->arch->step_fixup(&site->plan, site->slot, regs, &mem);
+	if (ret == 0)
+		ret = ct_regs_set(t->tid, s->arch, regs);
+	return ret == -ESRCH ? 0 : ret;
+}
+
+static void signal_event(struct ct_session *s, struct ct_thread *t, int sig)
+{
+	struct ct_event ev = { 0 };
+
+	if (!t->proc->followed)
+		return;
+	ev.type = CT_EV_SIGNAL;
+	ev.pid = t->proc->pid;
+	ev.tid = t->tid;
+	ev.signo = sig;
+	ct_emit(s, &ev, NULL);
+}
+
+static int on_trap(struct ct_session *s, struct ct_thread *t)
+{
+	struct ct_mm *mm = t->proc->mm;
+	struct ct_regs regs;
+	struct ct_site *site;
+	unsigned kinds;
+	bool made_event = false;
+	int ret;
+
+	ret = ct_regs_get(t->tid, s->arch, &regs);
+	if (ret < 0)
+		return ret == -ESRCH ? 0 : ret;
+	if (t->stepping) {
+		ret = step_done(s, t, &regs);
+		if (ret < 0 || s->detaching)
+			return ret;
+		return ct_thread_resume(s, t);
+	}
+	site = ct_site_at(&mm->bps, s->arch->bp_addr(&regs));
+	if (!site || !site->inserted) {
+		/* not ours: the program's own SIGTRAP */
+		s->stats.stops_other++;
+		signal_event(s, t, SIGTRAP);
+		t->pending_sig = SIGTRAP;
+		return s->detaching ? 0 : ct_thread_resume(s, t);
+	}
+	if (s->detaching) {
+		/* reported but not handled: rewind so the original instruction
+		 * runs once the byte is restored */
+		s->arch->set_pc(&regs, site->addr);
+		ret = ct_regs_set(t->tid, s->arch, &regs);
+		return ret == -ESRCH ? 0 : ret;
+	}
+	site->hits++;
+	kinds = site->kinds;
+	if (!t->proc->followed && !t->proc->attached && !t->proc->spawned) {
+		/* a vfork child we do not follow shares our breakpoints: pass */
+		s->stats.stops_spurious++;
+		return ct_pass_site(s, t, site, &regs);
+	}
+	if ((kinds & CT_SITE_RETURN) && on_return(s, t, site, &regs)) {
+		s->stats.stops_return++;
+		made_event = true;
+	}
+	if ((kinds & CT_SITE_ENTRY) && on_entry(s, t, site, &regs)) {
+		if (!made_event)
+			s->stats.stops_entry++;
+		made_event = true;
+	}
+	if (kinds & (CT_SITE_RBRK | CT_SITE_START)) {
+		if (kinds & CT_SITE_RBRK)
+			ret = ct_mm_rbrk_hit(s, mm, t, &regs);
+		else
+			ret = ct_mm_startup_done(s, mm, t, &regs);
+		if (ret < 0 && ret != -ESRCH && !s->fatal)
+			s->fatal = ret;
+		if (!made_event)
+			s->stats.stops_internal++;
+		made_event = true;
+	}
+	if (!made_event)
+		s->stats.stops_spurious++;
+	return ct_pass_site(s, t, site, &regs);
+}
+
+static void on_exit_status(struct ct_session *s, struct ct_thread *t, int status)
+{
+	struct ct_proc *p = t->proc;
+	struct ct_event ev = { 0 };
+	bool leader = t->tid == p->pid;
+
+	ct_unwind_all(s, t);
+	ev.pid = p->pid;
+	ev.tid = t->tid;
+	if (!leader) {
+		ev.type = CT_EV_THREAD_EXIT;
+		ev.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (p->followed)
+			ct_emit(s, &ev, NULL);
+		ct_thread_remove(s, t);
+		return;
+	}
+	ev.type = CT_EV_EXIT;
+	if (WIFEXITED(status)) {
+		ev.status = WEXITSTATUS(status);
+	} else {
+		ev.signo = WTERMSIG(status);
+		if (WCOREDUMP(status))
+			ev.flags |= CT_EVF_CORE;
+	}
+	if (p->followed)
+		ct_emit(s, &ev, NULL);
+	if (p->pid == s->main_pid)
+		s->main_status = status;
+	/* any thread of it still listed is dead too */
+	for (;;) {
+		size_t it = 0;
+		uint64_t key;
+		void *val;
+		struct ct_thread *o = NULL;
+
+		while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+			if (((struct ct_thread *)val)->proc == p) {
+				o = val;
+				break;
+			}
+		}
+		if (!o)
+			break;
+		ct_thread_remove(s, o);
+	}
+	ct_proc_remove(s, p);
+}
+
+static bool is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
+{
+	struct ct_thread *t = ct_hashmap_get(&s->threads, (uint64_t)tid);
+	int sig, event;
+
+	if (!t) {
+		/* a new task whose creator's event has not been seen yet */
+		if (WIFSTOPPED(status))
+			ct_hashmap_put(&s->early, (uint64_t)tid, (void *)(uintptr_t)(status + 1));
+		return 0;
+	}
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		on_exit_status(s, t, status);
+		return 0;
+	}
+	if (!WIFSTOPPED(status))
+		return 0;
+	if (t->state == CT_TS_NEW)
+		return ct_on_first_stop(s, t, status);
+	t->state = CT_TS_STOPPED;
+	sig = WSTOPSIG(status);
+	event = status >> 16;
+	switch (event) {
+	case 0:
+		break;
+	case PTRACE_EVENT_STOP:
+		s->stats.stops_other++;
+		if (is_stop_signal(sig)) {
+			/* group-stop: stay stopped until SIGCONT (PTRACE_LISTEN) */
+			t->group_stopped = true;
+			return s->detaching ? 0 : ct_thread_resume(s, t);
+		}
+		if (s->detaching)
+			return 0;
+		return ct_thread_resume(s, t);
+	case PTRACE_EVENT_CLONE:
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		s->stats.stops_other++;
+		return ct_on_clone_event(s, t, event);
+	case PTRACE_EVENT_EXEC:
+		s->stats.stops_other++;
+		return ct_on_exec_event(s, t);
+	default:
+		s->stats.stops_other++;
+		return s->detaching ? 0 : ct_thread_resume(s, t);
+	}
+	if (sig == SIGTRAP)
+		return on_trap(s, t);
+	/* a signal for the tracee: deliver it unchanged */
+	s->stats.stops_other++;
+	signal_event(s, t, sig);
+	t->pending_sig = sig;
+	return s->detaching ? 0 : ct_thread_resume(s, t);
+}

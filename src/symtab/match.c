@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The -e pattern language (see symtab.h):
+ *
+ *	GLOB		any module
+ *	MODULE:GLOB	modules whose file name matches MODULE
+ *	!SPEC		exclusion
+ *
+ * The module separator is a ':' that is not part of a C++ "::", so
+ * "ns::Klass::*" is a plain glob while "libfoo.so:ns::*" names a module.
+ * Exclusions win over inclusions in any order, as in ltrace -x / uftrace -N:
+ * "-e 'str*' -e '!strlen'" and "-e '!strlen' -e 'str*'" select the same set.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symtab/symtab.h"
+
+void ct_patterns_fini(struct ct_patterns *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].module);
+		free(p->v[i].glob);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+/* The module separator in spec, or NULL: the first ':' that starts a run of
+ * an odd number of colons (a run of two is C++ scope). */
+static const char *find_separator(const char *spec)
+{
+	const char *s = spec;
+
+	while ((s = strchr(s, ':'))) {
+		size_t run = strspn(s, ":");
+
+		if (run % 2)
+			return s;
+		s += run;
+	}
+	return NULL;
+}
+
+int ct_patterns_add(struct ct_patterns *p, const char *spec)
+{
+	struct ct_pattern pat = { 0 };
+	struct ct_pattern *v;
+	const char *sep;
+
+	if (!p || !spec)
+		return -EINVAL;
+	if (*spec == '!') {
+		pat.exclude = true;
+		spec++;
+	}
+	if (!*spec)
+		return -EINVAL;
+	sep = find_separator(spec);
+	if (sep) {
+		if (sep == spec || !sep[1])
+			return -EINVAL; /* ":GLOB", "MODULE:" */
+		pat.module = strndup(spec, (size_t)(sep - spec));
+		pat.glob = strdup(sep + 1);
+	} else {
+		pat.glob = strdup(spec);
+	}
+	if (!pat.glob || (sep && !pat.module))
+		goto nomem;
+	v = realloc(p->v, (p->n + 1) * sizeof(*v));
+	if (!v)
+		goto nomem;
+	p->v = v;
+	p->v[p->n++] = pat;
+	return 0;
+nomem:
+	free(pat.module);
+	free(pat.glob);
+	return -ENOMEM;
+}
+
+bool ct_patterns_have_include(const struct ct_patterns *p)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->n; i++)
+		if (!p->v[i].exclude)
+			return true;
+	return false;
+}
+
+static bool pattern_matches(const struct ct_pattern *pat, const char *module, const char *func)
+{
+	if (pat->module && (!module || fnmatch(pat->module, module, 0)))
+		return false;
+	return !fnmatch(pat->glob, func, 0);
+}
+
+bool ct_patterns_match(struct ct_patterns *p, const char *module, bool is_main, const char *func)
+{
+	bool included = false, have_include = false;
+	size_t i;
+
+	if (!func)
+		return false;
+	/* every matching include counts, so each pattern learns it matched something */
+	for (i = 0; p && i < p->n; i++) {
+		struct ct_pattern *pat = &p->v[i];
+
+		if (pat->exclude)
+			continue;
+		have_include = true;
+		if (pattern_matches(pat, module, func)) {
+			pat->matched++;
+			included = true;
+		}
+	}
+	if (!have_include)
+		included = is_main;
+	if (!included)
+		return false;
+	for (i = 0; p && i < p->n; i++) {
+		struct ct_pattern *pat = &p->v[i];
+
+		if (pat->exclude && pattern_matches(pat, module, func)) {
+			pat->matched++;
+			included = false;
+		}
+	}
+	return included;
+}

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The -e pattern language: parsing, selection, default set, counters. */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "symtab/symtab.h"
+
+static void add_ok(struct ct_patterns *p, const char *spec)
+{
+	assert_int_equal(ct_patterns_add(p, spec), 0);
+}
+
+static void test_parse(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	add_ok(&p, "malloc");
+	add_ok(&p, "libc.so.6:str*");
+	add_ok(&p, "!libc*:strlen");
+	add_ok(&p, "ns::Klass::method");
+	add_ok(&p, "libfoo.so:ns::*");
+	add_ok(&p, "!ns::*");
+	assert_int_equal(p.n, 6);
+
+	assert_false(p.v[0].exclude);
+	assert_null(p.v[0].module);
+	assert_string_equal(p.v[0].glob, "malloc");
+
+	assert_false(p.v[1].exclude);
+	assert_string_equal(p.v[1].module, "libc.so.6");
+	assert_string_equal(p.v[1].glob, "str*");
+
+	assert_true(p.v[2].exclude);
+	assert_string_equal(p.v[2].module, "libc*");
+	assert_string_equal(p.v[2].glob, "strlen");
+
+	/* "::" is C++ scope, never the module separator */
+	assert_null(p.v[3].module);
+	assert_string_equal(p.v[3].glob, "ns::Klass::method");
+
+	assert_string_equal(p.v[4].module, "libfoo.so");
+	assert_string_equal(p.v[4].glob, "ns::*");
+
+	assert_true(p.v[5].exclude);
+	assert_null(p.v[5].module);
+	assert_string_equal(p.v[5].glob, "ns::*");
+
+	ct_patterns_fini(&p);
+	assert_int_equal(p.n, 0);
+	assert_null(p.v);
+}
+
+static void test_invalid(void **state)
+{
+	static const char *const bad[] = { "", "!", ":", "!:", ":malloc", "libc.so.6:", "!libc:" };
+	struct ct_patterns p = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(ct_patterns_add(&p, bad[i]), -EINVAL);
+	/* nothing was added by the failures */
+	assert_int_equal(p.n, 0);
+	assert_false(ct_patterns_have_include(&p));
+	ct_patterns_fini(&p);
+}
+
+static void test_have_include(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	assert_false(ct_patterns_have_include(&p));
+	add_ok(&p, "!foo");
+	assert_false(ct_patterns_have_include(&p));
+	add_ok(&p, "bar");
+	assert_true(ct_patterns_have_include(&p));
+	ct_patterns_fini(&p);
+}
+
+static void test_plain_glob(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	add_ok(&p, "str*");
+	assert_true(ct_patterns_match(&p, "libc.so.6", false, "strlen"));
+	assert_true(ct_patterns_match(&p, "prog", true, "strange"));
+	/* is_main alone is not enough once there is an include pattern */
+	assert_false(ct_patterns_match(&p, "prog", true, "main"));
+	assert_false(ct_patterns_match(&p, "libc.so.6", false, "memstr"));
+	/* no FNM_PATHNAME: '*' crosses '/' */
+	assert_true(ct_patterns_match(&p, "prog", true, "str/x"));
+	assert_int_equal(p.v[0].matched, 3);
+	ct_patterns_fini(&p);
+}
+
+static void test_module_glob(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	add_ok(&p, "libc.so.6:malloc");
+	add_ok(&p, "libc*:str*");
+	assert_true(ct_patterns_match(&p, "libc.so.6", false, "malloc"));
+	assert_false(ct_patterns_match(&p, "libjemalloc.so.2", false, "malloc"));
+	assert_false(ct_patterns_match(&p, "prog", true, "malloc"));
+	assert_true(ct_patterns_match(&p, "libc.so.6", false, "strcpy"));
+	assert_true(ct_patterns_match(&p, "libcrypto.so.3", false, "strtoul"));
+	assert_false(ct_patterns_match(&p, "libm.so.6", false, "strtod"));
+	/* an unknown module never matches a module pattern */
+	assert_false(ct_patterns_match(&p, NULL, false, "malloc"));
+	assert_int_equal(p.v[0].matched, 1);
+	assert_int_equal(p.v[1].matched, 2);
+	ct_patterns_fini(&p);
+}
+
+static void test_exclude(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	add_ok(&p, "str*");
+	add_ok(&p, "!strlen");
+	add_ok(&p, "!libc.so.6:strc*");
+	assert_true(ct_patterns_match(&p, "libc.so.6", false, "strdup"));
+	assert_false(ct_patterns_match(&p, "libc.so.6", false, "strlen"));
+	assert_false(ct_patterns_match(&p, "prog", true, "strlen"));
+	assert_false(ct_patterns_match(&p, "libc.so.6", false, "strcpy"));
+	assert_true(ct_patterns_match(&p, "prog", true, "strcpy")); /* other module */
+	assert_false(ct_patterns_match(&p, "libc.so.6", false, "malloc"));
+	/* includes count what they matched, excludes what they removed */
+	assert_int_equal(p.v[0].matched, 5);
+	assert_int_equal(p.v[1].matched, 2);
+	assert_int_equal(p.v[2].matched, 1);
+	ct_patterns_fini(&p);
+}
+
+static void test_exclude_before_include(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	/* order does not matter: the exclusion still wins */
+	add_ok(&p, "!strlen");
+	add_ok(&p, "str*");
+	assert_false(ct_patterns_match(&p, "libc.so.6", false, "strlen"));
+	assert_true(ct_patterns_match(&p, "libc.so.6", false, "strnlen"));
+	assert_int_equal(p.v[0].matched, 1);
+	assert_int_equal(p.v[1].matched, 2);
+	ct_patterns_fini(&p);
+}
+
+static void test_default_set(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	/* no pattern at all: every function of the main executable */
+	assert_true(ct_patterns_match(&p, "prog", true, "main"));
+	assert_true(ct_patterns_match(&p, "prog", true, "helper"));
+	assert_false(ct_patterns_match(&p, "libc.so.6", false, "malloc"));
+
+	/* exclusions only: the default set minus them */
+	add_ok(&p, "!_*");
+	add_ok(&p, "!libc.so.6:*");
+	assert_true(ct_patterns_match(&p, "prog", true, "main"));
+	assert_false(ct_patterns_match(&p, "prog", true, "_start"));
+	assert_false(ct_patterns_match(&p, "prog", true, "__libc_csu_init"));
+	assert_false(ct_patterns_match(&p, "libc.so.6", false, "malloc"));
+	/* only what was in the default set counts as removed */
+	assert_false(ct_patterns_match(&p, "libc.so.6", false, "_IO_puts"));
+	assert_int_equal(p.v[0].matched, 2);
+	assert_int_equal(p.v[1].matched, 0);
+	ct_patterns_fini(&p);
+}
+
+static void test_cxx(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	add_ok(&p, "ns::Klass::method");
+	add_ok(&p, "libfoo.so:ns::*");
+	add_ok(&p, "!ns::Klass::~Klass*");
+	assert_true(ct_patterns_match(&p, "prog", true, "ns::Klass::method"));
+	assert_true(ct_patterns_match(&p, "libbar.so", false, "ns::Klass::method"));
+	assert_false(ct_patterns_match(&p, "prog", true, "ns::Klass::method2"));
+	assert_true(ct_patterns_match(&p, "libfoo.so", false, "ns::Other::run(int)"));
+	assert_false(ct_patterns_match(&p, "libbar.so", false, "ns::Other::run(int)"));
+	assert_false(ct_patterns_match(&p, "libfoo.so", false, "ns::Klass::~Klass()"));
+	assert_false(ct_patterns_match(&p, "libfoo.so", false, "other::f"));
+	assert_int_equal(p.v[0].matched, 2);
+	assert_int_equal(p.v[1].matched, 2);
+	assert_int_equal(p.v[2].matched, 1);
+	ct_patterns_fini(&p);
+}
+
+static void test_no_match_counter(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	add_ok(&p, "nosuchfunc");
+	add_ok(&p, "main");
+	assert_true(ct_patterns_match(&p, "prog", true, "main"));
+	assert_false(ct_patterns_match(&p, "prog", true, "helper"));
+	assert_int_equal(p.v[0].matched, 0);
+	assert_int_equal(p.v[1].matched, 1);
+	ct_patterns_fini(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_have_include),
+		cmocka_unit_test(test_plain_glob),
+		cmocka_unit_test(test_module_glob),
+		cmocka_unit_test(test_exclude),
+		cmocka_unit_test(test_exclude_before_include),
+		cmocka_unit_test(test_default_set),
+		cmocka_unit_test(test_cxx),
+		cmocka_unit_test(test_no_match_counter),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
