@@ -88,6 +88,10 @@ struct ct_arch {
 	int64_t reach;        /* max |slot - module byte| that relocated code may span */
 
 	size_t regs_size;     /* bytes of NT_PRSTATUS */
+	/* Offset of the pc in struct user for PTRACE_POKEUSER, which writes
+	 * one word instead of the whole register set on the hot path; -1
+	 * where the ISA has no POKEUSER (aarch64). */
+	long pc_user_offset;
 	unsigned nr_int_args; /* integer argument registers: 6 | 8 */
 	const struct ct_reg_desc *reg_desc;
 	unsigned nr_regs;

@@ -7,15 +7,57 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "cli/cli.h"
 #include "session/session.h"
 #include "util/log.h"
 
-/* Spin before blocking in waitpid: long enough to catch the next stop of
- * a tracee in a call-heavy loop, short enough not to burn a CPU idle. */
+/* Spin before blocking in waitpid (0: block at once); see bench/. */
 #define WAIT_SPIN_US 50
+
+/* The one piece of state a signal handler must reach. */
+static struct ct_stop_request *stop_request;
+
+static void on_signal(int sig, siginfo_t *si, void *uctx)
+{
+	struct ct_stop_request *r = stop_request;
+
+	(void)uctx;
+	if (!r)
+		return;
+	r->user_sent = si->si_code == SI_USER || si->si_code == SI_QUEUE;
+	r->sig = sig;
+	/* wake the tracer if it is about to block in waitpid */
+	if (r->wake_tid > 0)
+		ptrace(PTRACE_INTERRUPT, (pid_t)r->wake_tid, 0L, 0L);
+}
+
+static int install_handlers(uint64_t duration_ns)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: a blocked waitpid returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -errno;
+	if (duration_ns) {
+		struct itimerval it = { 0 };
+
+		it.it_value.tv_sec = (time_t)(duration_ns / 1000000000u);
+		it.it_value.tv_usec = (suseconds_t)(duration_ns % 1000000000u / 1000u);
+		if (setitimer(ITIMER_REAL, &it, NULL) < 0)
+			return -errno;
+	}
+	return 0;
+}
 
 static void print_stats(const struct ct_stats *st)
 {
@@ -45,10 +87,11 @@ static int exit_code_of(int status)
 int ct_cmd_trace(int argc, char **argv)
 {
 	struct ct_session_opts so = { 0 };
+	struct ct_stop_request stop = { 0 };
 	struct ct_trace_opts o;
 	struct ct_session *s = NULL;
 	struct ct_output *out = NULL;
-	sigset_t stopsigs, old_mask;
+	sigset_t old_mask;
 	FILE *fp = stderr;
 	int ret, code = CT_EXIT_ERROR;
 
@@ -74,17 +117,22 @@ int ct_cmd_trace(int argc, char **argv)
 		goto out_file;
 	}
 
-	/* Signals that end the session are taken synchronously with SIGCHLD
-	 * (sigtimedwait), so none is lost between two waits. */
-	sigemptyset(&stopsigs);
-	sigaddset(&stopsigs, SIGINT);
-	sigaddset(&stopsigs, SIGTERM);
-	sigaddset(&stopsigs, SIGHUP);
+	/* The program gets calltrap's own signal mask; the stop signals are
+	 * blocked while the session is set up and caught once it runs. */
 	{
-		sigset_t block = stopsigs;
+		sigset_t block;
 
-		sigaddset(&block, SIGCHLD);
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigaddset(&block, SIGHUP);
+		sigaddset(&block, SIGALRM);
 		sigprocmask(SIG_BLOCK, &block, &old_mask);
+	}
+	stop_request = &stop;
+	if (install_handlers(o.duration_ns) < 0) {
+		fprintf(stderr, "calltrap: installing signal handlers: %s\n", strerror(errno));
+		goto out_mask;
 	}
 
 	so.patterns = &o.patterns;
@@ -101,8 +149,10 @@ int ct_cmd_trace(int argc, char **argv)
 		goto out_mask;
 	}
 	ret = o.pid ? ct_session_attach(s, o.pid) : ct_session_spawn(s, o.argv);
-	if (ret == 0)
-		ret = ct_session_run(s, &stopsigs, o.duration_ns);
+	if (ret == 0) {
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		ret = ct_session_run(s, &stop);
+	}
 	ct_output_end(out);
 	if (ret < 0) {
 		const char *msg = ct_session_error(s);
@@ -122,6 +172,7 @@ int ct_cmd_trace(int argc, char **argv)
 	}
 out_mask:
 	ct_session_free(s);
+	stop_request = NULL;
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	ct_output_free(out);
 out_file:

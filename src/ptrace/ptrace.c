@@ -93,6 +93,13 @@ int ct_regs_set(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r)
 	return req(PTRACE_SETREGSET, tid, NT_PRSTATUS, (unsigned long)&iov);
 }
 
+int ct_regs_set_pc(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r)
+{
+	if (arch->pc_user_offset < 0)
+		return ct_regs_set(tid, arch, r);
+	return req(PTRACE_POKEUSER, tid, (unsigned long)arch->pc_user_offset, arch->pc(r));
+}
+
 static uint64_t now_us(void)
 {
 	struct timespec ts;

@@ -46,6 +46,8 @@ int ct_ptrace_finish_syscall(pid_t tid);
 /* NT_PRSTATUS through GETREGSET/SETREGSET. */
 int ct_regs_get(pid_t tid, const struct ct_arch *arch, struct ct_regs *r);
 int ct_regs_set(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r);
+/* Write back r where only the pc changed since it was read. */
+int ct_regs_set_pc(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r);
 
 /* Remote memory through /proc/PID/mem (pread/pwrite, which also writes
  * read-only text like PTRACE_POKEDATA does, but byte-exact). */

@@ -412,81 +412,50 @@ static bool nothing_left(struct ct_session *s)
 	return s->procs.n == 0;
 }
 
-/* A stop signal for calltrap.  With -p it ends the session (detach).  A
- * program we started gets SIGTERM/SIGHUP passed on, and SIGINT when it was
- * sent to calltrap alone (a terminal's SIGINT reaches the program itself,
- * as it shares our process group); tracing goes on until it exits. */
-static bool on_stop_signal(struct ct_session *s, const siginfo_t *si)
+/* A stop request.  With -p it ends the session (detach).  A program we
+ * started gets SIGTERM/SIGHUP passed on, and SIGINT when it was sent to
+ * calltrap alone (a terminal's SIGINT reaches the program itself, as it
+ * shares our process group); tracing goes on until it exits. */
+static bool on_stop_signal(struct ct_session *s, int sig, bool user_sent)
 {
 	struct ct_proc *p = ct_hashmap_get(&s->procs, (uint64_t)s->main_pid);
 
 	if (!p || !p->spawned) {
-		s->stop_signal = si->si_signo;
+		s->stop_signal = sig;
 		return true;
 	}
-	if (si->si_signo != SIGINT || si->si_code == SI_USER || si->si_code == SI_QUEUE)
-		kill(p->pid, si->si_signo);
+	if (sig != SIGALRM && (sig != SIGINT || user_sent))
+		kill(p->pid, sig);
 	return false;
 }
 
-int ct_session_run(struct ct_session *s, const sigset_t *stopsigs, uint64_t duration_ns)
+int ct_session_run(struct ct_session *s, struct ct_stop_request *stop)
 {
-	uint64_t deadline = duration_ns ? ct_now_ns() + duration_ns : 0;
-	unsigned since_check = 0;
-	sigset_t waitset = *stopsigs;
-	int status, sig;
+	int status;
 	pid_t tid;
 
-	sigaddset(&waitset, SIGCHLD);
+	stop->wake_tid = s->main_pid;
 	while (!nothing_left(s) && !s->fatal) {
-		tid = ct_ptrace_wait(-1, &status, false, s->opts.spin_us);
-		if (tid > 0) {
-			ct_handle_wait(s, tid, status);
-			/* busy tracee: look for stop signals and the deadline now and then */
-			if (++since_check < 64)
-				continue;
-		} else if (tid == -ECHILD) {
-			break;
-		}
-		since_check = 0;
-		if (deadline && ct_now_ns() >= deadline)
-			break;
-		if (tid > 0) {
-			sigset_t pend;
+		if (stop->sig) {
+			int sig = stop->sig;
 
-			if (sigpending(&pend) == 0) {
-				for (sig = 1; sig < NSIG; sig++)
-					if (sig != SIGCHLD && sigismember(stopsigs, sig) &&
-					    sigismember(&pend, sig))
-						break;
-				if (sig < NSIG) {
-					siginfo_t si;
-
-					if (sigwaitinfo(stopsigs, &si) > 0 && on_stop_signal(s, &si))
-						break;
-				}
-			}
-			continue;
-		}
-		if (s->opts.flush)
-			fflush(s->opts.flush);
-		{
-			struct timespec ts = { .tv_sec = 1, .tv_nsec = 0 };
-			siginfo_t si;
-
-			if (deadline) {
-				uint64_t left = deadline - ct_now_ns();
-
-				if ((int64_t)left <= 0)
-					break;
-				if (left < 1000000000u)
-					ts = (struct timespec){ 0, (long)left };
-			}
-			sig = sigtimedwait(&waitset, &si, &ts);
-			if (sig > 0 && sig != SIGCHLD && on_stop_signal(s, &si))
+			stop->sig = 0;
+			if (on_stop_signal(s, sig, stop->user_sent))
 				break;
 		}
+		tid = ct_ptrace_wait(-1, &status, false, s->opts.spin_us);
+		if (tid == 0) {
+			/* idle: make the events so far visible, then sleep */
+			if (s->opts.flush)
+				fflush(s->opts.flush);
+			tid = ct_ptrace_wait(-1, &status, true, 0);
+		}
+		if (tid > 0)
+			ct_handle_wait(s, tid, status);
+		else if (tid == -ECHILD)
+			break;
 	}
+	stop->wake_tid = 0;
 	if (!nothing_left(s))
 		return ct_detach_all(s) < 0 && !s->fatal ? -EIO : s->fatal;
 	return s->fatal;

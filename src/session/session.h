@@ -37,6 +37,20 @@ struct ct_stats {
 
 struct ct_session;
 
+/*
+ * How the caller's signal handlers ask a running session to stop.  The
+ * handler stores the signal (and whether a process sent it to calltrap
+ * alone) and then does ptrace(PTRACE_INTERRUPT, wake_tid): the interrupt
+ * stop wakes the tracer's blocking waitpid, so a signal that lands just
+ * before the tracer blocks is never left unseen.  SIGALRM means the
+ * --duration timer expired.
+ */
+struct ct_stop_request {
+	volatile sig_atomic_t sig;
+	volatile sig_atomic_t user_sent;
+	volatile sig_atomic_t wake_tid; /* set by the session */
+};
+
 /* NULL with errno set. */
 struct ct_session *ct_session_new(const struct ct_session_opts *opts);
 void ct_session_free(struct ct_session *s);
@@ -49,13 +63,13 @@ int ct_session_spawn(struct ct_session *s, char *const argv[]);
 int ct_session_attach(struct ct_session *s, pid_t pid);
 
 /*
- * Trace until every traced process has exited, or a signal in `stopsigs`
- * arrives, or `duration_ns` (0: none) has passed; then, for attached
- * processes, detach leaving them as they were.  The signals in stopsigs
- * must be blocked by the caller; they are waited for with SIGCHLD.
- * Returns 0, or -errno after detaching on a fatal tracer error.
+ * Trace until every traced process has exited or `stop` asks to end (then
+ * attached processes are detached, left as they were).  For a spawned
+ * program, SIGTERM/SIGHUP, and SIGINT sent to calltrap alone, are passed
+ * on to it and tracing goes on.  Returns 0, or -errno after detaching on a
+ * fatal tracer error.
  */
-int ct_session_run(struct ct_session *s, const sigset_t *stopsigs, uint64_t duration_ns);
+int ct_session_run(struct ct_session *s, struct ct_stop_request *stop);
 
 /* The wait(2) status of the spawned program's exit; -1 if it has not. */
 int ct_session_exit_status(const struct ct_session *s);

@@ -171,13 +171,18 @@ int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site
 		 struct ct_regs *regs)
 {
 	const struct ct_arch *arch = s->arch;
+	struct ct_regs before;
 	struct ct_mem mem;
+	bool pc_only = true;
 	int ret;
 
 	switch (site->plan.action) {
 	case CT_INSN_EMULATE:
 		mem = ct_pmem_as_mem(&t->proc->mm->mem);
+		before = *regs;
 		ret = arch->emulate(&site->plan, regs, &mem);
+		arch->set_pc(&before, arch->pc(regs));
+		pc_only = memcmp(&before, regs, arch->regs_size) == 0;
 		break;
 	case CT_INSN_RELOCATE:
 	case CT_INSN_STEP:
@@ -189,7 +194,7 @@ int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site
 		break;
 	}
 	if (ret == 0)
-		ret = ct_regs_set(t->tid, arch, regs);
+		ret = pc_only ? ct_regs_set_pc(t->tid, arch, regs) : ct_regs_set(t->tid, arch, regs);
 	if (ret < 0)
 		return ret == -ESRCH ? 0 : ret;
 	if (site->plan.action == CT_INSN_STEP) {
