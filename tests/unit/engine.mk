@@ -1,1 +1,7 @@
-# tests/unit/engine.mk
+check_PROGRAMS += tests/unit/test_hashmap
+TESTS += tests/unit/test_hashmap
+tests_unit_test_hashmap_SOURCES = tests/unit/test_hashmap.c
+tests_unit_test_hashmap_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_hashmap_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_hashmap_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_hashmap_LDADD = $(UT_LIBS)
