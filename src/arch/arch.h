@@ -115,6 +115,11 @@ struct ct_arch {
 	/* Stack pointer expected at the return address, from the sp at entry:
 	 * entry sp + 8 on x86_64, entry sp on aarch64. */
 	uint64_t (*sp_after_return)(uint64_t entry_sp);
+	/* The return address sits in memory at the entry sp (x86_64 `call`)
+	 * and stays there while the frame lives, so a changed word there
+	 * proves the frame dead (its stack was reused after longjmp or an
+	 * exception).  return_addr() then reads exactly that word. */
+	bool ra_at_entry_sp;
 
 	/* Forget an interrupted system call so that moving the pc does not
 	 * get undone by the kernel's syscall restart (gdb amd64_linux_write_pc):

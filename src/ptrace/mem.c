@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "ptrace/ptrace.h"
@@ -49,6 +50,32 @@ int ct_pmem_write(const struct ct_pmem *m, uint64_t addr, const void *buf, size_
 	if (n == (ssize_t)len)
 		return 0;
 	return n < 0 && errno != EIO ? -errno : -EFAULT;
+}
+
+int ct_pmem_read_words(const struct ct_pmem *m, const uint64_t *addrs, uint64_t *vals,
+		       unsigned n, unsigned *bad)
+{
+	struct iovec local[8], remote[8];
+	unsigned i;
+	ssize_t got;
+
+	if (n == 0 || n > 8)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		local[i] = (struct iovec){ .iov_base = &vals[i], .iov_len = 8 };
+		remote[i] = (struct iovec){ .iov_base = (void *)(uintptr_t)addrs[i], .iov_len = 8 };
+	}
+	got = process_vm_readv(m->pid, local, n, remote, n, 0);
+	if (got == (ssize_t)(8 * n)) {
+		*bad = 0;
+		return 0;
+	}
+	/* a partial transfer stops at the first bad word: read one by one */
+	*bad = 0;
+	for (i = 0; i < n; i++)
+		if (ct_pmem_read(m, addrs[i], &vals[i], 8) < 0)
+			*bad |= 1u << i;
+	return *bad == (1u << n) - 1 ? -EFAULT : 0;
 }
 
 static int mem_read(void *ctx, uint64_t addr, void *buf, size_t len)

@@ -59,6 +59,11 @@ int ct_pmem_open(struct ct_pmem *m, pid_t pid);
 void ct_pmem_close(struct ct_pmem *m);
 int ct_pmem_read(const struct ct_pmem *m, uint64_t addr, void *buf, size_t len);
 int ct_pmem_write(const struct ct_pmem *m, uint64_t addr, const void *buf, size_t len);
+/* Read n 64-bit words at addrs[] in one system call (process_vm_readv);
+ * each word that cannot be read is reported in *bad as a bit.  0 or
+ * -errno when nothing could be read. */
+int ct_pmem_read_words(const struct ct_pmem *m, const uint64_t *addrs, uint64_t *vals,
+		       unsigned n, unsigned *bad);
 /* As a struct ct_mem for the arch hooks. */
 struct ct_mem ct_pmem_as_mem(struct ct_pmem *m);
 

@@ -97,16 +97,29 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	struct ct_event ev = { 0 };
 	unsigned i;
 
-	if (arch->return_addr(regs, &mem, &fr.ret_addr) < 0)
-		fr.ret_addr = 0;
-	/* Frames entered at a lower sp cannot be live when a call starts at sp.
-	 * One entered at the same sp is live only for a tail call, which keeps
-	 * the return address: then both frames return together. */
-	unwind_while_below(s, t, sp, true, now);
+	/* A frame entered at this sp or below cannot be live when a call
+	 * starts at sp: its stack is being reused (after longjmp or an
+	 * exception; a tail call ends its caller's frame the same way). */
+	unwind_while_below(s, t, sp + 1, true, now);
 	top = ct_shadow_top(&t->stack);
-	if (top && top->entry_sp == sp && top->ret_addr != fr.ret_addr) {
-		frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
-		t->stack.n--;
+	if (arch->ra_at_entry_sp) {
+		uint64_t addrs[2] = { sp, top ? top->entry_sp : 0 }, vals[2];
+		unsigned bad = 0;
+
+		if (ct_pmem_read_words(&t->proc->mm->mem, addrs, vals, top ? 2 : 1, &bad) < 0)
+			bad = 3;
+		fr.ret_addr = bad & 1 ? 0 : vals[0];
+		/* frames whose return address was overwritten are dead */
+		while (top && ((bad & 2) || vals[1] != top->ret_addr)) {
+			frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
+			t->stack.n--;
+			top = ct_shadow_top(&t->stack);
+			bad = 0;
+			if (top && ct_pmem_read(&t->proc->mm->mem, top->entry_sp, &vals[1], 8) < 0)
+				bad = 2;
+		}
+	} else if (arch->return_addr(regs, &mem, &fr.ret_addr) < 0) {
+		fr.ret_addr = 0;
 	}
 	fr.entry_sp = sp;
 	fr.expected_sp = arch->sp_after_return(sp);

@@ -19,6 +19,7 @@ const struct ct_arch ct_arch_x86_64 = {
 	.insn_align = 1,
 	.max_insn_len = 15,
 	.slot_size = 64,
+	.ra_at_entry_sp = true,
 	/* struct user begins with struct user_regs_struct */
 	.pc_user_offset = (long)(X86_64_W(rip) * sizeof(uint64_t)),
 	/* rel32 and disp32 span +-2 GiB; keep a margin for the slot itself */
