@@ -57,6 +57,21 @@ int ct_ptrace_geteventmsg(pid_t tid, unsigned long *msg)
 	return ptrace(PTRACE_GETEVENTMSG, tid, 0L, msg) < 0 ? -errno : 0;
 }
 
+int ct_ptrace_sigtrap_pending(pid_t tid)
+{
+	struct __ptrace_peeksiginfo_args args = { .off = 0, .flags = 0, .nr = 16 };
+	siginfo_t si[16];
+	long n, i;
+
+	n = ptrace(PTRACE_PEEKSIGINFO, tid, &args, si);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++)
+		if (si[i].si_signo == SIGTRAP)
+			return 1;
+	return 0;
+}
+
 int ct_ptrace_finish_syscall(pid_t tid)
 {
 	int status, ret = req(PTRACE_SYSCALL, tid, 0, 0);

@@ -37,6 +37,11 @@ int ct_ptrace_listen(pid_t tid);
 int ct_ptrace_interrupt(pid_t tid);
 int ct_ptrace_detach(pid_t tid, int sig);
 int ct_ptrace_geteventmsg(pid_t tid, unsigned long *msg);
+/* Is a SIGTRAP queued for this (stopped) thread?  A thread that executed
+ * a breakpoint just as we interrupted it reports the interrupt first and
+ * keeps the SIGTRAP pending (job-control traps precede signals in
+ * get_signal); detaching then would kill it.  1, 0 or -errno. */
+int ct_ptrace_sigtrap_pending(pid_t tid);
 /* From a PTRACE_EVENT_EXEC stop, which is inside execve, run to its
  * syscall-exit-stop: only there are the registers final (the kernel
  * writes execve's return value into them on the way out, which would

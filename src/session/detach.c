@@ -38,11 +38,59 @@ static bool is_moving(struct ct_thread *t)
 	return t->state == CT_TS_NEW || t->state == CT_TS_RUNNING;
 }
 
+static int wait_all_stopped(struct ct_session *s)
+{
+	while (first_thread(s, is_moving)) {
+		int status;
+		pid_t tid = ct_ptrace_wait(-1, &status, true, 0);
+
+		if (tid == -EINTR)
+			continue;
+		if (tid < 0)
+			return tid;
+		ct_handle_wait(s, tid, status);
+	}
+	return 0;
+}
+
+/* Let threads with a queued breakpoint SIGTRAP take it (into a stop that
+ * rewinds their pc to the site, see on_trap), so none is left to kill the
+ * process after the detach.  The signal they were stopped with is kept. */
+static int flush_pending_traps(struct ct_session *s)
+{
+	int round, ret;
+
+	for (round = 0; round < 8; round++) {
+		size_t it = 0;
+		uint64_t key;
+		void *val;
+		bool any = false;
+
+		while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+			struct ct_thread *t = val;
+
+			if (t->state != CT_TS_STOPPED || ct_ptrace_sigtrap_pending(t->tid) != 1)
+				continue;
+			if (ct_ptrace_cont(t->tid, 0) == 0) {
+				t->state = CT_TS_RUNNING;
+				any = true;
+			}
+		}
+		if (!any)
+			return 0;
+		ret = wait_all_stopped(s);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static int stop_everything(struct ct_session *s)
 {
 	size_t it = 0;
 	uint64_t key;
 	void *val;
+	int ret;
 
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		struct ct_thread *t = val;
@@ -56,17 +104,10 @@ static int stop_everything(struct ct_session *s)
 				continue;
 		}
 	}
-	while (first_thread(s, is_moving)) {
-		int status;
-		pid_t tid = ct_ptrace_wait(-1, &status, true, 0);
-
-		if (tid == -EINTR)
-			continue;
-		if (tid < 0)
-			return tid;
-		ct_handle_wait(s, tid, status);
-	}
-	return 0;
+	ret = wait_all_stopped(s);
+	if (ret < 0)
+		return ret;
+	return flush_pending_traps(s);
 }
 
 /* Single-step a thread until its pc leaves the scratch areas (it was in the

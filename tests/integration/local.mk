@@ -1,1 +1,41 @@
-# tests/integration
+# tests/integration: scripts that run calltrap on tests/targets and check the
+# events against the truth the targets print (see lib.sh, check_events.py).
+TESTS += tests/integration/checker.sh
+TESTS += tests/integration/calls.sh
+TESTS += tests/integration/threads.sh
+TESTS += tests/integration/longjmp.sh
+TESTS += tests/integration/exceptions.sh
+TESTS += tests/integration/signals.sh
+TESTS += tests/integration/fork.sh
+TESTS += tests/integration/vfork.sh
+TESTS += tests/integration/exec.sh
+TESTS += tests/integration/dlopen.sh
+TESTS += tests/integration/libc.sh
+TESTS += tests/integration/attach.sh
+TESTS += tests/integration/attach_signals.sh
+TESTS += tests/integration/stats.sh
+TESTS += tests/integration/text.sh
+TESTS += tests/integration/regs.sh
+TESTS += tests/integration/max_depth.sh
+TESTS += tests/integration/exit_status.sh
+TESTS += tests/integration/errors.sh
+EXTRA_DIST += tests/integration/lib.sh tests/integration/check_events.py
+EXTRA_DIST += tests/integration/checker.sh
+EXTRA_DIST += tests/integration/calls.sh
+EXTRA_DIST += tests/integration/threads.sh
+EXTRA_DIST += tests/integration/longjmp.sh
+EXTRA_DIST += tests/integration/exceptions.sh
+EXTRA_DIST += tests/integration/signals.sh
+EXTRA_DIST += tests/integration/fork.sh
+EXTRA_DIST += tests/integration/vfork.sh
+EXTRA_DIST += tests/integration/exec.sh
+EXTRA_DIST += tests/integration/dlopen.sh
+EXTRA_DIST += tests/integration/libc.sh
+EXTRA_DIST += tests/integration/attach.sh
+EXTRA_DIST += tests/integration/attach_signals.sh
+EXTRA_DIST += tests/integration/stats.sh
+EXTRA_DIST += tests/integration/text.sh
+EXTRA_DIST += tests/integration/regs.sh
+EXTRA_DIST += tests/integration/max_depth.sh
+EXTRA_DIST += tests/integration/exit_status.sh
+EXTRA_DIST += tests/integration/errors.sh

@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# --regs: every call and return carries the general-purpose registers, and
+# they agree with the event (pc = function address, first argument register
+# = args[0], return register = retval).
+. "$(dirname "$0")/lib.sh"
+
+scenario()
+{
+	local t
+
+	need_targets calls
+	t=$(target calls)
+	ct trace --regs -e add -e mul3 -e sum6 --format=jsonl -o "$D/ev.jsonl" -- "$t" \
+		> "$D/out" 2> "$D/ct.err" < /dev/null
+	expect_status "calltrap trace --regs" "$CT_STATUS" 0
+	checks_ok "$D/out"
+	check check --events "$D/ev.jsonl" --truth "$D/out" --funcs add,mul3,sum6
+	check regs --events "$D/ev.jsonl"
+}
+
+run_opts scenario

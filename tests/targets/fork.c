@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Test target: fork.  The parent calls work() 50 times, forks, then calls it
+ * 30 more times; the child calls it 70 times (with other arguments) and
+ * checks its results.  The parent waits for the child and reports its exit
+ * status, so a child killed by a breakpoint left in its copy of memory
+ * (SIGTRAP) shows up as "check child-status FAIL".
+ *
+ * Without -f only the parent's 80 calls may appear; with -f the child's 70
+ * appear under the child's pid.  Each process prints its own truth lines.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TRACED __attribute__((noipa, used))
+
+TRACED long work(long x);
+
+long work(long x)
+{
+	asm volatile("");
+	return x * 3 + 1;
+}
+
+/* sum over x = from .. from + n - 1 of (3x + 1) */
+static long expect_sum(long from, long n)
+{
+	return 3 * (n * from + n * (n - 1) / 2) + n;
+}
+
+static long run(long from, long n)
+{
+	long i, sum = 0;
+
+	for (i = 0; i < n; i++)
+		sum += work(from + i);
+	return sum;
+}
+
+int main(void)
+{
+	pid_t pid = getpid(), child;
+	long sum;
+	int status, failures = 0;
+
+	printf("truth pid=%d role=main\n", pid);
+	sum = run(0, 50);
+	/* Nothing buffered may be inherited by the child. */
+	fflush(stdout);
+
+	child = fork();
+	if (child < 0) {
+		perror("fork");
+		return 2;
+	}
+	if (child == 0) {
+		pid_t me = getpid();
+
+		sum = run(1000, 70);
+		printf("truth pid=%d role=child\n", me);
+		printf("truth count pid=%d func=work calls=70\n", me);
+		if (sum == expect_sum(1000, 70)) {
+			printf("check child-sum ok\n");
+			printf("truth exit pid=%d status=0\n", me);
+			fflush(stdout);
+			_exit(0);
+		}
+		printf("check child-sum FAIL got=%ld want=%ld\n", sum, expect_sum(1000, 70));
+		fflush(stdout);
+		_exit(1);
+	}
+
+	sum += run(100, 30);
+	if (waitpid(child, &status, 0) != child) {
+		perror("waitpid");
+		return 2;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		printf("check child-status ok\n");
+	} else {
+		printf("check child-status FAIL status=0x%x\n", status);
+		failures++;
+	}
+	if (sum == expect_sum(0, 50) + expect_sum(100, 30)) {
+		printf("check parent-sum ok\n");
+	} else {
+		printf("check parent-sum FAIL\n");
+		failures++;
+	}
+	printf("truth fork pid=%d child=%d vfork=0\n", pid, child);
+	printf("truth count pid=%d func=work calls=80\n", pid);
+	printf("truth exit pid=%d status=%d\n", pid, failures ? 1 : 0);
+	return failures ? 1 : 0;
+}
