@@ -189,6 +189,16 @@ int ct_thread_resume(struct ct_session *s, struct ct_thread *t)
 		t->group_stopped = false;
 		t->state = CT_TS_GROUP_STOP;
 		ret = ct_ptrace_listen(t->tid);
+		if (ret == -EIO) {
+			/* Not in a group-stop trap any more (we ran injected code in
+			 * it): interrupt and continue, so it traps before any user
+			 * instruction with PTRACE_EVENT_STOP for the group-stop still
+			 * in force, which we then LISTEN to. */
+			t->state = CT_TS_RUNNING;
+			ret = ct_ptrace_interrupt(t->tid);
+			if (ret == 0)
+				ret = ct_ptrace_cont(t->tid, sig);
+		}
 	} else {
 		t->state = CT_TS_RUNNING;
 		ret = ct_ptrace_cont(t->tid, sig);

@@ -36,4 +36,5 @@ scenario()
 	grep -Eq '"func": ?"main"' "$D/ev3.jsonl" || fail "main is not traced by default"
 }
 
-run_opts scenario
+# O2nopie: the same program linked as a non-PIE executable.
+OPTS="${OPTS:-O0 O2} O2nopie" run_opts scenario

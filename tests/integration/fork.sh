@@ -11,9 +11,11 @@ scenario()
 
 	need_targets fork
 	t=$(target fork)
-	ct trace -e work --format=jsonl -o "$D/ev.jsonl" -- "$t" > "$D/out" 2> "$D/ct.err" < /dev/null
+	ct trace -e work --format=jsonl -o "$D/ev.jsonl" -- "$t" clean > "$D/out" 2> "$D/ct.err" \
+		< /dev/null
 	expect_status "calltrap trace fork" "$CT_STATUS" 0
 	checks_ok "$D/out"
+	grep -q '^check child-text ok' "$D/out" || fail "the child's copy of work() was not checked"
 	grep -q '^check child-status ok' "$D/out" || fail "the child did not exit 0"
 	check check --events "$D/ev.jsonl" --truth "$D/out" --only-pid "$(main_pid "$D/out")"
 

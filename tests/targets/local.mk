@@ -165,3 +165,10 @@ tests_targets_traceme_SOURCES = tests/targets/traceme.c
 tests_targets_traceme_CFLAGS = $(TGT_CFLAGS) -O2
 tests_targets_traceme_LDFLAGS = $(TGT_LINKFLAGS)
 tests/targets/traceme$(EXEEXT) tests/targets/traceme-traceme.$(OBJEXT): CFLAGS =
+
+# calls again as a non-PIE executable (ET_EXEC, load bias 0)
+check_PROGRAMS += tests/targets/calls-O2nopie
+tests_targets_calls_O2nopie_SOURCES = tests/targets/calls.c
+tests_targets_calls_O2nopie_CFLAGS = $(TGT_CFLAGS) -O2 -fno-pie
+tests_targets_calls_O2nopie_LDFLAGS = $(TGT_LINKFLAGS) -no-pie
+tests/targets/calls-O2nopie$(EXEEXT) tests/targets/calls_O2nopie-calls.$(OBJEXT): CFLAGS =
