@@ -59,6 +59,25 @@ scenario()
 	kill -KILL "$tpid"
 	wait "$tpid" 2>/dev/null
 
+	# A process we may not trace: as root, drop to nobody (from a copy of
+	# calltrap that nobody can run) against a root process; otherwise pid 1.
+	if [ "$(id -u)" -eq 0 ]; then
+		local pub
+		pub=$(mktemp -d /tmp/calltrap-pub.XXXXXX)
+		chmod 755 "$pub"
+		cp "$CALLTRAP" "$pub/calltrap"
+		sleep 30 &
+		tpid=$!
+		BG_PIDS="$BG_PIDS $tpid"
+		CT_WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups" CALLTRAP="$pub/calltrap" \
+			expect_error "may not trace" trace -p "$tpid" --duration=1
+		kill "$tpid"
+		wait "$tpid" 2>/dev/null
+		rm -rf "$pub"
+	else
+		expect_error "may not trace" trace -p 1 --duration=1
+	fi
+
 	# A pattern could still match a library loaded later, so the program may
 	# have run before calltrap gives up: its stdout is not checked here.
 	ALLOW_STDOUT=1 expect_error "pattern matches nothing" trace -e no_such_function_xyz -- "$t"

@@ -118,7 +118,9 @@ ct()
 	local rc=0
 
 	need_file "$CALLTRAP"
-	timeout -k 5 "$CT_TIMEOUT" "$CALLTRAP" "$@" || rc=$?
+	# CT_WRAP: a command prefix, e.g. setpriv to run calltrap as another user
+	# shellcheck disable=SC2086
+	timeout -k 5 "$CT_TIMEOUT" ${CT_WRAP:-} "$CALLTRAP" "$@" || rc=$?
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		fail "calltrap $* did not finish within ${CT_TIMEOUT}s (status $rc)"
 	fi
