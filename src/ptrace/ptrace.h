@@ -48,6 +48,9 @@ int ct_ptrace_sigtrap_pending(pid_t tid);
  * clobber an injected system call's number). */
 int ct_ptrace_finish_syscall(pid_t tid);
 
+/* An integer field of /proc/TID/status ("Tgid", "TracerPid"), or -1. */
+long ct_proc_status_field(pid_t tid, const char *field);
+
 /* NT_PRSTATUS through GETREGSET/SETREGSET. */
 int ct_regs_get(pid_t tid, const struct ct_arch *arch, struct ct_regs *r);
 int ct_regs_set(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r);

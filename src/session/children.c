@@ -31,23 +31,6 @@
 #define CT_LOG_DOMAIN "children"
 #include "util/log.h"
 
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], line[256];
-	pid_t tgid = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
 static bool shares_mm(pid_t a, pid_t b)
 {
 	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0) == 0;
@@ -64,46 +47,6 @@ static int copy_stack(struct ct_shadow *dst, const struct ct_shadow *src)
 			return ret;
 	}
 	return 0;
-}
-
-/* An address space for a forked child: a copy of the parent's tables over
- * the child's own memory. */
-static struct ct_mm *mm_fork(struct ct_session *s, struct ct_mm *parent, pid_t pid)
-{
-	struct ct_mm *mm = calloc(1, sizeof(*mm));
-	int ret;
-
-	if (!mm)
-		return NULL;
-	mm->refs = 1;
-	mm->pid = pid;
-	ret = ct_pmem_open(&mm->mem, pid);
-	if (ret < 0)
-		goto fail;
-	ret = ct_bpset_clone(&mm->bps, &parent->bps, &mm->mem);
-	if (ret < 0)
-		goto fail_mem;
-	mm->bps.gap_ctx = mm;
-	mm->mods = malloc((parent->nr_mods + 1) * sizeof(*mm->mods));
-	if (!mm->mods) {
-		ret = -ENOMEM;
-		goto fail_bps;
-	}
-	memcpy(mm->mods, parent->mods, parent->nr_mods * sizeof(*mm->mods));
-	mm->nr_mods = parent->nr_mods;
-	mm->has_rbrk = parent->has_rbrk;
-	mm->started = parent->started;
-	mm->checked_patterns = parent->checked_patterns;
-	(void)s;
-	return mm;
-fail_bps:
-	ct_bpset_fini(&mm->bps);
-fail_mem:
-	ct_pmem_close(&mm->mem);
-fail:
-	free(mm);
-	errno = -ret;
-	return NULL;
 }
 
 static int resume_early(struct ct_session *s, pid_t tid)
@@ -131,7 +74,7 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 	ev.pid = p->pid;
 	ev.tid = t->tid;
 
-	if (event == PTRACE_EVENT_CLONE && tgid_of(child) == p->pid) {
+	if (event == PTRACE_EVENT_CLONE && ct_proc_status_field(child, "Tgid") == p->pid) {
 		nt = ct_thread_add(s, p, child, CT_TS_NEW);
 		if (!nt)
 			return -ENOMEM;
@@ -148,7 +91,7 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 			mm = p->mm;
 			mm->refs++;
 		} else {
-			mm = mm_fork(s, p->mm, child);
+			mm = ct_mm_fork(s, p->mm, child);
 			if (!mm)
 				return -errno;
 		}
@@ -274,17 +217,8 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 		}
 	}
 	for (;;) {
-		size_t it = 0;
-		uint64_t key;
-		void *val;
-		struct ct_thread *o = NULL;
+		struct ct_thread *o = ct_proc_thread(s, p, et);
 
-		while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
-			if (((struct ct_thread *)val)->proc == p && val != et) {
-				o = val;
-				break;
-			}
-		}
 		if (!o)
 			break;
 		ct_unwind_all(s, o);

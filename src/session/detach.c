@@ -247,15 +247,8 @@ int ct_detach_all(struct ct_session *s)
 			if (!q)
 				break;
 			for (;;) {
-				struct ct_thread *t = NULL;
+				struct ct_thread *t = ct_proc_thread(s, q, NULL);
 
-				it = 0;
-				while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
-					if (((struct ct_thread *)val)->proc == q) {
-						t = val;
-						break;
-					}
-				}
 				if (!t)
 					break;
 				ct_ptrace_detach(t->tid, t->pending_sig);

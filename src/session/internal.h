@@ -91,6 +91,12 @@ void ct_emit(struct ct_session *s, struct ct_event *ev, const struct ct_regs *re
 struct ct_thread *ct_thread_add(struct ct_session *s, struct ct_proc *p, pid_t tid,
 				enum ct_thread_state st);
 void ct_thread_remove(struct ct_session *s, struct ct_thread *t);
+/* A thread of p other than `except`, or NULL. */
+struct ct_thread *ct_proc_thread(struct ct_session *s, const struct ct_proc *p,
+				  const struct ct_thread *except);
+/* Forget every thread of p but `except` (they are gone). */
+void ct_proc_drop_threads(struct ct_session *s, const struct ct_proc *p,
+			  const struct ct_thread *except);
 struct ct_proc *ct_proc_add(struct ct_session *s, pid_t pid, struct ct_mm *mm);
 void ct_proc_remove(struct ct_session *s, struct ct_proc *p);
 int ct_thread_resume(struct ct_session *s, struct ct_thread *t);
@@ -98,6 +104,9 @@ int ct_thread_resume(struct ct_session *s, struct ct_thread *t);
 /* mm.c: address spaces, modules, patterns */
 struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid);
 void ct_mm_put(struct ct_session *s, struct ct_mm *mm);
+/* For a forked child, whose memory is a copy of parent's: the same
+ * breakpoint tables and modules over the child's own memory. */
+struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t pid);
 /* Read the maps, adopt new modules, place entry sites for the selected
  * functions.  inj: a stopped thread of this mm. */
 int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);

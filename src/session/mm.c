@@ -35,7 +35,7 @@ static uint64_t find_gap(void *ctx, uint64_t near, uint64_t lo, uint64_t hi, uin
 	return gap;
 }
 
-struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid)
+static struct ct_mm *mm_alloc(pid_t pid)
 {
 	struct ct_mm *mm = calloc(1, sizeof(*mm));
 	int ret;
@@ -45,16 +45,55 @@ struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid)
 	mm->refs = 1;
 	mm->pid = pid;
 	ret = ct_pmem_open(&mm->mem, pid);
-	if (ret == 0) {
-		ret = ct_bpset_init(&mm->bps, s->arch, &mm->mem, find_gap, mm);
-		if (ret < 0)
-			ct_pmem_close(&mm->mem);
-	}
 	if (ret < 0) {
 		free(mm);
 		errno = -ret;
 		return NULL;
 	}
+	return mm;
+}
+
+static struct ct_mm *mm_fail(struct ct_mm *mm, int err)
+{
+	ct_pmem_close(&mm->mem);
+	free(mm);
+	errno = -err;
+	return NULL;
+}
+
+struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid)
+{
+	struct ct_mm *mm = mm_alloc(pid);
+	int ret;
+
+	if (!mm)
+		return NULL;
+	ret = ct_bpset_init(&mm->bps, s->arch, &mm->mem, find_gap, mm);
+	return ret < 0 ? mm_fail(mm, ret) : mm;
+}
+
+struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t pid)
+{
+	struct ct_mm *mm = mm_alloc(pid);
+	int ret;
+
+	(void)s;
+	if (!mm)
+		return NULL;
+	ret = ct_bpset_clone(&mm->bps, &parent->bps, &mm->mem);
+	if (ret < 0)
+		return mm_fail(mm, ret);
+	mm->bps.gap_ctx = mm;
+	mm->mods = malloc((parent->nr_mods + 1) * sizeof(*mm->mods));
+	if (!mm->mods) {
+		ct_bpset_fini(&mm->bps);
+		return mm_fail(mm, -ENOMEM);
+	}
+	memcpy(mm->mods, parent->mods, parent->nr_mods * sizeof(*mm->mods));
+	mm->nr_mods = parent->nr_mods;
+	mm->has_rbrk = parent->has_rbrk;
+	mm->started = parent->started;
+	mm->checked_patterns = parent->checked_patterns;
 	return mm;
 }
 

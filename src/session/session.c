@@ -149,6 +149,28 @@ struct ct_thread *ct_thread_add(struct ct_session *s, struct ct_proc *p, pid_t t
 	return t;
 }
 
+struct ct_thread *ct_proc_thread(struct ct_session *s, const struct ct_proc *p,
+				  const struct ct_thread *except)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+
+	while (ct_hashmap_next(&s->threads, &it, &key, &val))
+		if (((struct ct_thread *)val)->proc == p && val != except)
+			return val;
+	return NULL;
+}
+
+void ct_proc_drop_threads(struct ct_session *s, const struct ct_proc *p,
+			  const struct ct_thread *except)
+{
+	struct ct_thread *t;
+
+	while ((t = ct_proc_thread(s, p, except)))
+		ct_thread_remove(s, t);
+}
+
 void ct_thread_remove(struct ct_session *s, struct ct_thread *t)
 {
 	ct_hashmap_del(&s->threads, (uint64_t)t->tid);
@@ -252,19 +274,9 @@ fail:
 
 static pid_t tracer_of(pid_t tid)
 {
-	char path[64], line[256];
-	pid_t tracer = 0;
-	FILE *f;
+	long t = ct_proc_status_field(tid, "TracerPid");
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
-			break;
-	fclose(f);
-	return tracer;
+	return t > 0 ? (pid_t)t : 0;
 }
 
 /* Seize every task of pid until a pass over /proc/PID/task finds none we

@@ -341,22 +341,7 @@ static void on_exit_status(struct ct_session *s, struct ct_thread *t, int status
 	if (p->pid == s->main_pid)
 		s->main_status = status;
 	/* any thread of it still listed is dead too */
-	for (;;) {
-		size_t it = 0;
-		uint64_t key;
-		void *val;
-		struct ct_thread *o = NULL;
-
-		while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
-			if (((struct ct_thread *)val)->proc == p) {
-				o = val;
-				break;
-			}
-		}
-		if (!o)
-			break;
-		ct_thread_remove(s, o);
-	}
+	ct_proc_drop_threads(s, p, NULL);
 	ct_proc_remove(s, p);
 }
 
