@@ -13,3 +13,12 @@ tests_unit_test_text_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_text_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_text_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_text_LDADD = $(UT_LIBS)
+
+# struct ct_sbuf (src/util/strbuf.c), the formatters' buffer
+check_PROGRAMS += tests/unit/test_strbuf
+TESTS += tests/unit/test_strbuf
+tests_unit_test_strbuf_SOURCES = tests/unit/test_strbuf.c
+tests_unit_test_strbuf_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_strbuf_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_strbuf_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_strbuf_LDADD = $(UT_LIBS)
