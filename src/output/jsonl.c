@@ -15,83 +15,21 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include "output/output.h"
-
-struct jbuf {
-	char *buf;
-	size_t cap;
-	size_t len; /* bytes needed so far; may exceed cap */
-};
-
-static void jb_putc(struct jbuf *b, char c)
-{
-	/* keep one byte for the NUL, like snprintf */
-	if (b->len + 1 < b->cap)
-		b->buf[b->len] = c;
-	b->len++;
-}
-
-static void jb_put(struct jbuf *b, const char *s, size_t n)
-{
-	if (b->len + 1 < b->cap) {
-		size_t room = b->cap - 1 - b->len;
-
-		memcpy(b->buf + b->len, s, n < room ? n : room);
-	}
-	b->len += n;
-}
-
-static void jb_puts(struct jbuf *b, const char *s)
-{
-	jb_put(b, s, strlen(s));
-}
-
-static void jb_u64(struct jbuf *b, uint64_t v)
-{
-	char tmp[20];
-	int i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	jb_put(b, tmp + i, sizeof(tmp) - i);
-}
-
-static void jb_int(struct jbuf *b, long long v)
-{
-	if (v < 0) {
-		jb_putc(b, '-');
-		jb_u64(b, -(uint64_t)v);
-	} else {
-		jb_u64(b, (uint64_t)v);
-	}
-}
-
-static const char hexdig[] = "0123456789abcdef";
+#include "util/strbuf.h"
 
 /* "0x..." in quotes: JSON numbers lose precision above 2^53 in most readers. */
-static void jb_hexstr(struct jbuf *b, uint64_t v)
+static void jb_hexstr(struct ct_sbuf *b, uint64_t v)
 {
-	char tmp[16];
-	int i = sizeof(tmp);
-
-	do {
-		tmp[--i] = hexdig[v & 0xf];
-		v >>= 4;
-	} while (v);
-	jb_put(b, "\"0x", 3);
-	jb_put(b, tmp + i, sizeof(tmp) - i);
-	jb_putc(b, '"');
+	ct_sbuf_putc(b, '"');
+	ct_sbuf_hex64(b, v);
+	ct_sbuf_putc(b, '"');
 }
 
-static void jb_esc_byte(struct jbuf *b, unsigned char c)
+static void jb_esc_byte(struct ct_sbuf *b, unsigned char c)
 {
-	char e[6] = { '\\', 'u', '0', '0', hexdig[c >> 4], hexdig[c & 0xf] };
-
-	jb_put(b, e, sizeof(e));
+	ct_sbuf_put(b, "\\u00", 4);
+	ct_sbuf_hex8(b, c);
 }
 
 /* Length of the valid UTF-8 sequence starting at s (RFC 3629 table:
@@ -128,15 +66,15 @@ static size_t utf8_seq_len(const unsigned char *s)
 }
 
 /* A JSON string, or null for a missing one. */
-static void jb_str(struct jbuf *b, const char *str)
+static void jb_str(struct ct_sbuf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
 	if (!s) {
-		jb_put(b, "null", 4);
+		ct_sbuf_put(b, "null", 4);
 		return;
 	}
-	jb_putc(b, '"');
+	ct_sbuf_putc(b, '"');
 	while (*s) {
 		const unsigned char *run = s;
 		size_t n;
@@ -145,52 +83,52 @@ static void jb_str(struct jbuf *b, const char *str)
 		while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
 			s++;
 		if (s != run)
-			jb_put(b, (const char *)run, (size_t)(s - run));
+			ct_sbuf_put(b, (const char *)run, (size_t)(s - run));
 		if (!*s)
 			break;
 		if (*s == '"' || *s == '\\') {
-			jb_putc(b, '\\');
-			jb_putc(b, (char)*s);
+			ct_sbuf_putc(b, '\\');
+			ct_sbuf_putc(b, (char)*s);
 			s++;
 		} else if (*s < 0x80) {
 			jb_esc_byte(b, *s++);
 		} else if ((n = utf8_seq_len(s))) {
-			jb_put(b, (const char *)s, n);
+			ct_sbuf_put(b, (const char *)s, n);
 			s += n;
 		} else {
 			jb_esc_byte(b, *s++);
 		}
 	}
-	jb_putc(b, '"');
+	ct_sbuf_putc(b, '"');
 }
 
 /* ,"key": */
-static void jb_key(struct jbuf *b, const char *key)
+static void jb_key(struct ct_sbuf *b, const char *key)
 {
-	jb_put(b, ",\"", 2);
-	jb_puts(b, key);
-	jb_put(b, "\":", 2);
+	ct_sbuf_put(b, ",\"", 2);
+	ct_sbuf_puts(b, key);
+	ct_sbuf_put(b, "\":", 2);
 }
 
-static void jb_bool(struct jbuf *b, bool v)
+static void jb_bool(struct ct_sbuf *b, bool v)
 {
 	if (v)
-		jb_put(b, "true", 4);
+		ct_sbuf_put(b, "true", 4);
 	else
-		jb_put(b, "false", 5);
+		ct_sbuf_put(b, "false", 5);
 }
 
-static void jb_signal(struct jbuf *b, int signo)
+static void jb_signal(struct ct_sbuf *b, int signo)
 {
 	char tmp[CT_SIGNAME_MAX];
 
 	jb_key(b, "signo");
-	jb_int(b, signo);
+	ct_sbuf_s64(b, signo);
 	jb_key(b, "signame");
 	jb_str(b, ct_signal_name(signo, tmp));
 }
 
-static void jb_frame(struct jbuf *b, const struct ct_event *ev)
+static void jb_frame(struct ct_sbuf *b, const struct ct_event *ev)
 {
 	jb_key(b, "func");
 	jb_str(b, ev->func);
@@ -199,40 +137,41 @@ static void jb_frame(struct jbuf *b, const struct ct_event *ev)
 	jb_key(b, "addr");
 	jb_hexstr(b, ev->addr);
 	jb_key(b, "depth");
-	jb_u64(b, ev->depth);
+	ct_sbuf_u64(b, ev->depth);
 }
 
-static void jb_regs(struct jbuf *b, const struct ct_arch *arch, const struct ct_regs *regs)
+static void jb_regs(struct ct_sbuf *b, const struct ct_arch *arch, const struct ct_regs *regs)
 {
 	unsigned i;
 
 	jb_key(b, "regs");
-	jb_putc(b, '{');
+	ct_sbuf_putc(b, '{');
 	for (i = 0; i < arch->nr_regs; i++) {
 		const struct ct_reg_desc *d = &arch->reg_desc[i];
 
 		if (i)
-			jb_putc(b, ',');
+			ct_sbuf_putc(b, ',');
 		jb_str(b, d->name);
-		jb_putc(b, ':');
+		ct_sbuf_putc(b, ':');
 		jb_hexstr(b, d->word < CT_REGS_WORDS ? regs->w[d->word] : 0);
 	}
-	jb_putc(b, '}');
+	ct_sbuf_putc(b, '}');
 }
 
 size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *buf, size_t bufsz)
 {
-	struct jbuf b = { .buf = buf, .cap = buf ? bufsz : 0, .len = 0 };
+	struct ct_sbuf b;
 	unsigned i, n;
 
-	jb_put(&b, "{\"seq\":", 7);
-	jb_u64(&b, ev->seq);
+	ct_sbuf_init(&b, buf, bufsz);
+	ct_sbuf_put(&b, "{\"seq\":", 7);
+	ct_sbuf_u64(&b, ev->seq);
 	jb_key(&b, "ts_ns");
-	jb_u64(&b, ev->ts_ns);
+	ct_sbuf_u64(&b, ev->ts_ns);
 	jb_key(&b, "pid");
-	jb_int(&b, ev->pid);
+	ct_sbuf_s64(&b, ev->pid);
 	jb_key(&b, "tid");
-	jb_int(&b, ev->tid);
+	ct_sbuf_s64(&b, ev->tid);
 	jb_key(&b, "type");
 	jb_str(&b, ct_event_type_name(ev->type));
 
@@ -240,38 +179,38 @@ size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *bu
 	case CT_EV_CALL:
 		jb_frame(&b, ev);
 		jb_key(&b, "args");
-		jb_putc(&b, '[');
+		ct_sbuf_putc(&b, '[');
 		n = ev->nr_args < CT_MAX_ARGS ? ev->nr_args : CT_MAX_ARGS;
 		for (i = 0; i < n; i++) {
 			if (i)
-				jb_putc(&b, ',');
+				ct_sbuf_putc(&b, ',');
 			jb_hexstr(&b, ev->args[i]);
 		}
-		jb_putc(&b, ']');
+		ct_sbuf_putc(&b, ']');
 		break;
 	case CT_EV_RETURN:
 		jb_frame(&b, ev);
 		jb_key(&b, "retval");
 		jb_hexstr(&b, ev->retval);
 		jb_key(&b, "duration_ns");
-		jb_u64(&b, ev->duration_ns);
+		ct_sbuf_u64(&b, ev->duration_ns);
 		break;
 	case CT_EV_UNWIND:
 		jb_frame(&b, ev);
 		jb_key(&b, "duration_ns");
-		jb_u64(&b, ev->duration_ns);
+		ct_sbuf_u64(&b, ev->duration_ns);
 		break;
 	case CT_EV_THREAD_START:
 		jb_key(&b, "parent");
-		jb_int(&b, ev->parent);
+		ct_sbuf_s64(&b, ev->parent);
 		break;
 	case CT_EV_THREAD_EXIT:
 		jb_key(&b, "status");
-		jb_int(&b, ev->status);
+		ct_sbuf_s64(&b, ev->status);
 		break;
 	case CT_EV_FORK:
 		jb_key(&b, "child");
-		jb_int(&b, ev->child);
+		ct_sbuf_s64(&b, ev->child);
 		jb_key(&b, "vfork");
 		jb_bool(&b, ev->flags & CT_EVF_VFORK);
 		jb_key(&b, "followed");
@@ -292,7 +231,7 @@ size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *bu
 			jb_bool(&b, ev->flags & CT_EVF_CORE);
 		} else {
 			jb_key(&b, "status");
-			jb_int(&b, ev->status);
+			ct_sbuf_s64(&b, ev->status);
 		}
 		break;
 	case CT_EV_NR_TYPES:
@@ -302,11 +241,9 @@ size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *bu
 
 	if ((flags & CT_OUT_REGS) && ev->regs && ev->arch)
 		jb_regs(&b, ev->arch, ev->regs);
-	jb_putc(&b, '}');
+	ct_sbuf_putc(&b, '}');
 
-	if (b.cap)
-		b.buf[b.len < b.cap ? b.len : b.cap - 1] = '\0';
-	return b.len;
+	return ct_sbuf_finish(&b);
 }
 
 size_t ct_jsonl_format(const struct ct_event *ev, char *buf, size_t bufsz)

@@ -42,10 +42,11 @@ int ct_ptrace_geteventmsg(pid_t tid, unsigned long *msg);
  * keeps the SIGTRAP pending (job-control traps precede signals in
  * get_signal); detaching then would kill it.  1, 0 or -errno. */
 int ct_ptrace_sigtrap_pending(pid_t tid);
-/* From a PTRACE_EVENT_EXEC stop, which is inside execve, run to its
- * syscall-exit-stop: only there are the registers final (the kernel
- * writes execve's return value into them on the way out, which would
- * clobber an injected system call's number). */
+/* From a PTRACE_EVENT_EXEC/CLONE/FORK/VFORK stop, which is inside the
+ * system call, run to its syscall-exit-stop: only there are the registers
+ * final (the kernel writes the call's return value into them on the way
+ * out, which would clobber an injected system call's number and lose the
+ * real return value). */
 int ct_ptrace_finish_syscall(pid_t tid);
 
 /* An integer field of /proc/TID/status ("Tgid", "TracerPid"), or -1. */

@@ -117,7 +117,15 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 	ret = resume_early(s, child);
 	if (ret < 0)
 		return ret;
-	return s->detaching ? 0 : ct_thread_resume(s, t);
+	if (s->detaching || s->attaching) {
+		/* It stays stopped while we write into the process, maybe running
+		 * injected code in it: the event stop is inside clone/fork, whose
+		 * return value the kernel stores on the way out, so move it to
+		 * the syscall-exit-stop first (see ct_ptrace_finish_syscall). */
+		ret = ct_ptrace_finish_syscall(t->tid);
+		return ret == -ESRCH ? 0 : ret;
+	}
+	return ct_thread_resume(s, t);
 }
 
 /* An unfollowed forked child, at its first stop: take every breakpoint and

@@ -1,3 +1,4 @@
 libcalltrap_a_SOURCES += \
 	src/util/log.c src/util/log.h \
-	src/util/hashmap.c src/util/hashmap.h
+	src/util/hashmap.c src/util/hashmap.h \
+	src/util/strbuf.c src/util/strbuf.h

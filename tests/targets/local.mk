@@ -172,3 +172,10 @@ tests_targets_calls_O2nopie_SOURCES = tests/targets/calls.c
 tests_targets_calls_O2nopie_CFLAGS = $(TGT_CFLAGS) -O2 -fno-pie
 tests_targets_calls_O2nopie_LDFLAGS = $(TGT_LINKFLAGS) -no-pie
 tests/targets/calls-O2nopie$(EXEEXT) tests/targets/calls_O2nopie-calls.$(OBJEXT): CFLAGS =
+
+# attach while threads come and go
+check_PROGRAMS += tests/targets/spawner-O2
+tests_targets_spawner_O2_SOURCES = tests/targets/spawner.c
+tests_targets_spawner_O2_CFLAGS = $(TGT_CFLAGS) -O2
+tests_targets_spawner_O2_LDFLAGS = $(TGT_LINKFLAGS)
+tests/targets/spawner-O2$(EXEEXT) tests/targets/spawner_O2-spawner.$(OBJEXT): CFLAGS =

@@ -58,6 +58,8 @@ static void test_one_short(void **state)
 	fill(area);
 	ct_sbuf_init(&b, area, 5);
 	ct_sbuf_puts(&b, "hello");
+	/* the NUL's byte is left alone until finish */
+	assert_int_equal(area[4], '#');
 	assert_int_equal(ct_sbuf_finish(&b), 5);
 	assert_memory_equal(area, "hell\0", 5);
 	assert_guard(area, 5);
@@ -107,6 +109,7 @@ static void test_cap1(void **state)
 	ct_sbuf_putc(&b, 'x');
 	ct_sbuf_put(&b, "yz", 2);
 	ct_sbuf_spaces(&b, 2);
+	assert_int_equal(area[0], '#');
 	assert_int_equal(ct_sbuf_finish(&b), 5);
 	assert_int_equal(area[0], '\0');
 	assert_guard(area, 1);
@@ -134,6 +137,7 @@ static void test_trunc_mid_put(void **state)
 	/* once full, more is counted but dropped */
 	ct_sbuf_putc(&b, 'g');
 	ct_sbuf_puts(&b, "hi");
+	assert_memory_equal(area, "abcd#", 5);
 	assert_int_equal(ct_sbuf_finish(&b), 9);
 	assert_memory_equal(area, "abcd\0", 5);
 	assert_guard(area, 5);
@@ -268,16 +272,19 @@ static void test_trunc_numbers(void **state)
 	ct_sbuf_init(&b, area, 5);
 	ct_sbuf_putc(&b, 'a');
 	ct_sbuf_spaces(&b, 10);
+	assert_memory_equal(area, "a   #", 5);
 	assert_int_equal(ct_sbuf_finish(&b), 11);
 	assert_string_equal(area, "a   ");
 	assert_guard(area, 5);
 
-	/* hex8 split across the edge: "ab" + "7f" in cap 4: "ab7" */
+	/* hex8 split across the edge: "ab" + "7f" + "z" in cap 4: "ab7" */
 	fill(area);
 	ct_sbuf_init(&b, area, 4);
 	ct_sbuf_put(&b, "ab", 2);
 	ct_sbuf_hex8(&b, 0x7f);
-	assert_int_equal(ct_sbuf_finish(&b), 4);
+	ct_sbuf_putc(&b, 'z');
+	assert_memory_equal(area, "ab7#", 4);
+	assert_int_equal(ct_sbuf_finish(&b), 5);
 	assert_string_equal(area, "ab7");
 	assert_guard(area, 4);
 }

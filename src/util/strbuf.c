@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Number and padding appenders for struct ct_sbuf (see strbuf.h).  Digits
+ * are built right to left in a small stack array and appended with one
+ * ct_sbuf_put(), so truncation follows the same rule as any other text.
+ */
+#include "config.h"
+
+#include "util/strbuf.h"
+
+static const char hexdig[] = "0123456789abcdef";
+
+void ct_sbuf_u64w(struct ct_sbuf *b, uint64_t v, unsigned width)
+{
+	char tmp[20]; /* UINT64_MAX has 20 digits */
+	size_t i = sizeof(tmp);
+	size_t ndig;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	/* pad outside tmp, so that any width is safe */
+	for (ndig = sizeof(tmp) - i; ndig < width; ndig++)
+		ct_sbuf_putc(b, '0');
+	ct_sbuf_put(b, tmp + i, sizeof(tmp) - i);
+}
+
+void ct_sbuf_s64(struct ct_sbuf *b, int64_t v)
+{
+	if (v < 0) {
+		ct_sbuf_putc(b, '-');
+		/* unsigned negation: defined for INT64_MIN too */
+		ct_sbuf_u64w(b, -(uint64_t)v, 1);
+	} else {
+		ct_sbuf_u64w(b, (uint64_t)v, 1);
+	}
+}
+
+void ct_sbuf_hex64(struct ct_sbuf *b, uint64_t v)
+{
+	char tmp[18]; /* "0x" and 16 digits */
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = hexdig[v & 0xf];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	ct_sbuf_put(b, tmp + i, sizeof(tmp) - i);
+}
+
+void ct_sbuf_hex8(struct ct_sbuf *b, unsigned char c)
+{
+	char e[2] = { hexdig[c >> 4], hexdig[c & 0xf] };
+
+	ct_sbuf_put(b, e, sizeof(e));
+}
+
+void ct_sbuf_spaces(struct ct_sbuf *b, size_t n)
+{
+	if (b->len + 1 < b->cap) {
+		size_t room = b->cap - 1 - b->len;
+
+		memset(b->buf + b->len, ' ', n < room ? n : room);
+	}
+	b->len += n;
+}
