@@ -92,6 +92,9 @@ struct ct_arch {
 	 * one word instead of the whole register set on the hot path; -1
 	 * where the ISA has no POKEUSER (aarch64). */
 	long pc_user_offset;
+	/* A ptrace request that reads NT_PRSTATUS in the layout above with
+	 * less work than PTRACE_GETREGSET (x86 PTRACE_GETREGS), or 0. */
+	int getregs_request;
 	unsigned nr_int_args; /* integer argument registers: 6 | 8 */
 	const struct ct_reg_desc *reg_desc;
 	unsigned nr_regs;

@@ -98,6 +98,8 @@ int ct_regs_get(pid_t tid, const struct ct_arch *arch, struct ct_regs *r)
 {
 	struct iovec iov = { .iov_base = r->w, .iov_len = arch->regs_size };
 
+	if (arch->getregs_request)
+		return req((enum __ptrace_request)arch->getregs_request, tid, 0, (unsigned long)r->w);
 	return req(PTRACE_GETREGSET, tid, NT_PRSTATUS, (unsigned long)&iov);
 }
 

@@ -86,6 +86,37 @@ static int ensure_return_site(struct ct_session *s, struct ct_thread *t, uint64_
 	return ret;
 }
 
+/* Remote reads cost microseconds each, whatever their size: the new
+ * return address at sp and the top frame's return-address slot above it
+ * are read with one pread when they lie within a page of each other, as
+ * they nearly always do.  vals[0] = [sp], vals[1] = [top->entry_sp]; bit i
+ * of *bad is set for each word that could not be read. */
+#define RA_SPAN_MAX 4096
+
+static void read_ra_and_top(const struct ct_pmem *mem, uint64_t sp, const struct ct_frame *top,
+			    uint64_t vals[2], unsigned *bad)
+{
+	uint64_t span[RA_SPAN_MAX / 8 + 1];
+	uint64_t addrs[2];
+
+	*bad = 0;
+	if (!top) {
+		if (ct_pmem_read(mem, sp, &vals[0], 8) < 0)
+			*bad = 1;
+		return;
+	}
+	if (top->entry_sp >= sp && top->entry_sp - sp <= RA_SPAN_MAX && !((top->entry_sp - sp) & 7) &&
+	    ct_pmem_read(mem, sp, span, top->entry_sp - sp + 8) == 0) {
+		vals[0] = span[0];
+		vals[1] = span[(top->entry_sp - sp) / 8];
+		return;
+	}
+	addrs[0] = sp;
+	addrs[1] = top->entry_sp;
+	if (ct_pmem_read_words(mem, addrs, vals, 2, bad) < 0)
+		*bad = 3;
+}
+
 static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
 		     const struct ct_regs *regs)
 {
@@ -103,11 +134,10 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	unwind_while_below(s, t, sp + 1, true, now);
 	top = ct_shadow_top(&t->stack);
 	if (arch->ra_at_entry_sp) {
-		uint64_t addrs[2] = { sp, top ? top->entry_sp : 0 }, vals[2];
+		uint64_t vals[2];
 		unsigned bad = 0;
 
-		if (ct_pmem_read_words(&t->proc->mm->mem, addrs, vals, top ? 2 : 1, &bad) < 0)
-			bad = 3;
+		read_ra_and_top(&t->proc->mm->mem, sp, top, vals, &bad);
 		fr.ret_addr = bad & 1 ? 0 : vals[0];
 		/* frames whose return address was overwritten are dead */
 		while (top && ((bad & 2) || vals[1] != top->ret_addr)) {
