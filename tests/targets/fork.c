@@ -30,6 +30,18 @@ long work(long x)
 	return x * 3 + 1;
 }
 
+/* Does code start with the breakpoint instruction calltrap uses? */
+static int has_breakpoint(const void *code)
+{
+#if defined(__x86_64__)
+	return *(const volatile unsigned char *)code == 0xcc; /* int3 */
+#elif defined(__aarch64__)
+	return *(const volatile unsigned int *)code == 0xd4200000u; /* brk #0 */
+#else
+#error "unsupported architecture"
+#endif
+}
+
 /* sum over x = from .. from + n - 1 of (3x + 1) */
 static long expect_sum(long from, long n)
 {
@@ -66,8 +78,8 @@ int main(int argc, char **argv)
 		pid_t me = getpid();
 
 		/* calltrap removes its breakpoints from an unfollowed child's
-		 * copy of memory before the child runs (x86 int3 = 0xcc) */
-		if (expect_clean && *(volatile unsigned char *)(void *)work == 0xcc)
+		 * copy of memory before the child runs */
+		if (expect_clean && has_breakpoint((const void *)work))
 			printf("check child-text FAIL: breakpoint byte in work()\n");
 		else if (expect_clean)
 			printf("check child-text ok\n");
