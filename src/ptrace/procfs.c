@@ -2,11 +2,34 @@
 /* Facts about a task that only /proc tells: its thread group, its tracer. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ptrace/ptrace.h"
+
+int ct_proc_auxv(pid_t pid, uint64_t type, uint64_t *val)
+{
+	uint64_t pair[2];
+	char path[64];
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (fread(pair, sizeof(pair), 1, f) == 1 && pair[0] != 0) {
+		if (pair[0] == type) {
+			*val = pair[1];
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
 
 long ct_proc_status_field(pid_t tid, const char *field)
 {

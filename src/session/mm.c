@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -170,13 +171,16 @@ static int add_site(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m, 
 static int resolve_ifunc(struct ct_session *s, struct ct_mm *mm, struct ct_func *f,
 			 uint64_t resolver, const struct ct_injector *inj)
 {
-	uint64_t impl = 0;
+	uint64_t impl = 0, hwcap = 0;
 	int ret;
 
 	if (!mm->bps.nr_areas)
 		return -EAGAIN;
+	/* glibc's aarch64 resolvers take the hwcap as first argument (x86_64
+	 * ones take none and ignore it) */
+	ct_proc_auxv(mm->pid, AT_HWCAP, &hwcap);
 	ret = ct_remote_call(inj->tid, s->arch, &mm->mem, inj->regs, resolver,
-			     mm->bps.areas[0].addr + s->arch->syscall_len, NULL, 0, &impl);
+			     mm->bps.areas[0].addr + s->arch->syscall_len, &hwcap, 1, &impl);
 	if (ret < 0 || !impl) {
 		ct_warn("cannot resolve IFUNC %s: %s", f->name,
 			ret < 0 ? strerror(-ret) : "resolver returned NULL");
