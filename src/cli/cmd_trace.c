@@ -150,6 +150,11 @@ int ct_cmd_trace(int argc, char **argv)
 	}
 	ret = o.pid ? ct_session_attach(s, o.pid) : ct_session_spawn(s, o.argv);
 	if (ret == 0) {
+		/* A reader that goes away (| head) must not kill calltrap with
+		 * breakpoints still in a process: the write fails, the session
+		 * ends and detaches.  Set after the spawn, so the program keeps
+		 * calltrap's own SIGPIPE disposition. */
+		signal(SIGPIPE, SIG_IGN);
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		ret = ct_session_run(s, &stop);
 	}

@@ -3,9 +3,10 @@
  * Address spaces: which modules are mapped, which of their functions the
  * patterns select, and the two internal breakpoints that tell us when the
  * set of modules changes: the dynamic linker's r_brk (_dl_debug_state,
- * called with r_state == RT_CONSISTENT once a library list is complete,
- * see <link.h>) and the program's entry point (start-up finished: every
- * initial library is mapped and relocated, so IFUNC resolvers can run).
+ * called before and after every change of the library list, see <link.h>;
+ * each hit rescans /proc/PID/maps) and the program's entry point (start-up
+ * finished: every initial library is mapped and relocated, so IFUNC
+ * resolvers can run).
  */
 #include "config.h"
 
