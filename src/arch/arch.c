@@ -12,8 +12,9 @@ const struct ct_arch *ct_arch_host(void)
 {
 #if defined(__x86_64__)
 	return &ct_arch_x86_64;
+#elif defined(__aarch64__)
+	return &ct_arch_aarch64;
 #else
-	/* aarch64: its table does not exist yet */
 	errno = ENOTSUP;
 	return NULL;
 #endif
@@ -24,8 +25,9 @@ const struct ct_arch *ct_arch_by_machine(uint16_t machine)
 	switch (machine) {
 	case EM_X86_64:
 		return &ct_arch_x86_64;
+	case EM_AARCH64:
+		return &ct_arch_aarch64;
 	default:
-		/* EM_AARCH64 included, until its backend exists */
 		errno = ENOTSUP;
 		return NULL;
 	}

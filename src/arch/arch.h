@@ -128,6 +128,11 @@ struct ct_arch {
 	 * get undone by the kernel's syscall restart (gdb amd64_linux_write_pc):
 	 * x86_64 orig_rax = -1. */
 	void (*cancel_syscall_restart)(struct ct_regs *r);
+	/* When non-zero, cancelling a syscall restart also needs this regset
+	 * set to -1 (the ptrace layer does it): aarch64 keeps the syscall
+	 * number the restart logic reads (regs->syscallno) outside NT_PRSTATUS,
+	 * in NT_ARM_SYSTEM_CALL (0x404).  0 on x86_64. */
+	unsigned syscall_nr_regset;
 
 	/* One instruction.  analyze() classifies a decoded instruction at pc:
 	 * returns 0 with plan->action set (REJECT with plan->why), or -ENOTSUP
@@ -138,14 +143,31 @@ struct ct_arch {
 	 * for STEP it is the single instruction to step.  0, -ENOSPC, or -ERANGE
 	 * when cb->pc is out of reach of a pc-relative operand. */
 	int (*relocate)(const struct ct_insn_plan *plan, struct ct_codebuf *cb);
+	/* Optional (NULL on x86_64); when non-NULL, callers use it instead of
+	 * relocate().  The same, with read access to the tracee for plans that
+	 * copy data into the slot: aarch64 ldr s/d/q (literal) loads from a
+	 * copy of its literal placed in the slot, read here (relocate() gives
+	 * -ENOTSUP for those).  0, -ENOSPC, -ERANGE, or -EFAULT. */
+	int (*relocate_mem)(const struct ct_insn_plan *plan, struct ct_codebuf *cb,
+			    const struct ct_mem *mem);
 	/* EMULATE: apply the instruction's effect.  0 or -EFAULT. */
 	int (*emulate)(const struct ct_insn_plan *plan, struct ct_regs *r, const struct ct_mem *mem);
 	/* STEP: after single-stepping the copy placed at `slot`, turn the
 	 * resulting state into the one the original would have produced. */
 	int (*step_fixup)(const struct ct_insn_plan *plan, uint64_t slot, struct ct_regs *r,
 			  const struct ct_mem *mem);
-	/* An unconditional jump from cb->pc to `to`, any distance. */
+	/* An unconditional jump from cb->pc to `to`, any distance (aarch64:
+	 * a direct b only, -ERANGE beyond +-128 MiB; see its relocate.c). */
 	int (*emit_jump)(struct ct_codebuf *cb, uint64_t to);
+	/* Optional (NULL on x86_64): whether a breakpoint may go at `site`,
+	 * judged from the instructions before it in [code_addr, code_addr +
+	 * len), the bytes of the function holding it (code[0] is at
+	 * code_addr).  0; -ENOTSUP with *why set when it may not (aarch64:
+	 * "inside an exclusive load/store sequence"); -EINVAL when site is
+	 * not an instruction boundary within (or at the end of) the range.
+	 * Pure: the caller reads the bytes. */
+	int (*check_site)(const uint8_t *code, size_t len, uint64_t code_addr, uint64_t site,
+			  const char **why);
 
 	/* Remote system calls and function calls. */
 	const uint8_t *syscall_insn; /* syscall | svc #0 */
@@ -161,6 +183,7 @@ struct ct_arch {
 };
 
 extern const struct ct_arch ct_arch_x86_64;
+extern const struct ct_arch ct_arch_aarch64;
 
 /* The table for the ISA this calltrap runs on. */
 const struct ct_arch *ct_arch_host(void);

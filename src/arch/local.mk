@@ -8,4 +8,11 @@ libcalltrap_a_SOURCES += \
 	src/arch/x86_64/regs.c \
 	src/arch/x86_64/decode.c \
 	src/arch/x86_64/relocate.c \
-	src/arch/x86_64/emulate.c
+	src/arch/x86_64/emulate.c \
+	src/arch/aarch64/aarch64.h \
+	src/arch/aarch64/arch.c \
+	src/arch/aarch64/regs.c \
+	src/arch/aarch64/decode.c \
+	src/arch/aarch64/relocate.c \
+	src/arch/aarch64/emulate.c \
+	src/arch/aarch64/exclusive.c

@@ -101,6 +101,9 @@ static inline struct ct_site *ct_site_at(const struct ct_bpset *bs, uint64_t add
 int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_func *func,
 		uint64_t lo, uint64_t hi, const struct ct_injector *inj, const char **why);
 
+/* Read code as it is without our breakpoints. 0 or -EFAULT. */
+int ct_bpset_read_orig(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t len);
+
 /* Write back every original byte (the world must be stopped). */
 int ct_bpset_remove_all(struct ct_bpset *bs);
 /* Unmap every scratch area through injected munmap calls from `inj`'s

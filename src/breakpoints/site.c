@@ -106,7 +106,13 @@ static int prepare_slot(struct ct_bpset *bs, struct ct_site *s, uint64_t lo, uin
 	if (ret < 0)
 		return ret;
 	ct_codebuf_init(&cb, code, bs->arch->slot_size, s->slot);
-	ret = bs->arch->relocate(&s->plan, &cb);
+	if (bs->arch->relocate_mem) {
+		struct ct_mem mem = ct_pmem_as_mem(bs->mem);
+
+		ret = bs->arch->relocate_mem(&s->plan, &cb, &mem);
+	} else {
+		ret = bs->arch->relocate(&s->plan, &cb);
+	}
 	if (ret < 0)
 		return ret;
 	ret = ct_pmem_write(bs->mem, s->slot, code, cb.len);
@@ -170,6 +176,25 @@ fail_slot:
 fail:
 	free(s);
 	return ret;
+}
+
+int ct_bpset_read_orig(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t len)
+{
+	uint64_t a;
+	int ret = ct_pmem_read(bs->mem, addr, buf, len);
+
+	if (ret < 0)
+		return ret;
+	for (a = addr; a < addr + len; a++) {
+		const struct ct_site *s = ct_site_at(bs, a);
+		size_t i;
+
+		if (!s || !s->inserted)
+			continue;
+		for (i = 0; i < bs->arch->bp_len && a + i < addr + len; i++)
+			buf[a - addr + i] = s->orig[i];
+	}
+	return 0;
 }
 
 int ct_bpset_remove_all(struct ct_bpset *bs)

@@ -79,7 +79,7 @@ int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem
 	uint8_t orig[16], insn[16];
 	size_t len = (size_t)arch->syscall_len + arch->bp_len;
 	struct ct_regs r = *saved;
-	int ret, ret2, deferred = 0;
+	int ret, ret2, deferred = 0, saved_nr = -1;
 
 	if (write_code) {
 		ret = ct_pmem_read(mem, code, orig, len);
@@ -94,13 +94,19 @@ int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem
 	arch->set_syscall(&r, nr, args);
 	arch->cancel_syscall_restart(&r);
 	arch->set_pc(&r, code);
-	ret = ct_regs_set(tid, arch, &r);
+	ret = ct_syscall_nr_get(tid, arch, &saved_nr);
+	if (ret == 0)
+		ret = ct_regs_set(tid, arch, &r);
+	if (ret == 0)
+		ret = ct_syscall_nr_set(tid, arch, -1);
 	if (ret == 0)
 		ret = run_to_trap(tid, arch, code + arch->syscall_len, &r, &deferred);
 	if (ret == 0)
 		*retp = arch->syscall_ret(&r);
 
 	ret2 = ct_regs_set(tid, arch, saved);
+	if (ret2 == 0)
+		ret2 = ct_syscall_nr_set(tid, arch, saved_nr);
 	if (ret == 0)
 		ret = ret2;
 	if (write_code) {
@@ -154,17 +160,23 @@ int ct_remote_call(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
 {
 	struct ct_mem m = ct_pmem_as_mem(mem);
 	struct ct_regs r = *saved;
-	int ret, ret2, deferred = 0;
+	int ret, ret2, deferred = 0, saved_nr = -1;
 
 	arch->cancel_syscall_restart(&r);
 	ret = arch->setup_call(&r, &m, fn, ret_trap, args, nargs);
 	if (ret == 0)
+		ret = ct_syscall_nr_get(tid, arch, &saved_nr);
+	if (ret == 0)
 		ret = ct_regs_set(tid, arch, &r);
+	if (ret == 0)
+		ret = ct_syscall_nr_set(tid, arch, -1);
 	if (ret == 0)
 		ret = run_to_trap(tid, arch, ret_trap, &r, &deferred);
 	if (ret == 0)
 		*retp = arch->retval(&r);
 	ret2 = ct_regs_set(tid, arch, saved);
+	if (ret2 == 0)
+		ret2 = ct_syscall_nr_set(tid, arch, saved_nr);
 	if (ret == 0)
 		ret = ret2;
 	if (deferred)

@@ -110,6 +110,24 @@ int ct_regs_set(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r)
 	return req(PTRACE_SETREGSET, tid, NT_PRSTATUS, (unsigned long)&iov);
 }
 
+int ct_syscall_nr_get(pid_t tid, const struct ct_arch *arch, int *nr)
+{
+	struct iovec iov = { .iov_base = nr, .iov_len = sizeof(*nr) };
+
+	if (!arch->syscall_nr_regset)
+		return 0;
+	return req(PTRACE_GETREGSET, tid, arch->syscall_nr_regset, (unsigned long)&iov);
+}
+
+int ct_syscall_nr_set(pid_t tid, const struct ct_arch *arch, int nr)
+{
+	struct iovec iov = { .iov_base = &nr, .iov_len = sizeof(nr) };
+
+	if (!arch->syscall_nr_regset)
+		return 0;
+	return req(PTRACE_SETREGSET, tid, arch->syscall_nr_regset, (unsigned long)&iov);
+}
+
 int ct_regs_set_pc(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r)
 {
 	if (arch->pc_user_offset < 0)

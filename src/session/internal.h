@@ -113,6 +113,10 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 /* [lo, hi) of the module (or mapping) holding addr, for slot reach. */
 int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
 		      uint64_t *hi);
+/* May a breakpoint go at addr, given the code before it in its function
+ * (arch->check_site: not inside an exclusive load/store sequence)?  0, or
+ * -ENOTSUP after a warning naming the function. */
+int ct_mm_check_site(struct ct_session *s, struct ct_mm *mm, uint64_t addr);
 /* Entry point reached or attached: resolve IFUNCs, check the patterns. */
 int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		       const struct ct_regs *regs);

@@ -151,6 +151,37 @@ int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uin
 	return ret;
 }
 
+/* How far back arch->check_site looks (aarch64: 32 instructions). */
+#define CHECK_SITE_WINDOW 128
+
+int ct_mm_check_site(struct ct_session *s, struct ct_mm *mm, uint64_t addr)
+{
+	struct ct_modrt *m = mm_module_at(mm, addr);
+	const struct ct_symbol *fn;
+	uint8_t code[CHECK_SITE_WINDOW];
+	uint64_t start;
+	const char *why = NULL;
+	int ret;
+
+	if (!s->arch->check_site || !m)
+		return 0;
+	fn = ct_elf_symbol_at(m->m.elf, addr - m->m.bias);
+	if (!fn)
+		return 0;
+	start = fn->value + m->m.bias;
+	if (addr - start > CHECK_SITE_WINDOW)
+		start = addr - CHECK_SITE_WINDOW;
+	if (addr == start || ct_bpset_read_orig(&mm->bps, start, code, addr - start) < 0)
+		return 0;
+	ret = s->arch->check_site(code, addr - start, start, addr, &why);
+	if (ret == -ENOTSUP) {
+		ct_warn("%s: no breakpoint in %s at %#lx: %s", m->m.name, fn->name,
+			(unsigned long)addr, why ? why : "refused");
+		return ret;
+	}
+	return 0;
+}
+
 static int add_site(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m, uint64_t addr,
 		    unsigned kind, struct ct_func *f, const struct ct_injector *inj)
 {

@@ -77,6 +77,9 @@ static int ensure_return_site(struct ct_session *s, struct ct_thread *t, uint64_
 
 	if (site && (site->kinds & CT_SITE_RETURN))
 		return 0;
+	ret = ct_mm_check_site(s, mm, ra);
+	if (ret < 0)
+		return ret;
 	ret = ct_mm_reach_range(s, mm, ra, &lo, &hi);
 	if (ret == 0)
 		ret = ct_site_add(&mm->bps, ra, CT_SITE_RETURN, NULL, lo, hi, &inj, &why);

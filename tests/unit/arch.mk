@@ -21,3 +21,33 @@ tests_unit_test_x86_64_disasm_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_x86_64_disasm_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_x86_64_disasm_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_x86_64_disasm_LDADD = $(UT_LIBS)
+
+# the aarch64 backend, tested on any host
+check_PROGRAMS += tests/unit/test_aarch64_regs tests/unit/test_aarch64_relocate \
+	tests/unit/test_aarch64_emulate tests/unit/test_aarch64_exclusive
+TESTS += tests/unit/test_aarch64_regs tests/unit/test_aarch64_relocate \
+	tests/unit/test_aarch64_emulate tests/unit/test_aarch64_exclusive
+
+tests_unit_test_aarch64_regs_SOURCES = tests/unit/test_aarch64_regs.c
+tests_unit_test_aarch64_regs_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_aarch64_regs_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_aarch64_regs_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_aarch64_regs_LDADD = $(UT_LIBS)
+
+tests_unit_test_aarch64_relocate_SOURCES = tests/unit/test_aarch64_relocate.c
+tests_unit_test_aarch64_relocate_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_aarch64_relocate_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_aarch64_relocate_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_aarch64_relocate_LDADD = $(UT_LIBS)
+
+tests_unit_test_aarch64_emulate_SOURCES = tests/unit/test_aarch64_emulate.c
+tests_unit_test_aarch64_emulate_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_aarch64_emulate_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_aarch64_emulate_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_aarch64_emulate_LDADD = $(UT_LIBS)
+
+tests_unit_test_aarch64_exclusive_SOURCES = tests/unit/test_aarch64_exclusive.c
+tests_unit_test_aarch64_exclusive_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_aarch64_exclusive_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_aarch64_exclusive_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_aarch64_exclusive_LDADD = $(UT_LIBS)

@@ -90,7 +90,7 @@ static void test_table(void **state CT_UNUSED)
 static void test_lookup(void **state CT_UNUSED)
 {
 	assert_ptr_equal(ct_arch_by_machine(EM_X86_64), A);
-	assert_null(ct_arch_by_machine(EM_AARCH64)); /* not written yet */
+	assert_ptr_equal(ct_arch_by_machine(EM_AARCH64), &ct_arch_aarch64);
 	assert_null(ct_arch_by_machine(EM_386));
 #ifdef __x86_64__
 	assert_ptr_equal(ct_arch_host(), A);

@@ -41,12 +41,15 @@ const struct ct_arch ct_arch_x86_64 = {
 	.return_addr = x86_64_return_addr,
 	.sp_after_return = x86_64_sp_after_return,
 	.cancel_syscall_restart = x86_64_cancel_syscall_restart,
+	.syscall_nr_regset = 0, /* orig_rax is in NT_PRSTATUS */
 
 	.analyze = x86_64_analyze,
 	.relocate = x86_64_relocate,
+	.relocate_mem = NULL,
 	.emulate = x86_64_emulate,
 	.step_fixup = x86_64_step_fixup,
 	.emit_jump = x86_64_emit_jump,
+	.check_site = NULL,
 
 	.syscall_insn = x86_64_syscall_insn,
 	.syscall_len = sizeof(x86_64_syscall_insn),
