@@ -30,10 +30,15 @@
 /* vm.mmap_min_addr is 4096 by default, but 65536 on many distributions;
  * below that the kernel refuses mmap for unprivileged processes. */
 #define GAP_MIN_ADDR 0x10000ULL
-/* x86_64 user space (4-level page tables) ends at TASK_SIZE_MAX =
- * (1 << 47) - 4096; we stop one page lower still.  This is also below
- * aarch64's 48-bit end, so one constant serves both. */
+/* The end of user space of the ISA we run on (we trace processes of our
+ * own ISA), one page lower still: x86_64 (4-level page tables) ends at
+ * (1 << 47) - 4096; aarch64 with 48-bit VAs at 1 << 48, and it places
+ * PIE executables at 0xaaaa..., above the x86_64 end. */
+#if defined(__aarch64__)
+#define GAP_MAX_ADDR 0xffffffffe000ULL
+#else
 #define GAP_MAX_ADDR 0x7fffffffe000ULL
+#endif
 /* The kernel keeps stack_guard_gap (256 pages by default) free below a
  * growing stack; a mapping there would stop the main stack from growing
  * (mm/mmap.c, CVE-2017-1000364). */
