@@ -72,6 +72,30 @@ static int run_to_trap(pid_t tid, const struct ct_arch *arch, uint64_t trap_pc,
 	}
 }
 
+/* Run prepared registers `r` (a pc redirected, restart cancelled) until
+ * the trap at trap_pc, leaving the registers there in *r; then put the
+ * thread back exactly as `saved` (and its restart syscall number) and queue
+ * again any signal that arrived meanwhile. */
+static int run_injected(pid_t tid, const struct ct_arch *arch, const struct ct_pmem *mem,
+			const struct ct_regs *saved, struct ct_regs *r, uint64_t trap_pc)
+{
+	int ret, ret2, deferred = 0, saved_nr = -1;
+
+	ret = ct_syscall_nr_get(tid, arch, &saved_nr);
+	if (ret == 0)
+		ret = ct_regs_set(tid, arch, r);
+	if (ret == 0)
+		ret = ct_syscall_nr_set(tid, arch, -1);
+	if (ret == 0)
+		ret = run_to_trap(tid, arch, trap_pc, r, &deferred);
+	ret2 = ct_regs_set(tid, arch, saved);
+	if (ret2 == 0)
+		ret2 = ct_syscall_nr_set(tid, arch, saved_nr);
+	if (deferred)
+		syscall(SYS_tgkill, mem->pid, tid, deferred);
+	return ret ? ret : ret2;
+}
+
 int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
 		      const struct ct_regs *saved, uint64_t code, bool write_code, long nr,
 		      const uint64_t args[6], long *retp)
@@ -79,7 +103,7 @@ int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem
 	uint8_t orig[16], insn[16];
 	size_t len = (size_t)arch->syscall_len + arch->bp_len;
 	struct ct_regs r = *saved;
-	int ret, ret2, deferred = 0, saved_nr = -1;
+	int ret, ret2;
 
 	if (write_code) {
 		ret = ct_pmem_read(mem, code, orig, len);
@@ -94,28 +118,14 @@ int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem
 	arch->set_syscall(&r, nr, args);
 	arch->cancel_syscall_restart(&r);
 	arch->set_pc(&r, code);
-	ret = ct_syscall_nr_get(tid, arch, &saved_nr);
-	if (ret == 0)
-		ret = ct_regs_set(tid, arch, &r);
-	if (ret == 0)
-		ret = ct_syscall_nr_set(tid, arch, -1);
-	if (ret == 0)
-		ret = run_to_trap(tid, arch, code + arch->syscall_len, &r, &deferred);
+	ret = run_injected(tid, arch, mem, saved, &r, code + arch->syscall_len);
 	if (ret == 0)
 		*retp = arch->syscall_ret(&r);
-
-	ret2 = ct_regs_set(tid, arch, saved);
-	if (ret2 == 0)
-		ret2 = ct_syscall_nr_set(tid, arch, saved_nr);
-	if (ret == 0)
-		ret = ret2;
 	if (write_code) {
 		ret2 = ct_pmem_write(mem, code, orig, len);
 		if (ret == 0)
 			ret = ret2;
 	}
-	if (deferred)
-		syscall(SYS_tgkill, mem->pid, tid, deferred);
 	return ret;
 }
 
@@ -160,26 +170,13 @@ int ct_remote_call(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
 {
 	struct ct_mem m = ct_pmem_as_mem(mem);
 	struct ct_regs r = *saved;
-	int ret, ret2, deferred = 0, saved_nr = -1;
+	int ret;
 
 	arch->cancel_syscall_restart(&r);
 	ret = arch->setup_call(&r, &m, fn, ret_trap, args, nargs);
 	if (ret == 0)
-		ret = ct_syscall_nr_get(tid, arch, &saved_nr);
-	if (ret == 0)
-		ret = ct_regs_set(tid, arch, &r);
-	if (ret == 0)
-		ret = ct_syscall_nr_set(tid, arch, -1);
-	if (ret == 0)
-		ret = run_to_trap(tid, arch, ret_trap, &r, &deferred);
+		ret = run_injected(tid, arch, mem, saved, &r, ret_trap);
 	if (ret == 0)
 		*retp = arch->retval(&r);
-	ret2 = ct_regs_set(tid, arch, saved);
-	if (ret2 == 0)
-		ret2 = ct_syscall_nr_set(tid, arch, saved_nr);
-	if (ret == 0)
-		ret = ret2;
-	if (deferred)
-		syscall(SYS_tgkill, mem->pid, tid, deferred);
 	return ret;
 }
