@@ -104,6 +104,11 @@ int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_fun
 /* Read code as it is without our breakpoints. 0 or -EFAULT. */
 int ct_bpset_read_orig(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t len);
 
+/* Map a first scratch area near [lo, hi) now, while the world is stopped
+ * (inj->world_stopped): later areas are mapped through its own syscall
+ * slot, with the other threads running.  0 when one exists already. */
+int ct_bpset_reserve(struct ct_bpset *bs, uint64_t lo, uint64_t hi, const struct ct_injector *inj);
+
 /* Write back every original byte (the world must be stopped). */
 int ct_bpset_remove_all(struct ct_bpset *bs);
 /* Unmap every scratch area through injected munmap calls from `inj`'s

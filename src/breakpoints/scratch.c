@@ -48,6 +48,30 @@ static bool area_reaches(const struct ct_bpset *bs, const struct ct_scratch *a, 
 
 /* Where to run an injected syscall: our own slot when we have an area,
  * else (only while every thread is stopped) the thread's own pc. */
+/* Borrowed code for an injected `syscall; trap` while every thread is
+ * stopped: a few bytes next to the thread's pc (in the same text, restored
+ * afterwards), but not at the pc itself: arm64 has already rewound the pc
+ * of a thread interrupted in a restartable system call onto its `svc`,
+ * and resuming at that very pc makes the kernel rewrite x8 for
+ * restart_syscall (arch/arm64/kernel/signal.c, do_signal). */
+#define BORROW_DISTANCE 32
+
+static int borrowed_code(const struct ct_bpset *bs, const struct ct_injector *inj, uint64_t *code)
+{
+	uint64_t pc = bs->arch->pc(inj->regs), cand[2] = { pc + BORROW_DISTANCE,
+							    pc - BORROW_DISTANCE };
+	uint8_t probe[16];
+	size_t len = (size_t)bs->arch->syscall_len + bs->arch->bp_len, i;
+
+	for (i = 0; i < 2; i++) {
+		if (ct_pmem_read(bs->mem, cand[i], probe, len) == 0) {
+			*code = cand[i];
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
 static int syscall_site(const struct ct_bpset *bs, const struct ct_injector *inj,
 			uint64_t *code, bool *write_code)
 {
@@ -58,9 +82,8 @@ static int syscall_site(const struct ct_bpset *bs, const struct ct_injector *inj
 	}
 	if (!inj->world_stopped)
 		return -EAGAIN;
-	*code = bs->arch->pc(inj->regs);
 	*write_code = true;
-	return 0;
+	return borrowed_code(bs, inj, code);
 }
 
 static int area_new(struct ct_bpset *bs, uint64_t lo, uint64_t hi, const struct ct_injector *inj,
@@ -153,11 +176,22 @@ bool ct_bpset_in_scratch(const struct ct_bpset *bs, uint64_t pc)
 	return ct_scratch_find(bs, pc) != NULL;
 }
 
+int ct_bpset_reserve(struct ct_bpset *bs, uint64_t lo, uint64_t hi, const struct ct_injector *inj)
+{
+	struct ct_scratch *a;
+
+	return bs->nr_areas ? 0 : area_new(bs, lo, hi, inj, &a);
+}
+
 int ct_bpset_unmap_areas(struct ct_bpset *bs, const struct ct_injector *inj)
 {
-	uint64_t code = bs->arch->pc(inj->regs);
+	uint64_t code;
 	int ret = 0, r;
 	size_t i;
+
+	ret = borrowed_code(bs, inj, &code);
+	if (ret < 0)
+		return ret;
 
 	for (i = 0; i < bs->nr_areas; i++) {
 		r = ct_remote_munmap(inj->tid, bs->arch, bs->mem, inj->regs, code, true,

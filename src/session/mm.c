@@ -413,6 +413,17 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 		if (ret < 0)
 			goto out_rest;
 	}
+	/* the first scratch area, while nothing else runs */
+	if (inj->world_stopped && !mm->bps.nr_areas && mm->nr_mods) {
+		struct ct_modrt *m = mm->mods[0];
+
+		for (j = 0; j < mm->nr_mods; j++)
+			if (mm->mods[j]->is_main)
+				m = mm->mods[j];
+		ret = ct_bpset_reserve(&mm->bps, m->m.lo, m->m.hi, inj);
+		if (ret < 0)
+			goto out_rest_done;
+	}
 	/* only modules known before this scan can have gone */
 	for (j = 0; j < old_nr; j++)
 		if (!seen[j] && !mm->mods[j]->gone)
@@ -420,6 +431,8 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 	free(seen);
 	free(mods);
 	return 0;
+out_rest_done:
+	i = nr;
 out_rest:
 	for (i++; i < nr; i++)
 		ct_module_fini(&mods[i]);
