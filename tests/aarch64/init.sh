@@ -11,7 +11,8 @@
 
 /bin/busybox mkdir -p /bb
 /bin/busybox --install -s /bb
-# the GNU tools in /usr/bin come before busybox's applets
+# the tests find the GNU tools in /usr/bin before busybox's applets (this
+# script does not: busybox sh prefers its own applets)
 export PATH=/usr/bin:/usr/sbin:/bb HOME=/root TERM=dumb LANG=C.UTF-8
 umask 022
 mount -t proc proc /proc
@@ -42,7 +43,7 @@ if ! err=$(python3 "$TOP_SRCDIR/tests/integration/check_events.py" --help 2>&1 >
 	echo "ct-aarch64: WARNING: python3 cannot run check_events.py: $err"
 fi
 
-# run_test NAME LOG: the test's exit status
+# run_test NAME: run one test; its exit status
 run_test() {
 	case $1 in
 	ct-aarch64:pac-cpu)

@@ -26,3 +26,9 @@ check-aarch64-vars:
 
 .PHONY: check-aarch64 check-aarch64-pac check-aarch64-vars
 EXTRA_DIST += tests/aarch64/run.sh tests/aarch64/init.sh
+
+# the cross builds and VM work directories live in the build directory
+clean-local: clean-aarch64
+clean-aarch64:
+	rm -rf build-aarch64 build-aarch64-pac aarch64-run aarch64-run-pac
+.PHONY: clean-aarch64

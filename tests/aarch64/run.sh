@@ -307,8 +307,10 @@ if [ ! -f "$XBUILD/Makefile" ] || [ "$(cat "$XBUILD/.ct-configure" 2>/dev/null)"
 	echo "${CONF[*]}" >"$XBUILD/.ct-configure"
 fi
 log "cross-building in $XBUILD"
+# a build of its own: nothing from the make that runs this script (-j, TESTS=...)
+xmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make "$@"; }
 # TESTS= builds calltrap, the unit tests and the targets without running them
-if ! (cd "$XBUILD" && make -j"$JOBS" && make -j"$JOBS" check TESTS=) >"$XBUILD/make.out" 2>&1; then
+if ! (cd "$XBUILD" && xmake -j"$JOBS" && xmake -j"$JOBS" check TESTS=) >"$XBUILD/make.out" 2>&1; then
 	grep -E -B2 -A8 'error|Error' "$XBUILD/make.out" | tail -n 60 >&2
 	die "cross build failed (log: $XBUILD/make.out)"
 fi
@@ -320,7 +322,8 @@ fi
 log "cross build done ($(since "$T")s)"
 
 # What to run and copy: TESTS and check_PROGRAMS as the aarch64 Makefile sees them.
-VARS=$(make -s -C "$XBUILD" check-aarch64-vars) || die "make check-aarch64-vars failed in $XBUILD"
+VARS=$(xmake -s -C "$XBUILD" check-aarch64-vars) ||
+	die "make check-aarch64-vars failed in $XBUILD (does Makefile.am include tests/aarch64/local.mk?)"
 var() { sed -n "s/^$1: *//p" <<<"$VARS"; }
 read -r -a ALL_TESTS <<<"$(var tests)"
 read -r -a XFAIL <<<"$(var xfail)"
