@@ -467,9 +467,13 @@ int ct_session_run(struct ct_session *s, struct ct_stop_request *stop)
 		}
 		tid = ct_ptrace_wait(-1, &status, false, s->opts.spin_us);
 		if (tid == 0) {
-			/* idle: make the events so far visible, then sleep */
-			if (s->opts.flush)
-				fflush(s->opts.flush);
+			/* idle: make the events so far visible, then sleep; a reader
+			 * that went away ends the session like a failed write */
+			if (s->opts.flush && fflush(s->opts.flush) != 0) {
+				ct_session_set_error(s, "writing events: %s", strerror(errno));
+				s->fatal = -EIO;
+				break;
+			}
 			tid = ct_ptrace_wait(-1, &status, true, 0);
 		}
 		if (tid > 0)
