@@ -34,13 +34,13 @@ tests_unit_test_aarch64_regs_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_aarch64_regs_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_aarch64_regs_LDADD = $(UT_LIBS)
 
-tests_unit_test_aarch64_relocate_SOURCES = tests/unit/test_aarch64_relocate.c
+tests_unit_test_aarch64_relocate_SOURCES = tests/unit/test_aarch64_relocate.c tests/unit/fake_mem.h
 tests_unit_test_aarch64_relocate_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_aarch64_relocate_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_aarch64_relocate_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_aarch64_relocate_LDADD = $(UT_LIBS)
 
-tests_unit_test_aarch64_emulate_SOURCES = tests/unit/test_aarch64_emulate.c
+tests_unit_test_aarch64_emulate_SOURCES = tests/unit/test_aarch64_emulate.c tests/unit/fake_mem.h
 tests_unit_test_aarch64_emulate_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_aarch64_emulate_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_aarch64_emulate_LDFLAGS = $(UT_LINKFLAGS)

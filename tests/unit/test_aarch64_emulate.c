@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "fake_mem.h"
+
 #include "arch/arch.h"
 #include "disasm/disasm.h"
 
@@ -34,24 +36,6 @@ enum { W_LR = 30, W_SP = 31, W_PC = 32, W_PSTATE = 33 };
 /* word w as four little-endian bytes */
 #define LE(w) { (uint8_t)(w), (uint8_t)((w) >> 8), (uint8_t)((w) >> 16), (uint8_t)((w) >> 24) }
 
-/* A fake tracee memory: `size` bytes at `base`, counting reads. */
-struct fake_mem {
-	uint64_t base;
-	const uint8_t *bytes;
-	size_t size;
-	unsigned reads;
-};
-
-static int fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	struct fake_mem *m = ctx;
-
-	m->reads++;
-	if (addr < m->base || addr - m->base > m->size || len > m->size - (addr - m->base))
-		return -EFAULT;
-	memcpy(buf, m->bytes + (addr - m->base), len);
-	return 0;
-}
 
 static int fake_write(void *ctx CT_UNUSED, uint64_t addr CT_UNUSED, const void *buf CT_UNUSED,
 		      size_t len CT_UNUSED)

@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 
+#include "fake_mem.h"
+
 #include "arch/arch.h"
 #include "disasm/disasm.h"
 
@@ -43,24 +45,6 @@
 #define B_BACK_NEAR 0x00, 0x04, 0xfc, 0x17 /* b PC+4 from NEAR+4: 0x17fc0400 */
 #define B_BACK_LOW 0x00, 0x04, 0x04, 0x14  /* b PC+4 from LOW+4:  0x14040400 */
 
-/* A fake tracee memory: `size` bytes at `base`, counting reads. */
-struct fake_mem {
-	uint64_t base;
-	const uint8_t *bytes;
-	size_t size;
-	unsigned reads;
-};
-
-static int fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	struct fake_mem *m = ctx;
-
-	m->reads++;
-	if (addr < m->base || addr - m->base > m->size || len > m->size - (addr - m->base))
-		return -EFAULT;
-	memcpy(buf, m->bytes + (addr - m->base), len);
-	return 0;
-}
 
 static int fake_write(void *ctx CT_UNUSED, uint64_t addr CT_UNUSED, const void *buf CT_UNUSED,
 		      size_t len CT_UNUSED)
