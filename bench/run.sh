@@ -100,7 +100,8 @@ build() {
 }
 if ! build bench_target "$benchdir/bench_target.c" ||
 	! build bench_target_int3 -DBENCH_INT3 "$benchdir/bench_target.c" ||
-	! build ptrace_floor "$benchdir/ptrace_floor.c"; then
+	! build ptrace_floor "$benchdir/ptrace_floor.c" ||
+	! build ptrace_costs "$benchdir/ptrace_costs.c"; then
 	echo "run.sh: build failed, see $log" >&2
 	exit 1
 fi
@@ -257,6 +258,31 @@ for place in "${placements[@]}"; do
 	done
 done
 
+# --- what the requests at each stop cost ------------------------------------------
+
+# A tracer of calltrap's design must, per call, read the registers at both
+# stops, write the pc at both (resuming out of line) and read the return
+# address once; ptrace_costs times those requests so the report can show the
+# least such a tracer can cost here: the floor plus them.
+declare -A cost=() # place -> requests per call in ns, or FAILED
+for place in "${placements[@]}"; do
+	prefix=()
+	[[ $place == pinned ]] && prefix=(taskset -c 0)
+	vals=()
+	for ((rep = 1; rep <= REPS; rep++)); do
+		echo "== costs $place #$rep" >>"$log"
+		line=$("${prefix[@]}" ./ptrace_costs 2>>"$log" | tee -a "$log")
+		if [[ $line =~ ^getregs_ns=([0-9]+)\ pread_ns=([0-9]+)\ setpc_ns=([0-9]+)\ syscall_ns=[0-9]+$ ]]; then
+			vals+=($((2 * BASH_REMATCH[1] + BASH_REMATCH[2] + 2 * BASH_REMATCH[3])))
+		fi
+	done
+	if ((${#vals[@]} == REPS)); then
+		cost[$place]=$(median "${vals[@]}")
+	else
+		cost[$place]=FAILED
+	fi
+done
+
 # --- peak RSS ------------------------------------------------------------------
 
 rss=FAILED
@@ -317,6 +343,14 @@ for place in "${placements[@]}"; do
 	done
 	row[floor,$place]=$(min "${row[floor_block,$place]}" "${row[floor_spin,$place]}")
 	row[ct_floor,$place]=$(ratio "${row[calltrap,$place]}" "${row[floor,$place]}")
+	if [[ ${cost[$place]} == FAILED || ${row[floor,$place]} == FAILED ]]; then
+		row[requests,$place]=FAILED row[least,$place]=FAILED
+	else
+		row[requests,$place]=$(awk -v c="${cost[$place]}" 'BEGIN { printf "%.2f", c / 1000 }')
+		row[least,$place]=$(awk -v c="${cost[$place]}" -v f="${row[floor,$place]}" \
+			'BEGIN { printf "%.2f", f + c / 1000 }')
+	fi
+	row[lt_least,$place]=$(ratio "${row[ltrace,$place]}" "${row[least,$place]}")
 	row[lt_ct,$place]=$(ratio "${row[ltrace,$place]}" "${row[calltrap,$place]}")
 done
 
@@ -329,10 +363,13 @@ printrow "untraced loop" untraced
 printrow "floor, blocking waitpid" floor_block
 printrow "floor, spinning waitpid" floor_spin
 printrow "floor = min" floor
+printrow "requests at the stops" requests
+printrow "floor + requests" least
 printrow "calltrap" calltrap
 printrow "ltrace${ltrace_variant:+ ($ltrace_variant)}" ltrace
 printrow "calltrap / floor" ct_floor
 printrow "ltrace / calltrap" lt_ct
+printrow "ltrace / (floor + requests)" lt_least
 echo
 
 for tool in floor_block floor_spin calltrap ltrace; do
@@ -367,6 +404,10 @@ for place in "${placements[@]}"; do
 	printf '  %-9s %-26s %-20s (ratio %s)\n' "$place" \
 		"ltrace >= $LTRACE_RATIO_MIN x calltrap:" \
 		"$(verdict "${row[lt_ct,$place]}" '>=' "$LTRACE_RATIO_MIN")" "${row[lt_ct,$place]}"
+	if [[ ${row[lt_least,$place]} != - ]] &&
+		awk -v v="${row[lt_least,$place]}" -v l="$LTRACE_RATIO_MIN" 'BEGIN { exit !(v < l) }'; then
+		printf '  %-9s %s\n' "" "(out of reach here: ltrace is only ${row[lt_least,$place]} x floor + requests)"
+	fi
 done
 if [[ $rss == FAILED ]]; then
 	printf '  peak RSS, %d calls = %d events: %s\n' "$NRSS" $((2 * NRSS)) "MISS (not measured)"
