@@ -7,9 +7,11 @@
  * the per-call cost of a tracer is (traced loop_ns - untraced loop_ns) / N.
  * Nothing is printed per call, so output costs nothing either.
  *
- * Built with -DBENCH_INT3, small() executes int3 at its start and just before
- * it returns: two SIGTRAP stops per call, which bench/ptrace_floor.c resumes
- * and nothing else.  That is the floor for a tracer with one stop per event.
+ * Built with -DBENCH_INT3, small() executes a breakpoint instruction (x86
+ * int3, aarch64 brk #0) at its start and just before it returns: two SIGTRAP
+ * stops per call, which bench/ptrace_floor.c resumes and nothing else (on
+ * aarch64 it also moves the pc past the brk, which does not advance it).
+ * That is the floor for a tracer with one stop per event.
  *
  * Prints one line: "loop_ns=<ns> calls=<N> sum=<checksum>".
  */
@@ -25,8 +27,12 @@
 #include <string.h>
 #include <time.h>
 
-#if defined(BENCH_INT3) && !defined(__x86_64__) && !defined(__i386__)
-#error "BENCH_INT3 needs x86: on aarch64, brk does not advance the pc and the floor would differ"
+#if defined(__x86_64__) || defined(__i386__)
+#define BENCH_TRAP "int3"
+#elif defined(__aarch64__)
+#define BENCH_TRAP "brk #0"
+#elif defined(BENCH_INT3)
+#error "BENCH_INT3: no breakpoint instruction known for this architecture"
 #endif
 
 int small(int x);
@@ -35,7 +41,7 @@ int small(int x);
 __attribute__((noinline)) int small(int x)
 {
 #ifdef BENCH_INT3
-	__asm__ volatile("int3" ::: "memory");
+	__asm__ volatile(BENCH_TRAP ::: "memory");
 #endif
 	/*
 	 * An opaque asm keeps small() from being pure: otherwise -O2 may fold
@@ -44,7 +50,7 @@ __attribute__((noinline)) int small(int x)
 	__asm__ volatile("" : "+r"(x) : : "memory");
 	x = 2 * x + 1;
 #ifdef BENCH_INT3
-	__asm__ volatile("int3" ::: "memory");
+	__asm__ volatile(BENCH_TRAP ::: "memory");
 #endif
 	return x;
 }

@@ -8,8 +8,11 @@
  * with PTRACE_CONT and the signal suppressed.  It reads no registers and no
  * memory, so the time per stop is only the kernel's stop/wake round trip plus
  * one waitpid and one PTRACE_CONT: what any tracer with one stop per event
- * must pay.  Meant for bench_target built with -DBENCH_INT3 (x86 int3 leaves
- * the pc after the trap, so resuming needs no register write).
+ * must pay.  Meant for bench_target built with -DBENCH_INT3.  x86 int3 leaves
+ * the pc after the trap, so resuming needs no register write there; aarch64
+ * brk leaves the pc at the brk, so there the floor reads the registers and
+ * writes them back with the pc 4 bytes on (PTRACE_GETREGSET/SETREGSET of
+ * NT_PRSTATUS, arm64 having no POKEUSER), which any tracer must do too.
  *
  * "block" waits in waitpid(); "spin" polls waitpid(WNOHANG) without sleeping.
  * Spinning saves the cross-CPU wakeup of the tracer, which is most of the cost
@@ -24,6 +27,7 @@
 #include "config.h"
 #endif
 
+#include <elf.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -31,6 +35,8 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +55,25 @@ static int wait_stop(pid_t pid, bool spin, int *status)
 			return -errno;
 		/* r == 0: WNOHANG and no change yet; keep spinning. */
 	}
+}
+
+/* Resume after a breakpoint trap: nothing to do where the trap advances the
+ * pc.  0 or -errno. */
+static int step_over_trap(pid_t pid)
+{
+#if defined(__aarch64__)
+	struct user_regs_struct regs;
+	struct iovec iov = { &regs, sizeof(regs) };
+
+	if (ptrace(PTRACE_GETREGSET, pid, (void *)NT_PRSTATUS, &iov) < 0)
+		return -errno;
+	regs.pc += 4;
+	if (ptrace(PTRACE_SETREGSET, pid, (void *)NT_PRSTATUS, &iov) < 0)
+		return -errno;
+#else
+	(void)pid;
+#endif
+	return 0;
 }
 
 static pid_t spawn_traced(char **argv)
@@ -103,6 +128,12 @@ static int trace_loop(pid_t pid, bool spin, unsigned long *traps)
 		if (sig == SIGTRAP) {
 			(*traps)++;
 			sig = 0;
+			err = step_over_trap(pid);
+			if (err && err != -ESRCH) {
+				fprintf(stderr, "ptrace_floor: moving the pc of %d: %s\n", (int)pid,
+					strerror(-err));
+				return -1;
+			}
 		}
 	}
 }

@@ -7,11 +7,12 @@
 # tracer and tracee pinned to CPU 0 and unpinned; then calltrap's peak RSS
 # while it streams a 1M-event trace.  bench/README.md explains how to read it.
 #
-# usage: bash bench/run.sh [--quick]
+# usage: bash bench/run.sh [--quick] [--prebuilt DIR]
 #
 # Environment: CALLTRAP (default ./calltrap, then ./build/calltrap), CC (cc),
 # BENCH_N, BENCH_LTRACE_N, BENCH_RSS_CALLS, BENCH_REPS, BENCH_TIMEOUT (seconds
-# per run), BENCH_NO_GNU_TIME=1 (use bench/maxrss.c rather than /usr/bin/time).
+# per run), BENCH_NO_GNU_TIME=1 (use bench/maxrss.c rather than /usr/bin/time),
+# BENCH_SKIP_LTRACE=1 (no ltrace rows, e.g. in the aarch64 guest).
 #
 # Exits 0 when everything ran, whether or not the targets were met; 1 when a
 # measurement failed to run (the log says why); 2 on a usage error.
@@ -19,17 +20,26 @@
 set -u -o pipefail
 
 usage() {
-	echo "usage: bash bench/run.sh [--quick]"
-	echo "  --quick  small counts, to check that the benchmark works"
+	echo "usage: bash bench/run.sh [--quick] [--prebuilt DIR]"
+	echo "  --quick         small counts, to check that the benchmark works"
+	echo "  --prebuilt DIR  take the programs run.sh would build from DIR (a machine"
+	echo "                  without a compiler: tests/aarch64/run.sh --bench)"
 }
 
 quick=0
-for arg; do
-	case $arg in
+prebuilt=
+while (($#)); do
+	case $1 in
 	--quick) quick=1 ;;
+	--prebuilt)
+		[[ $# -ge 2 && -d $2 ]] || { usage >&2; exit 2; }
+		prebuilt=$(cd "$2" && pwd)
+		shift
+		;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
+	shift
 done
 
 if ((quick)); then
@@ -84,7 +94,7 @@ apt_install() {
 	[[ $(id -u) == 0 ]] && command -v apt-get >/dev/null || return 1
 	{ apt-get install -y "$1" || { apt-get update && apt-get install -y "$1"; }; } >>"$log" 2>&1
 }
-command -v ltrace >/dev/null || apt_install ltrace
+[[ -n ${BENCH_SKIP_LTRACE:-} ]] || command -v ltrace >/dev/null || apt_install ltrace
 if [[ -z ${BENCH_NO_GNU_TIME:-} && ! -x /usr/bin/time ]]; then
 	apt_install time
 fi
@@ -95,6 +105,11 @@ cflags=(-std=gnu11 -O2 -g -Wall -Wextra)
 build() {
 	local out=$1
 	shift
+	if [[ -n $prebuilt ]]; then
+		echo "== prebuilt $prebuilt/$out" >>"$log"
+		cp "$prebuilt/$out" "$work/$out" >>"$log" 2>&1
+		return
+	fi
 	echo "== $CC ${cflags[*]} $* -o $out" >>"$log"
 	"$CC" "${cflags[@]}" "$@" -o "$work/$out" >>"$log" 2>&1
 }
@@ -187,7 +202,9 @@ fi
 
 # ltrace: the PIE build first; if ltrace cannot trace it, a -no-pie build.
 ltrace_target=
-if ! command -v ltrace >/dev/null; then
+if [[ -n ${BENCH_SKIP_LTRACE:-} ]]; then
+	broken[ltrace]=skipped
+elif ! command -v ltrace >/dev/null; then
 	broken[ltrace]="not installed"
 else
 	for variant in pie no-pie; do
@@ -273,7 +290,14 @@ for place in "${placements[@]}"; do
 		echo "== costs $place #$rep" >>"$log"
 		line=$("${prefix[@]}" ./ptrace_costs 2>>"$log" | tee -a "$log")
 		if [[ $line =~ ^getregs_ns=([0-9]+)\ pread_ns=([0-9]+)\ setpc_ns=([0-9]+)\ syscall_ns=[0-9]+$ ]]; then
-			vals+=($((2 * BASH_REMATCH[1] + BASH_REMATCH[2] + 2 * BASH_REMATCH[3])))
+			if [[ $(uname -m) == aarch64 ]]; then
+				# the floor already reads and writes the registers at each
+				# stop (brk does not move the pc), and the return address
+				# is in x30: nothing to add
+				vals+=(0)
+			else
+				vals+=($((2 * BASH_REMATCH[1] + BASH_REMATCH[2] + 2 * BASH_REMATCH[3])))
+			fi
 		fi
 	done
 	if ((${#vals[@]} == REPS)); then
@@ -286,6 +310,7 @@ done
 # --- peak RSS ------------------------------------------------------------------
 
 rss=FAILED
+stats=
 if [[ -n ${broken[calltrap]:-} ]]; then
 	:
 else
@@ -297,10 +322,11 @@ else
 		rss_how="bench/maxrss.c"
 	fi
 	if [[ -n ${rss_how:-} ]] && run_one "rss calltrap ($rss_how)" "$NRSS" "" "${rss_tool[@]}" \
-		"$calltrap" trace -e small -o /dev/null --format=jsonl -- ./bench_target "$NRSS"; then
+		"$calltrap" trace --stats -e small -o /dev/null --format=jsonl -- ./bench_target "$NRSS"; then
 		rss=$(tail -n1 "$work/rss")
 		[[ $rss =~ ^[0-9]+$ ]] || rss=FAILED
 		echo "-- rss: $rss KiB" >>"$log"
+		stats=$(grep '^calltrap: stats: ' "$work/err" | tail -n1)
 	fi
 fi
 
@@ -374,7 +400,9 @@ echo
 
 for tool in floor_block floor_spin calltrap ltrace; do
 	name=${tool/_/ }
-	if [[ -n ${broken[$tool]:-} ]]; then
+	if [[ ${broken[$tool]:-} == skipped ]]; then
+		echo "$name: skipped (BENCH_SKIP_LTRACE)"
+	elif [[ -n ${broken[$tool]:-} ]]; then
 		fail "$name: FAILED (see log): ${broken[$tool]}"
 	elif [[ ${result[$tool,pinned]} == FAILED || ${result[$tool,unpinned]} == FAILED ]]; then
 		fail "$name: FAILED (see log)"
@@ -382,6 +410,7 @@ for tool in floor_block floor_spin calltrap ltrace; do
 done
 [[ -n ${broken[calltrap]:-} ]] || [[ $rss != FAILED ]] || fail "calltrap peak RSS: FAILED (see log)"
 for tool in base base_ltrace; do
+	[[ $tool == base_ltrace && ${broken[ltrace]:-} == skipped ]] && continue
 	for place in "${placements[@]}"; do
 		[[ ${result[$tool,$place]} != FAILED ]] || fail "untraced $tool $place: FAILED (see log)"
 	done
@@ -396,6 +425,20 @@ verdict() {
 	awk -v v="$1" -v l="$3" -v op="$2" \
 		'BEGIN { ok = (op == "<=") ? v <= l : v >= l; print ok ? "PASS" : "MISS" }'
 }
+# Stops per event from calltrap's --stats in the RSS run: every stop a
+# call or return cost (entry, return, single-steps, spurious hits) over the
+# call and return events.  Start-up stops (stops_internal, stops_other) are
+# not per event.
+if [[ $stats =~ call=([0-9]+)\ return=([0-9]+)\ .*stops_entry=([0-9]+)\ stops_return=([0-9]+)\ stops_step=([0-9]+)\ stops_spurious=([0-9]+) ]]; then
+	ev=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
+	st=$((BASH_REMATCH[3] + BASH_REMATCH[4] + BASH_REMATCH[5] + BASH_REMATCH[6]))
+	printf 'stops per event: %s (%d stops for %d call and return events; %s)\n\n' \
+		"$(awk -v a="$st" -v b="$ev" 'BEGIN { if (b) printf "%.3f", a / b; else print "-" }')" \
+		"$st" "$ev" "${stats#calltrap: stats: }"
+else
+	fail "stops per event: not measured (no --stats line from calltrap, see log)"
+fi
+
 echo "targets (issue 2):"
 for place in "${placements[@]}"; do
 	printf '  %-9s %-26s %-20s (ratio %s)\n' "$place" \

@@ -123,6 +123,16 @@ struct ct_arch {
 	 * proves the frame dead (its stack was reused after longjmp or an
 	 * exception).  return_addr() then reads exactly that word. */
 	bool ra_at_entry_sp;
+	/* Optional (NULL on x86_64): where a function saves its return
+	 * address, judged from its first instructions (code[0] at the entry):
+	 * 0 with *off = that word's offset from the entry sp, -ENOENT when its
+	 * prologue is not one the arch knows.  While the frame lives the word
+	 * holds the return address (aarch64: the x29/x30 frame record). */
+	int (*lr_slot)(const uint8_t *code, size_t len, int32_t *off);
+	/* The bits of a saved code address that hold the address; the rest may
+	 * hold a pointer-authentication code (aarch64: user addresses fit in
+	 * 48 bits).  All ones on x86_64. */
+	uint64_t code_addr_mask;
 
 	/* Forget an interrupted system call so that moving the pc does not
 	 * get undone by the kernel's syscall restart (gdb amd64_linux_write_pc):

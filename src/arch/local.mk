@@ -15,4 +15,5 @@ libcalltrap_a_SOURCES += \
 	src/arch/aarch64/decode.c \
 	src/arch/aarch64/relocate.c \
 	src/arch/aarch64/emulate.c \
-	src/arch/aarch64/exclusive.c
+	src/arch/aarch64/exclusive.c \
+	src/arch/aarch64/prologue.c

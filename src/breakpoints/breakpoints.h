@@ -34,7 +34,12 @@ struct ct_func {
 	const char *name;
 	const char *module; /* module file name */
 	uint64_t addr;
+	uint64_t size;        /* from the symbol; 0 if unknown */
 	uint64_t hits;
+	/* arch->lr_slot() of its first instructions, found when its entry
+	 * breakpoint is placed */
+	int32_t lr_slot_off;
+	bool has_lr_slot;
 };
 
 struct ct_site {
@@ -129,6 +134,9 @@ struct ct_frame {
 	uint64_t entry_sp;
 	uint64_t expected_sp; /* sp at the return address when it returns */
 	uint64_t entry_ns;
+	/* a signal arrived while this was the top frame, perhaps before its
+	 * prologue saved the return address: its slot proves nothing */
+	bool slot_unsure;
 };
 
 struct ct_shadow {

@@ -139,6 +139,12 @@ int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_fun
 	ret = read_code(bs, addr, code, &len);
 	if (ret < 0)
 		return ret;
+	if ((kind & CT_SITE_ENTRY) && func && bs->arch->lr_slot) {
+		uint8_t head[16];
+
+		func->has_lr_slot = ct_bpset_read_orig(bs, addr, head, sizeof(head)) == 0 &&
+				    bs->arch->lr_slot(head, sizeof(head), &func->lr_slot_off) == 0;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;

@@ -274,6 +274,7 @@ static int module_select(struct ct_session *s, struct ct_modrt *m)
 		f->name = sym->name;
 		f->module = m->m.name;
 		f->addr = sym->type == CT_SYM_IFUNC ? 0 : sym->value + m->m.bias;
+		f->size = sym->type == CT_SYM_IFUNC ? 0 : sym->size;
 		if (f->addr)
 			last = f->addr;
 	}

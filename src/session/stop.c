@@ -120,6 +120,33 @@ static void read_ra_and_top(const struct ct_pmem *mem, uint64_t sp, const struct
 		*bad = 3;
 }
 
+/*
+ * Where the return address is not on the stack at entry (aarch64): frames
+ * whose saved return address (arch->lr_slot()) no longer holds it are dead,
+ * their stack reused after longjmp or an exception.  The read is skipped
+ * when the new call comes straight from the top frame's function.
+ */
+static void unwind_overwritten(struct ct_session *s, struct ct_thread *t, uint64_t ra,
+			       uint64_t now)
+{
+	const struct ct_func *fn;
+	struct ct_frame *top;
+	uint64_t saved;
+
+	while ((top = ct_shadow_top(&t->stack)) && top->ret_addr && !top->slot_unsure) {
+		fn = top->func;
+		if (!fn->has_lr_slot || (fn->size && ra - fn->addr < fn->size))
+			return;
+		if (ct_pmem_read(&t->proc->mm->mem, top->entry_sp + (int64_t)fn->lr_slot_off, &saved,
+				 sizeof(saved)) < 0)
+			return;
+		if (((saved ^ top->ret_addr) & s->arch->code_addr_mask) == 0)
+			return;
+		frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
+		t->stack.n--;
+	}
+}
+
 static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
 		     const struct ct_regs *regs)
 {
@@ -151,8 +178,10 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 			if (top && ct_pmem_read(&t->proc->mm->mem, top->entry_sp, &vals[1], 8) < 0)
 				bad = 2;
 		}
-	} else if (arch->return_addr(regs, &mem, &fr.ret_addr) < 0) {
-		fr.ret_addr = 0;
+	} else {
+		if (arch->return_addr(regs, &mem, &fr.ret_addr) < 0)
+			fr.ret_addr = 0;
+		unwind_overwritten(s, t, fr.ret_addr, now);
 	}
 	fr.entry_sp = sp;
 	fr.expected_sp = arch->sp_after_return(sp);
@@ -435,6 +464,8 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 	/* a signal for the tracee: deliver it unchanged */
 	s->stats.stops_other++;
 	signal_event(s, t, sig);
+	if (ct_shadow_top(&t->stack))
+		ct_shadow_top(&t->stack)->slot_unsure = true;
 	t->pending_sig = sig;
 	return s->detaching ? 0 : ct_thread_resume(s, t);
 }

@@ -24,6 +24,10 @@ mount -t devpts devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 ln -sf /proc/self/fd /dev/fd
+# what udev would make; without them `-o /dev/stdout` creates a plain file
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 
 # shellcheck source=/dev/null # written by run.sh
 . /ct/run.conf
@@ -52,6 +56,16 @@ run_test() {
 		grep -m 1 '^Features' /proc/cpuinfo | grep -qw paca &&
 			grep -m 1 '^Features' /proc/cpuinfo | grep -qw pacg
 		return
+		;;
+	ct-aarch64:bench)
+		# the benchmark's report goes to the console, not only to its log
+		BENCH_SKIP_LTRACE=1 BENCH_NO_GNU_TIME=1 BENCH_N=${CT_BENCH_N:-5000} \
+			BENCH_RSS_CALLS=${CT_BENCH_RSS_CALLS:-100000} \
+			bash "$TOP_SRCDIR/bench/run.sh" --prebuilt /ct/bench >/tmp/bench.out 2>&1
+		rc=$?
+		cat /tmp/bench.out
+		sed 's/^/bench: /' /tmp/bench.out >/dev/console
+		return $rc
 		;;
 	*.sh) set -- bash "$TOP_SRCDIR/$1" ;;
 	*) set -- "$TOP_BUILDDIR/$1" ;;

@@ -31,6 +31,8 @@
 #   --cache DIR           downloads and extracted packages
 #                         (default ${XDG_CACHE_HOME:-$HOME/.cache}/calltrap-aarch64)
 #   --jobs N              make -jN for the cross build (default 2)
+#   --bench               run bench/run.sh in the guest instead of the tests
+#                         (its programs cross-built here; no ltrace rows)
 #   --no-install          never call apt-get; fail if something is missing
 #   --no-boot             stop after building the initramfs
 set -euo pipefail
@@ -56,6 +58,7 @@ JOBS=2
 PARALLEL=1
 INSTALL=1
 BOOT=1
+BENCH=0
 
 while [ $# -gt 0 ]; do
 	opt=$1
@@ -85,6 +88,7 @@ while [ $# -gt 0 ]; do
 	--parallel) PARALLEL=$val ;;
 	--no-install) INSTALL=0 ;;
 	--no-boot) BOOT=0 ;;
+	--bench) BENCH=1 ;;
 	-h | --help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
@@ -337,6 +341,7 @@ if [ -n "$ONLY_TESTS" ]; then
 else
 	TESTLIST=("${ALL_TESTS[@]}")
 fi
+[ "$BENCH" = 0 ] || TESTLIST=(ct-aarch64:bench)
 [ ${#TESTLIST[@]} -gt 0 ] || die "no tests to run"
 # a first check that the CPU model really has pointer authentication
 [ "$PAC" = 0 ] || TESTLIST=(ct-aarch64:pac-cpu "${TESTLIST[@]}")
@@ -477,6 +482,23 @@ for d in tests/integration tests/fixtures; do
 	cp -r "$SRCDIR/$d/." "$ROOT/ct/src/$d/"
 done
 find "$ROOT/ct/src" \( -name '*.mk' -o -name __pycache__ \) -prune -exec rm -rf {} +
+
+# --bench: what bench/run.sh would compile, compiled here (the guest has no
+# compiler), as run.sh does it
+if [ "$BENCH" = 1 ]; then
+	mkdir -p "$ROOT/ct/bench" "$ROOT/ct/src/bench"
+	cp "$SRCDIR"/bench/*.sh "$ROOT/ct/src/bench/"
+	bflags=(-std=gnu11 -O2 -g -Wall -Wextra)
+	for b in bench_target:bench_target.c bench_target_int3:bench_target.c:-DBENCH_INT3 \
+		bench_target_nopie:bench_target.c:-no-pie ptrace_floor:ptrace_floor.c \
+		ptrace_costs:ptrace_costs.c maxrss:maxrss.c; do
+		IFS=: read -r out src extra <<<"$b"
+		# shellcheck disable=SC2086 # CROSS_CC and extra are word lists
+		$CROSS_CC "${bflags[@]}" $extra "$SRCDIR/bench/$src" -o "$ROOT/ct/bench/$out" ||
+			die "cross-compiling bench/$src failed"
+		add_elf "$ROOT/ct/bench/$out"
+	done
+fi
 
 # the dynamic loader, under the name PT_INTERP gives
 for d in "${LIBDIRS[@]}"; do

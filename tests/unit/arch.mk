@@ -51,3 +51,12 @@ tests_unit_test_aarch64_exclusive_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_aarch64_exclusive_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_aarch64_exclusive_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_aarch64_exclusive_LDADD = $(UT_LIBS)
+
+# where aarch64 prologues save x30 (frame liveness after longjmp/exceptions)
+check_PROGRAMS += tests/unit/test_aarch64_prologue
+TESTS += tests/unit/test_aarch64_prologue
+tests_unit_test_aarch64_prologue_SOURCES = tests/unit/test_aarch64_prologue.c
+tests_unit_test_aarch64_prologue_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_aarch64_prologue_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_aarch64_prologue_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_aarch64_prologue_LDADD = $(UT_LIBS)

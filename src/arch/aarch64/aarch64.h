@@ -137,6 +137,7 @@ int aarch64_emulate(const struct ct_insn_plan *plan, struct ct_regs *r, const st
 bool aarch64_cond_holds(unsigned cond, uint64_t pstate);
 
 /* exclusive.c */
+int aarch64_lr_slot(const uint8_t *code, size_t len, int32_t *off);
 int aarch64_check_site(const uint8_t *code, size_t len, uint64_t code_addr, uint64_t site,
 		       const char **why);
 bool aarch64_is_load_exclusive(uint32_t w);

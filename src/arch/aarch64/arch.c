@@ -30,6 +30,8 @@ const struct ct_arch ct_arch_aarch64 = {
 	/* the jump back is a b (imm26: +-128 MiB); keep a margin for the slot */
 	.reach = 0x7ff0000,
 	.ra_at_entry_sp = false,
+	.lr_slot = aarch64_lr_slot,
+	.code_addr_mask = 0x0000ffffffffffffull,
 	.getregs_request = 0,
 	.pc_user_offset = -1, /* no PTRACE_POKEUSER on arm64 */
 

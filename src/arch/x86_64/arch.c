@@ -20,6 +20,7 @@ const struct ct_arch ct_arch_x86_64 = {
 	.max_insn_len = 15,
 	.slot_size = 64,
 	.ra_at_entry_sp = true,
+	.code_addr_mask = ~0ull,
 	.getregs_request = 12, /* PTRACE_GETREGS */
 	/* struct user begins with struct user_regs_struct */
 	.pc_user_offset = (long)(X86_64_W(rip) * sizeof(uint64_t)),
