@@ -7,9 +7,31 @@
 
 #include "cli/cli.h"
 
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*help)(FILE *fp);
+};
+
+static const struct subcommand subcommands[] = {
+	{ "trace", ct_cmd_trace, ct_help_trace },
+	{ "record", ct_cmd_record, ct_help_record },
+};
+
+static const struct subcommand *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(subcommands[i].name, name))
+			return &subcommands[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	const struct subcommand *sc;
 
 	if (!cmd) {
 		ct_help_main(stderr);
@@ -24,17 +46,21 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "help")) {
-		if (argc > 2 && !strcmp(argv[2], "trace"))
-			ct_help_trace(stdout);
-		else if (argc > 2) {
+		if (argc <= 2) {
+			ct_help_main(stdout);
+			return 0;
+		}
+		sc = find(argv[2]);
+		if (!sc) {
 			fprintf(stderr, "calltrap: no such command '%s'\n", argv[2]);
 			return CT_EXIT_USAGE;
-		} else
-			ct_help_main(stdout);
+		}
+		sc->help(stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "trace"))
-		return ct_cmd_trace(argc - 1, argv + 1);
+	sc = find(cmd);
+	if (sc)
+		return sc->run(argc - 1, argv + 1);
 	fprintf(stderr, "calltrap: no such command '%s' (see 'calltrap --help')\n", cmd);
 	return CT_EXIT_USAGE;
 }

@@ -3,101 +3,24 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
-#include <sys/time.h>
-#include <sys/wait.h>
 
 #include "cli/cli.h"
-#include "session/session.h"
 #include "util/log.h"
-
-/* Spin before blocking in waitpid (0: block at once); see bench/. */
-#define WAIT_SPIN_US 50
-
-/* The one piece of state a signal handler must reach. */
-static struct ct_stop_request *stop_request;
-
-static void on_signal(int sig, siginfo_t *si, void *uctx)
-{
-	struct ct_stop_request *r = stop_request;
-
-	(void)uctx;
-	if (!r)
-		return;
-	r->user_sent = si->si_code == SI_USER || si->si_code == SI_QUEUE;
-	r->sig = sig;
-	/* wake the tracer if it is about to block in waitpid */
-	if (r->wake_tid > 0)
-		ptrace(PTRACE_INTERRUPT, (pid_t)r->wake_tid, 0L, 0L);
-}
-
-static int install_handlers(uint64_t duration_ns)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_signal;
-	sa.sa_flags = SA_SIGINFO; /* no SA_RESTART: a blocked waitpid returns EINTR */
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], &sa, NULL) < 0)
-			return -errno;
-	if (duration_ns) {
-		struct itimerval it = { 0 };
-
-		it.it_value.tv_sec = (time_t)(duration_ns / 1000000000u);
-		it.it_value.tv_usec = (suseconds_t)(duration_ns % 1000000000u / 1000u);
-		if (setitimer(ITIMER_REAL, &it, NULL) < 0)
-			return -errno;
-	}
-	return 0;
-}
-
-static void print_stats(const struct ct_stats *st)
-{
-	fprintf(stderr,
-		"calltrap: stats: call=%llu return=%llu unwind=%llu stops_entry=%llu "
-		"stops_return=%llu stops_step=%llu stops_spurious=%llu stops_internal=%llu "
-		"stops_other=%llu\n",
-		(unsigned long long)st->events[CT_EV_CALL],
-		(unsigned long long)st->events[CT_EV_RETURN],
-		(unsigned long long)st->events[CT_EV_UNWIND], (unsigned long long)st->stops_entry,
-		(unsigned long long)st->stops_return, (unsigned long long)st->stops_step,
-		(unsigned long long)st->stops_spurious, (unsigned long long)st->stops_internal,
-		(unsigned long long)st->stops_other);
-}
-
-static int exit_code_of(int status)
-{
-	if (status < 0)
-		return 0;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 0;
-}
 
 int ct_cmd_trace(int argc, char **argv)
 {
-	struct ct_session_opts so = { 0 };
-	struct ct_stop_request stop = { 0 };
 	struct ct_trace_opts o;
-	struct ct_session *s = NULL;
 	struct ct_output *out = NULL;
-	sigset_t old_mask;
 	FILE *fp = stderr;
 	int ret, code = CT_EXIT_ERROR;
 
 	ret = ct_trace_parse(argc, argv, &o);
-	if (ret)
-		goto out_opts;
+	if (ret) {
+		ct_trace_opts_fini(&o);
+		return ret == 1 ? 0 : CT_EXIT_USAGE;
+	}
 	if (o.verbose)
 		ct_log_set_level(o.verbose > 1 ? CT_LOG_DEBUG : CT_LOG_INFO);
 	if (o.output) {
@@ -116,69 +39,7 @@ int ct_cmd_trace(int argc, char **argv)
 		fprintf(stderr, "calltrap: %s\n", strerror(errno));
 		goto out_file;
 	}
-
-	/* The program gets calltrap's own signal mask; the stop signals are
-	 * blocked while the session is set up and caught once it runs. */
-	{
-		sigset_t block;
-
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTERM);
-		sigaddset(&block, SIGHUP);
-		sigaddset(&block, SIGALRM);
-		sigprocmask(SIG_BLOCK, &block, &old_mask);
-	}
-	stop_request = &stop;
-	if (install_handlers(o.duration_ns) < 0) {
-		fprintf(stderr, "calltrap: installing signal handlers: %s\n", strerror(errno));
-		goto out_mask;
-	}
-
-	so.patterns = &o.patterns;
-	so.max_depth = o.max_depth;
-	so.regs = o.regs;
-	so.follow_forks = o.follow_forks;
-	so.out = out;
-	so.spin_us = WAIT_SPIN_US;
-	so.flush = fp;
-	so.child_mask = &old_mask;
-	s = ct_session_new(&so);
-	if (!s) {
-		fprintf(stderr, "calltrap: %s\n", strerror(errno));
-		goto out_mask;
-	}
-	ret = o.pid ? ct_session_attach(s, o.pid) : ct_session_spawn(s, o.argv);
-	if (ret == 0) {
-		/* A reader that goes away (| head) must not kill calltrap with
-		 * breakpoints still in a process: the write fails, the session
-		 * ends and detaches.  Set after the spawn, so the program keeps
-		 * calltrap's own SIGPIPE disposition. */
-		signal(SIGPIPE, SIG_IGN);
-		sigprocmask(SIG_SETMASK, &old_mask, NULL);
-		ret = ct_session_run(s, &stop);
-	}
-	ct_output_end(out);
-	if (ret < 0) {
-		const char *msg = ct_session_error(s);
-
-		fflush(fp);
-		if (msg)
-			fprintf(stderr, "calltrap: %s\n", msg);
-		else
-			fprintf(stderr, "calltrap: %s\n", strerror(-ret));
-		code = CT_EXIT_ERROR;
-	} else {
-		code = o.pid ? 0 : exit_code_of(ct_session_exit_status(s));
-	}
-	if (o.stats) {
-		fflush(fp);
-		print_stats(ct_session_stats(s));
-	}
-out_mask:
-	ct_session_free(s);
-	stop_request = NULL;
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	code = ct_cli_run(&o, out);
 	ct_output_free(out);
 out_file:
 	if (fp != stderr && fclose(fp) != 0 && code == 0) {
@@ -188,9 +49,5 @@ out_file:
 	fflush(stderr);
 out_opts:
 	ct_trace_opts_fini(&o);
-	if (ret == 1)
-		return 0;
-	if (ret == -EINVAL && !s && !out)
-		return CT_EXIT_USAGE;
 	return code;
 }

@@ -16,12 +16,14 @@ void ct_help_main(FILE *fp)
 	      "Commands:\n"
 	      "  calltrap trace [OPTIONS] -- PROGRAM [ARGS...]   start PROGRAM and print events live\n"
 	      "  calltrap trace [OPTIONS] -p PID                 attach to every thread of PID\n"
+	      "  calltrap record [OPTIONS] -- PROGRAM [ARGS...]  the same, into a trace file\n"
+	      "  calltrap record [OPTIONS] -p PID                (calltrap.trace, or -o FILE)\n"
 	      "  calltrap help [COMMAND]                         help on calltrap or a command\n"
 	      "\n"
 	      "  -h, --help      this help\n"
 	      "  -V, --version   print the version\n"
 	      "\n"
-	      "See 'calltrap trace --help' and calltrap(1).\n",
+	      "See 'calltrap COMMAND --help' and calltrap(1).\n",
 	      fp);
 }
 
@@ -55,5 +57,32 @@ void ct_help_trace(FILE *fp)
 	      "Exit status: PROGRAM's own (128+N if killed by signal N); with -p, 0 after a\n"
 	      "clean detach; 1 on a calltrap error; 2 on a usage error.  With -p, SIGINT,\n"
 	      "SIGTERM and SIGHUP detach cleanly, leaving the process as it was.\n",
+	      fp);
+}
+
+void ct_help_record(FILE *fp)
+{
+	fputs("Usage: calltrap record [OPTIONS] -- PROGRAM [ARGS...]\n"
+	      "       calltrap record [OPTIONS] -p PID\n"
+	      "\n"
+	      "Like 'calltrap trace', but the events go to a binary trace file\n"
+	      "(docs/trace-format.md) for replay, report and dump.  The file is written a\n"
+	      "chunk at a time (when one fills, and when the program has been quiet with\n"
+	      "events waiting for a second): if calltrap is killed, every chunk written\n"
+	      "before stays readable.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -o, --output=FILE        the trace file (default calltrap.trace; replaced)\n"
+	      "  -e, --functions=PATTERN  functions to trace, as for 'calltrap trace'\n"
+	      "  -p, --pid=PID            attach to a running process (all its threads)\n"
+	      "      --regs               record the general-purpose registers at every event\n"
+	      "  -f, --follow-forks       record forked children too\n"
+	      "      --duration=SECONDS   with -p: record that long, then detach\n"
+	      "      --max-depth=N        record only frames at depth <= N\n"
+	      "      --stats              on exit print the stats line of 'calltrap trace'\n"
+	      "  -v, --verbose            more diagnostics (repeatable)\n"
+	      "  -h, --help               this help\n"
+	      "\n"
+	      "Exit status as for 'calltrap trace'.\n",
 	      fp);
 }

@@ -2,4 +2,6 @@ libcalltrap_a_SOURCES += \
 	src/cli/cli.h \
 	src/cli/options.c \
 	src/cli/cmd_trace.c \
-	src/cli/help.c
+	src/cli/run.c \
+	src/cli/help.c \
+	src/cli/cmd_record.c

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,9 @@ static const struct option trace_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int usage_error(const char *fmt, ...)
+static int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -46,7 +47,7 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs(" (see 'calltrap trace --help')\n", stderr);
+	fprintf(stderr, " (see 'calltrap %s --help')\n", cmd);
 	return -EINVAL;
 }
 
@@ -80,6 +81,8 @@ static int parse_seconds(const char *s, uint64_t *ns)
 
 int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 {
+	const char *cmd = argv[0];
+	bool record = !strcmp(cmd, "record");
 	unsigned long v;
 	int c;
 
@@ -92,19 +95,22 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 		switch (c) {
 		case 'e':
 			if (ct_patterns_add(&o->patterns, optarg) < 0)
-				return usage_error("invalid pattern '%s'", optarg);
+				return usage_error(cmd, "invalid pattern '%s'", optarg);
 			break;
 		case 'p':
 			if (parse_uint(optarg, INT_MAX, &v) < 0 || v == 0)
-				return usage_error("invalid pid '%s'", optarg);
+				return usage_error(cmd, "invalid pid '%s'", optarg);
 			o->pid = (pid_t)v;
 			break;
 		case 'o':
 			o->output = optarg;
 			break;
 		case OPT_FORMAT:
+			if (record)
+				return usage_error(cmd, "record writes a binary trace; --format is for "
+						   "trace and dump");
 			if (ct_format_parse(optarg, &o->format) < 0)
-				return usage_error("unknown format '%s' (text or jsonl)", optarg);
+				return usage_error(cmd, "unknown format '%s' (text or jsonl)", optarg);
 			break;
 		case OPT_REGS:
 			o->regs = true;
@@ -114,11 +120,11 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 			break;
 		case OPT_DURATION:
 			if (parse_seconds(optarg, &o->duration_ns) < 0)
-				return usage_error("invalid duration '%s' (seconds > 0)", optarg);
+				return usage_error(cmd, "invalid duration '%s' (seconds > 0)", optarg);
 			break;
 		case OPT_MAX_DEPTH:
 			if (parse_uint(optarg, UINT_MAX, &v) < 0 || v == 0)
-				return usage_error("invalid --max-depth '%s' (a number >= 1)", optarg);
+				return usage_error(cmd, "invalid --max-depth '%s' (a number >= 1)", optarg);
 			o->max_depth = (unsigned)v;
 			break;
 		case OPT_STATS:
@@ -128,22 +134,27 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 			o->verbose++;
 			break;
 		case 'h':
-			ct_help_trace(stdout);
+			if (record)
+				ct_help_record(stdout);
+			else
+				ct_help_trace(stdout);
 			return 1;
 		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+			return usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		o->argv = &argv[optind];
+	if (record && !o->output)
+		o->output = CT_RECORD_DEFAULT_FILE;
 	if (o->pid && o->argv)
-		return usage_error("give either -p PID or a PROGRAM, not both");
+		return usage_error(cmd, "give either -p PID or a PROGRAM, not both");
 	if (!o->pid && !o->argv)
-		return usage_error("nothing to trace: give -p PID or -- PROGRAM [ARGS...]");
+		return usage_error(cmd, "nothing to trace: give -p PID or -- PROGRAM [ARGS...]");
 	if (o->duration_ns && !o->pid)
-		return usage_error("--duration needs -p PID");
+		return usage_error(cmd, "--duration needs -p PID");
 	return 0;
 }
 

@@ -11,21 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output/output.h"
+#include "output/internal.h"
 
 #define CT_OUTPUT_BUFSZ 4096
-
-typedef size_t (*ct_format_fn)(const struct ct_event *ev, unsigned flags, char *buf,
-			       size_t bufsz);
-
-struct ct_output {
-	const struct ct_output_ops *ops;
-	ct_format_fn format;
-	FILE *fp;
-	unsigned flags;
-	char *buf;
-	size_t cap;
-};
 
 int ct_format_parse(const char *name, enum ct_format *fmt)
 {
@@ -87,6 +75,7 @@ static int line_end(struct ct_output *o)
 static const struct ct_output_ops line_ops = {
 	.begin = line_begin,
 	.event = line_event,
+	.idle = line_end,
 	.end = line_end,
 };
 
@@ -142,6 +131,18 @@ int ct_output_event(struct ct_output *o, const struct ct_event *ev)
 	return o->ops->event(o, ev);
 }
 
+int ct_output_idle(struct ct_output *o)
+{
+	if (!o)
+		return -EINVAL;
+	return o->ops->idle(o);
+}
+
+uint64_t ct_output_bytes(const struct ct_output *o)
+{
+	return o && o->trace ? ct_trace_writer_bytes(o->trace) : 0;
+}
+
 int ct_output_end(struct ct_output *o)
 {
 	if (!o)
@@ -153,6 +154,8 @@ void ct_output_free(struct ct_output *o)
 {
 	if (!o)
 		return;
+	if (o->ops->free)
+		o->ops->free(o);
 	free(o->buf);
 	free(o);
 }

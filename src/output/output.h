@@ -4,6 +4,7 @@
 #define CT_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "trace/event.h"
@@ -20,7 +21,11 @@ struct ct_output;
 struct ct_output_ops {
 	int (*begin)(struct ct_output *o);
 	int (*event)(struct ct_output *o, const struct ct_event *ev);
+	/* The tracer found nothing to do and is about to sleep: make the
+	 * events so far visible (lines) or durable (trace file). */
+	int (*idle)(struct ct_output *o);
 	int (*end)(struct ct_output *o);
+	void (*free)(struct ct_output *o); /* optional: release what end did not */
 };
 
 /* "text" | "jsonl" -> fmt.  0 or -EINVAL. */
@@ -30,8 +35,24 @@ int ct_format_parse(const char *name, enum ct_format *fmt);
  * alone; each event is written with a single fwrite() of a whole line. */
 struct ct_output *ct_output_new(enum ct_format fmt, FILE *fp, unsigned flags);
 int ct_output_event(struct ct_output *o, const struct ct_event *ev); /* 0 or -errno (EIO) */
+int ct_output_idle(struct ct_output *o); /* 0 or -errno */
 int ct_output_end(struct ct_output *o);  /* flushes */
 void ct_output_free(struct ct_output *o);
+
+/*
+ * The binary trace file (src/trace/tracefile.h) as an output: events go to
+ * a writer opened on fd when the first event arrives (or at the end), with
+ * info's arch, start time and command line and, when info->pid is 0, the
+ * pid of that first event.  Chunks are written when full, at idle once the
+ * oldest unwritten event is CT_RECORD_FLUSH_MS old, and at the end, which
+ * also closes the writer (not fd).  info and the strings it points to must
+ * live as long as the output.  NULL with errno set.
+ */
+#define CT_RECORD_FLUSH_MS 1000
+struct ct_trace_info;
+struct ct_output *ct_output_new_trace(int fd, const struct ct_trace_info *info);
+/* Bytes written so far by a trace output, 0 for the others. */
+uint64_t ct_output_bytes(const struct ct_output *o);
 
 /* Formats one event as a single JSON object line (no trailing newline)
  * into buf; returns the length it needs (like snprintf). */

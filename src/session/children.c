@@ -74,7 +74,11 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 	ev.pid = p->pid;
 	ev.tid = t->tid;
 
-	if (event == PTRACE_EVENT_CLONE && ct_proc_status_field(child, "Tgid") == p->pid) {
+	if (event == PTRACE_EVENT_CLONE && ct_hashmap_get(&s->threads, (uint64_t)child)) {
+		/* during attach, seize_all() found the new thread in /proc
+		 * before its creator reported the event: nothing to add */
+	} else if (event == PTRACE_EVENT_CLONE &&
+		   ct_proc_status_field(child, "Tgid") == p->pid) {
 		nt = ct_thread_add(s, p, child, CT_TS_NEW);
 		if (!nt)
 			return -ENOMEM;
@@ -176,6 +180,17 @@ int ct_on_first_stop(struct ct_session *s, struct ct_thread *t, int status)
 	}
 	if (t->cleanup_child)
 		return clean_and_detach(s, t);
+	if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
+	    event == PTRACE_EVENT_VFORK) {
+		/* Seized inside clone/fork: its event comes before our
+		 * interrupt's stop.  Handled like any such event, which also
+		 * moves the thread out of the syscall before code is injected
+		 * into it (the syscall's return value would overwrite a
+		 * register of the injected call). */
+		t->interrupted = false;
+		s->stats.stops_other++;
+		return ct_on_clone_event(s, t, event);
+	}
 	if (t->interrupted && s->attaching) {
 		/* attach in progress: stays stopped until everything is seized */
 		t->interrupted = false;

@@ -469,8 +469,10 @@ int ct_session_run(struct ct_session *s, struct ct_stop_request *stop)
 		if (tid == 0) {
 			/* idle: make the events so far visible, then sleep; a reader
 			 * that went away ends the session like a failed write */
-			if (s->opts.flush && fflush(s->opts.flush) != 0) {
-				ct_session_set_error(s, "writing events: %s", strerror(errno));
+			int err = s->opts.out ? ct_output_idle(s->opts.out) : 0;
+
+			if (err < 0) {
+				ct_session_set_error(s, "writing events: %s", strerror(-err));
 				s->fatal = -EIO;
 				break;
 			}

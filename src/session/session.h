@@ -21,7 +21,6 @@ struct ct_session_opts {
 	bool follow_forks;
 	struct ct_output *out;
 	unsigned spin_us;         /* WNOHANG spin before blocking */
-	FILE *flush;              /* flushed whenever the tracer goes idle */
 	const sigset_t *child_mask; /* signal mask for a spawned program */
 };
 

@@ -1,2 +1,5 @@
 # src/trace
 libcalltrap_a_SOURCES += src/trace/event.c src/trace/event.h
+# the binary trace file (docs/trace-format.md)
+libcalltrap_a_SOURCES += src/trace/tracefile.h src/trace/writer.c src/trace/reader.c \
+	src/trace/crc32c.c src/trace/crc32c.h

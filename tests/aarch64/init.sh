@@ -41,6 +41,12 @@ echo "ct-aarch64: cpu features: $(sed -n 's/^Features[[:space:]]*: //p' /proc/cp
 
 export CALLTRAP=/ct/build/calltrap TARGETS=/ct/build/tests/targets
 export TOP_SRCDIR=/ct/src TOP_BUILDDIR=/ct/build CT_TIMEOUT
+# files tests leave for the host (tests/integration/regs.sh: a trace to
+# compare with the host's), printed after the results
+export CT_EXPORT_DIR=/ct/export
+# attach_threads.sh: trace long enough for several batches of threads
+export CT_ATTACH_SECS=3
+mkdir -p "$CT_EXPORT_DIR"
 
 # The image carries only the python modules run.sh found the checker to need.
 if ! err=$(python3 "$TOP_SRCDIR/tests/integration/check_events.py" --help 2>&1 >/dev/null); then
@@ -173,6 +179,12 @@ done </ct/tests.list
 
 echo "ct-aarch64: slowest tests (s): $(sort -rn /tmp/ct-times | head -n 5 | tr '\n' ' ')"
 echo "ct-aarch64: tests done at uptime $(uptime)s"
+for f in "$CT_EXPORT_DIR"/*; do
+	[ -f "$f" ] || continue
+	echo "ct-aarch64-file-begin nonce=$CT_NONCE $(basename "$f")"
+	base64 "$f"
+	echo "ct-aarch64-file-end nonce=$CT_NONCE"
+done
 echo "ct-aarch64-result nonce=$CT_NONCE passed=$passed failed=$failed skipped=$skipped total=$total"
 sync
 poweroff -f

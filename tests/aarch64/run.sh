@@ -426,7 +426,8 @@ ln -s "python$PYVER" "$ROOT/usr/bin/python3"
 # features, and _hashlib: hashlib falls back to its built-in sha256), plus those the interpreter loads at startup; copied from the
 # arm64 packages and compiled.
 PYLIB=usr/lib/python$PYVER
-"$HOST_PY" - "$SRCDIR/tests/integration/check_events.py" >"$RUNDIR/pymodules" <<-'EOF' ||
+"$HOST_PY" - "$SRCDIR/tests/integration/check_events.py" "$SRCDIR/tests/fixtures/gen.py" \
+	>"$RUNDIR/pymodules" <<-'EOF' ||
 	import sys
 	startup = {m.__file__ for m in list(sys.modules.values()) if getattr(m, '__file__', None)}
 	import modulefinder, os, sysconfig
@@ -436,7 +437,8 @@ PYLIB=usr/lib/python$PYVER
 	        'readline socketserver ssl tarfile test tkinter unittest urllib webbrowser xml '
 	        'xmlrpc zipfile _testcapi _testinternalcapi _hashlib _ssl').split()
 	finder = modulefinder.ModuleFinder(excludes=skip)
-	finder.run_script(sys.argv[1])
+	for script in sys.argv[1:]:
+	    finder.run_script(script)
 	files = set(startup)
 	files.update(m.__file__ for m in finder.modules.values() if m.__file__)
 	for f in sorted(files):
@@ -476,7 +478,7 @@ for p in "${PROGRAMS[@]}"; do
 	[ -f "$XBUILD/$p" ] || die "$p was not built in $XBUILD"
 	add_file "$XBUILD/$p" "ct/build/$p"
 done
-for d in tests/integration tests/fixtures; do
+for d in tests/integration tests/fixtures tests/fuzz/corpus; do
 	[ -d "$SRCDIR/$d" ] || continue
 	mkdir -p "$ROOT/ct/src/$d"
 	cp -r "$SRCDIR/$d/." "$ROOT/ct/src/$d/"
@@ -545,10 +547,11 @@ timeout -k 10 "$TIMEOUT" qemu-system-aarch64 \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-append "console=ttyAMA0 rdinit=/init panic=-1 oops=panic quiet" </dev/null 2>&1 |
 	tee "$CONSOLE.raw" |
-	awk -v b="ct-aarch64-log-begin nonce=$NONCE " -v e="ct-aarch64-log-end nonce=$NONCE " '
+	awk -v b="ct-aarch64-log-begin nonce=$NONCE " -v e="ct-aarch64-log-end nonce=$NONCE " \
+	    -v fb="ct-aarch64-file-begin nonce=$NONCE " -v fe="ct-aarch64-file-end nonce=$NONCE" '
 		{ sub(/\r$/, "") }
-		index($0, b) == 1 { skip = 1; next }
-		index($0, e) == 1 { skip = 0; next }
+		index($0, b) == 1 || index($0, fb) == 1 { skip = 1; next }
+		index($0, e) == 1 || index($0, fe) == 1 { skip = 0; next }
 		!skip { print; fflush() }'
 QRC=${PIPESTATUS[0]}
 set -e
@@ -575,6 +578,44 @@ total=$(num total)
 if [ "$total" != "${#TESTLIST[@]}" ]; then
 	log "FAILED: the guest ran $total tests, not ${#TESTLIST[@]}"
 	failed=$((failed + ${#TESTLIST[@]} - total))
+fi
+
+# Files the guest's tests left for us (init.sh prints them in base64).
+EXPORT=$RUNDIR/export
+rm -rf "$EXPORT"
+mkdir -p "$EXPORT"
+awk -v fb="ct-aarch64-file-begin nonce=$NONCE " -v fe="ct-aarch64-file-end nonce=$NONCE" \
+    -v dir="$EXPORT" '
+	index($0, fb) == 1 { name = substr($0, length(fb) + 1); gsub(/[^A-Za-z0-9._-]/, "_", name)
+		out = dir "/" name ".b64"; next }
+	index($0, fe) == 1 { close(out); out = ""; next }
+	out != "" { print > out }' "$CONSOLE"
+for f in "$EXPORT"/*.b64; do
+	[ -e "$f" ] || continue
+	base64 -d "$f" >"${f%.b64}" || { log "FAILED: cannot decode $(basename "$f")"; failed=$((failed + 1)); }
+	rm -f "$f"
+done
+
+# Portability of traces: the trace tests/integration/regs.sh made in the
+# guest and the same one made here hold the same events, each with its own
+# architecture's registers (check_events.py portable).
+if [ -f "$EXPORT/regs-aarch64.jsonl" ]; then
+	HOST_ARCH=$(uname -m)
+	if xmake -s -C "$BUILDDIR" calltrap tests/targets/calls-O2 >"$RUNDIR/host-build.out" 2>&1 &&
+		"$BUILDDIR/calltrap" trace --regs -e add -e mul3 -e sum6 --format=jsonl \
+			-o "$EXPORT/regs-$HOST_ARCH.jsonl" -- "$BUILDDIR/tests/targets/calls-O2" \
+			>"$EXPORT/regs-$HOST_ARCH.out" 2>"$EXPORT/regs-$HOST_ARCH.err" </dev/null &&
+		"$HOST_PY" "$SRCDIR/tests/integration/check_events.py" portable --funcs add,mul3,sum6 \
+			--trace "aarch64:$EXPORT/regs-aarch64.jsonl:$EXPORT/regs-aarch64.out" \
+			--trace "$HOST_ARCH:$EXPORT/regs-$HOST_ARCH.jsonl:$EXPORT/regs-$HOST_ARCH.out" \
+			>"$EXPORT/portable.out" 2>&1; then
+		log "portability: $(tail -n 1 "$EXPORT/portable.out")"
+	else
+		log "FAILED: the guest's trace and the host's differ (or the host run failed):"
+		cat "$RUNDIR/host-build.out" "$EXPORT/regs-$HOST_ARCH.err" "$EXPORT/portable.out" 2>/dev/null |
+			tail -n 40 >&2
+		failed=$((failed + 1))
+	fi
 fi
 
 # the failed tests' logs, from between their markers

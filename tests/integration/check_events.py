@@ -494,9 +494,20 @@ REGS = {
 def cmd_regs(a):
     ck = Checker()
     events = load_events(a.events, ck)
-    arch = REGS.get(a.arch or platform.machine())
+    check_regs(events, a.arch or platform.machine(), a.events, ck)
+    return ck.done('regs %s' % a.events)
+
+
+def check_regs(events, arch_name, path, ck):
+    """Every call and return has arch_name's registers, none of another
+    architecture's, and they agree with the event."""
+    arch = REGS.get(arch_name)
     if not arch:
-        die('unknown architecture %s' % (a.arch or platform.machine()))
+        die('unknown architecture %s' % arch_name)
+    foreign = set()
+    for name, other in REGS.items():
+        if name != arch_name:
+            foreign |= set(other['all']) - set(arch['all'])
     n = 0
     for ev in events:
         if ev['type'] not in ('call', 'return'):
@@ -511,6 +522,10 @@ def cmd_regs(a):
         if missing:
             ck.fail('%s: regs lack (or have non-hex) %s' % (describe(ev), ','.join(missing)))
             continue
+        alien = sorted(foreign & set(regs))
+        if alien:
+            ck.fail('%s: regs of another architecture: %s' % (describe(ev), ','.join(alien)))
+            continue
         if ev['type'] == 'call':
             if int(regs[arch['pc']], 16) != int(ev['addr'], 16):
                 ck.fail('%s: regs.%s %s != addr %s' % (describe(ev), arch['pc'], regs[arch['pc']],
@@ -524,8 +539,82 @@ def cmd_regs(a):
                 ck.fail('%s: regs.%s %s != retval %s' % (describe(ev), arch['ret'],
                                                         regs[arch['ret']], ev['retval']))
     if n == 0:
-        ck.fail('%s: no call or return events' % a.events)
-    return ck.done('regs %s' % a.events)
+        ck.fail('%s: no call or return events' % path)
+
+
+def canonical_events(events, argc):
+    """Call, return and unwind events without what differs between runs and
+    machines (pid, tid, times, addresses, registers): type, function, depth,
+    the first argc[func] arguments of a call, the value of a return."""
+    out = []
+    for ev in events:
+        t = ev['type']
+        if t == 'call':
+            out.append((t, ev['func'], ev['depth'],
+                        tuple((arg_values(ev) or [])[:argc.get(ev['func'], 0)])))
+        elif t == 'return':
+            out.append((t, ev['func'], ev['depth'], hexval(ev.get('retval'))))
+        elif t == 'unwind':
+            out.append((t, ev['func'], ev['depth'], None))
+    return out
+
+
+def canonical_truth(truth):
+    out = []
+    for tr in truth:
+        if tr['_kind'] != 'ev' or tr['type'] not in ('call', 'return', 'unwind'):
+            continue
+        if tr['type'] == 'call':
+            extra = tuple(num(x) for x in tr['args'].split(',')) if tr.get('args') else ()
+        elif tr['type'] == 'return':
+            extra = num(tr['ret']) if 'ret' in tr else None
+        else:
+            extra = None
+        out.append((tr['type'], tr['func'], int(tr['depth']), extra))
+    return out
+
+
+def first_difference(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return 'event %d: %s vs %s' % (i, x, y)
+    return 'lengths %d vs %d' % (len(a), len(b))
+
+
+def cmd_portable(a):
+    """The same program traced on two architectures: each trace has its own
+    architecture's register names and matches its run's truth, and the two
+    traces hold the same events."""
+    ck = Checker()
+    seqs = []
+    for spec in a.trace:
+        parts = spec.split(':', 2)
+        if len(parts) != 3:
+            die('--trace wants ARCH:EVENTS:TRUTH, not %s' % spec)
+        arch, evpath, trpath = parts
+        events = load_events(evpath, ck)
+        check_regs(events, arch, evpath, ck)
+        want = canonical_truth(parse_truth(trpath))
+        if a.funcs:
+            keep = a.funcs.split(',')
+            want = [tr for tr in want if any(fnmatch.fnmatchcase(tr[1], g) for g in keep)]
+        argc = {}
+        for tr in want:
+            if tr[0] == 'call':
+                argc.setdefault(tr[1], len(tr[3]))
+        got = canonical_events(events, argc)
+        if not want:
+            ck.fail('%s: no truth events' % trpath)
+        elif got != want:
+            ck.fail('%s (%s): events differ from its truth: %s' % (evpath, arch,
+                                                                   first_difference(got, want)))
+        seqs.append((arch, evpath, got))
+    for arch, evpath, got in seqs[1:]:
+        if got != seqs[0][2]:
+            ck.fail('%s (%s) and %s (%s) differ: %s' % (seqs[0][1], seqs[0][0], evpath, arch,
+                                                       first_difference(seqs[0][2], got)))
+    return ck.done('portable: %d traces of %d events each' % (len(seqs),
+                                                               len(seqs[0][2]) if seqs else 0))
 
 
 STATS_RE = re.compile(r'^calltrap: stats: (.*)$')
@@ -716,6 +805,9 @@ def main():
     r = sub.add_parser('regs')
     r.add_argument('--events', required=True)
     r.add_argument('--arch')
+    pt = sub.add_parser('portable', help=cmd_portable.__doc__.split('\n')[0])
+    pt.add_argument('--trace', action='append', required=True, metavar='ARCH:EVENTS:TRUTH')
+    pt.add_argument('--funcs', help='compare only truth lines of these globs (comma-separated)')
     s = sub.add_parser('stats')
     s.add_argument('--events', required=True)
     s.add_argument('--stderr', required=True)
@@ -729,7 +821,7 @@ def main():
     sn.add_argument('--pid', required=True)
     a = p.parse_args()
     return {'check': cmd_check, 'regs': cmd_regs, 'stats': cmd_stats, 'text': cmd_text,
-            'attach': cmd_attach, 'snapshot': cmd_snapshot}[a.cmd](a)
+            'attach': cmd_attach, 'snapshot': cmd_snapshot, 'portable': cmd_portable}[a.cmd](a)
 
 
 if __name__ == '__main__':

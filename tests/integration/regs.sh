@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # --regs: every call and return carries the general-purpose registers, and
 # they agree with the event (pc = function address, first argument register
-# = args[0], return register = retval).
+# = args[0], return register = retval), and they are this architecture's.
 . "$(dirname "$0")/lib.sh"
 
 scenario()
@@ -17,6 +17,13 @@ scenario()
 	checks_ok "$D/out"
 	check check --events "$D/ev.jsonl" --truth "$D/out" --funcs add,mul3,sum6
 	check regs --events "$D/ev.jsonl"
+	check portable --funcs add,mul3,sum6 --trace "$(uname -m):$D/ev.jsonl:$D/out"
+	# tests/aarch64/run.sh takes the guest's trace out of the VM and
+	# compares it with one made on the host (portability of traces)
+	if [ -n "${CT_EXPORT_DIR:-}" ] && [ "$OPT" = O2 ]; then
+		cp "$D/ev.jsonl" "$CT_EXPORT_DIR/regs-$(uname -m).jsonl"
+		cp "$D/out" "$CT_EXPORT_DIR/regs-$(uname -m).out"
+	fi
 }
 
 run_opts scenario

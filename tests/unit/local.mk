@@ -3,3 +3,4 @@ include tests/unit/arch.mk
 include tests/unit/symtab.mk
 include tests/unit/output.mk
 include tests/unit/engine.mk
+include tests/unit/trace.mk

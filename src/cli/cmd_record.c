@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `calltrap record`: `trace`, with the events going to a binary trace file. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch/arch.h"
+#include "cli/cli.h"
+#include "trace/tracefile.h"
+#include "util/log.h"
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+int ct_cmd_record(int argc, char **argv)
+{
+	struct ct_trace_info info = { 0 };
+	struct ct_trace_opts o;
+	struct ct_output *out;
+	int ret, fd, code = CT_EXIT_ERROR;
+
+	ret = ct_trace_parse(argc, argv, &o);
+	if (ret) {
+		ct_trace_opts_fini(&o);
+		return ret == 1 ? 0 : CT_EXIT_USAGE;
+	}
+	if (o.verbose)
+		ct_log_set_level(o.verbose > 1 ? CT_LOG_DEBUG : CT_LOG_INFO);
+
+	info.arch = ct_arch_host();
+	if (!info.arch) {
+		fprintf(stderr, "calltrap: this machine's architecture is not supported\n");
+		goto out_opts;
+	}
+	info.start_realtime_ns = realtime_ns();
+	info.pid = o.pid;
+	if (o.argv) {
+		while (o.argv[info.argc])
+			info.argc++;
+		info.argv = (const char *const *)o.argv;
+	}
+
+	fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "calltrap: cannot open '%s': %s\n", o.output, strerror(errno));
+		goto out_opts;
+	}
+	out = ct_output_new_trace(fd, &info);
+	if (!out) {
+		fprintf(stderr, "calltrap: %s\n", strerror(errno));
+		close(fd);
+		goto out_opts;
+	}
+	code = ct_cli_run(&o, out);
+	ct_output_free(out);
+	if (close(fd) < 0 && code == 0) {
+		fprintf(stderr, "calltrap: writing '%s': %s\n", o.output, strerror(errno));
+		code = CT_EXIT_ERROR;
+	}
+out_opts:
+	ct_trace_opts_fini(&o);
+	return code;
+}
