@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -282,6 +283,27 @@ static pid_t tracer_of(pid_t tid)
 /* Seize every task of pid until a pass over /proc/PID/task finds none we
  * do not have: threads created meanwhile by seized threads arrive through
  * PTRACE_O_TRACECLONE, others are caught by the next pass. */
+/* Whether /proc says the thread has exited (zombie or dead). */
+static bool is_exiting(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	/* the name may hold ')': the state follows the last one */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
 static int seize_all(struct ct_session *s, struct ct_proc *p)
 {
 	char path[64];
@@ -307,6 +329,8 @@ static int seize_all(struct ct_session *s, struct ct_proc *p)
 				continue;
 			if (ret == -EPERM && tracer_of(tid) == getpid())
 				ret = 0; /* auto-attached through a clone event */
+			if (ret == -EPERM && tid != p->pid && is_exiting(p->pid, tid))
+				continue; /* ptrace refuses exited threads; none needed */
 			if (ret < 0) {
 				closedir(d);
 				if (ret == -EPERM && tracer_of(tid))
