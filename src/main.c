@@ -16,6 +16,9 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "trace", ct_cmd_trace, ct_help_trace },
 	{ "record", ct_cmd_record, ct_help_record },
+	{ "replay", ct_cmd_replay, ct_help_replay },
+	{ "report", ct_cmd_report, ct_help_report },
+	{ "dump", ct_cmd_dump, ct_help_dump },
 };
 
 static const struct subcommand *find(const char *name)

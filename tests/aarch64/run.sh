@@ -599,8 +599,8 @@ done
 # Portability of traces: the trace tests/integration/regs.sh made in the
 # guest and the same one made here hold the same events, each with its own
 # architecture's registers (check_events.py portable).
+HOST_ARCH=$(uname -m)
 if [ -f "$EXPORT/regs-aarch64.jsonl" ]; then
-	HOST_ARCH=$(uname -m)
 	if xmake -s -C "$BUILDDIR" calltrap tests/targets/calls-O2 >"$RUNDIR/host-build.out" 2>&1 &&
 		"$BUILDDIR/calltrap" trace --regs -e add -e mul3 -e sum6 --format=jsonl \
 			-o "$EXPORT/regs-$HOST_ARCH.jsonl" -- "$BUILDDIR/tests/targets/calls-O2" \
@@ -614,6 +614,22 @@ if [ -f "$EXPORT/regs-aarch64.jsonl" ]; then
 		log "FAILED: the guest's trace and the host's differ (or the host run failed):"
 		cat "$RUNDIR/host-build.out" "$EXPORT/regs-$HOST_ARCH.err" "$EXPORT/portable.out" 2>/dev/null |
 			tail -n 40 >&2
+		failed=$((failed + 1))
+	fi
+fi
+# The trace file recorded in the guest, dumped here: aarch64 register names
+# (from the file, not the host), the same events as the host's run.
+if [ -f "$EXPORT/regs-aarch64.trace" ] && [ -f "$EXPORT/regs-$HOST_ARCH.jsonl" ]; then
+	if "$BUILDDIR/calltrap" dump --format=jsonl "$EXPORT/regs-aarch64.trace" \
+			>"$EXPORT/regs-aarch64.trace.jsonl" 2>"$EXPORT/dump.err" &&
+		"$HOST_PY" "$SRCDIR/tests/integration/check_events.py" portable --funcs add,mul3,sum6 \
+			--trace "aarch64:$EXPORT/regs-aarch64.trace.jsonl:$EXPORT/regs-aarch64.trace.out" \
+			--trace "$HOST_ARCH:$EXPORT/regs-$HOST_ARCH.jsonl:$EXPORT/regs-$HOST_ARCH.out" \
+			>"$EXPORT/portable-file.out" 2>&1; then
+		log "portability of the trace file: $(tail -n 1 "$EXPORT/portable-file.out")"
+	else
+		log "FAILED: the guest's trace file does not dump here as it was recorded:"
+		cat "$EXPORT/dump.err" "$EXPORT/portable-file.out" 2>/dev/null | tail -n 40 >&2
 		failed=$((failed + 1))
 	fi
 fi

@@ -45,3 +45,12 @@ EXTRA_DIST += tests/integration/regs.sh
 EXTRA_DIST += tests/integration/max_depth.sh
 EXTRA_DIST += tests/integration/exit_status.sh
 EXTRA_DIST += tests/integration/errors.sh
+# the trace file: record, replay, report, dump, damaged files
+TESTS += tests/integration/record.sh
+TESTS += tests/integration/replay.sh
+TESTS += tests/integration/report.sh
+TESTS += tests/integration/dump.sh
+TESTS += tests/integration/trace_errors.sh
+EXTRA_DIST += tests/integration/record.sh tests/integration/replay.sh
+EXTRA_DIST += tests/integration/report.sh tests/integration/dump.sh
+EXTRA_DIST += tests/integration/trace_errors.sh

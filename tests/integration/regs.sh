@@ -23,6 +23,12 @@ scenario()
 	if [ -n "${CT_EXPORT_DIR:-}" ] && [ "$OPT" = O2 ]; then
 		cp "$D/ev.jsonl" "$CT_EXPORT_DIR/regs-$(uname -m).jsonl"
 		cp "$D/out" "$CT_EXPORT_DIR/regs-$(uname -m).out"
+		# and a trace file, which the host dumps with its own calltrap
+		ct record --regs -e add -e mul3 -e sum6 -o "$D/regs.trace" -- "$t" \
+			> "$D/rec.out" 2> "$D/rec.err" < /dev/null
+		expect_status "calltrap record --regs" "$CT_STATUS" 0
+		cp "$D/regs.trace" "$CT_EXPORT_DIR/regs-$(uname -m).trace"
+		cp "$D/rec.out" "$CT_EXPORT_DIR/regs-$(uname -m).trace.out"
 	fi
 }
 

@@ -4,3 +4,4 @@ include tests/unit/symtab.mk
 include tests/unit/output.mk
 include tests/unit/engine.mk
 include tests/unit/trace.mk
+include tests/unit/view.mk

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `calltrap dump`: a recorded trace as JSON lines, Chrome trace JSON, folded
+ * stacks or a flame-graph SVG. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "view/view.h"
+
+#define DEFAULT_TRACE "calltrap.trace"
+
+enum {
+	OPT_FUNC = 256,
+	OPT_TID,
+	OPT_MAX_DEPTH,
+	OPT_MIN_DURATION,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_FORMAT,
+	OPT_NO_REGS,
+	OPT_PER_THREAD,
+	OPT_TITLE,
+};
+
+static const struct option dump_longopts[] = {
+	{ "func", required_argument, NULL, OPT_FUNC },
+	{ "tid", required_argument, NULL, OPT_TID },
+	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+	{ "min-duration", required_argument, NULL, OPT_MIN_DURATION },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "no-regs", no_argument, NULL, OPT_NO_REGS },
+	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
+	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("calltrap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see 'calltrap dump --help')\n", stderr);
+	return CT_EXIT_USAGE;
+}
+
+static const char *filter_name(int c)
+{
+	switch (c) {
+	case OPT_FUNC:
+		return "func";
+	case OPT_TID:
+		return "tid";
+	case OPT_MAX_DEPTH:
+		return "max-depth";
+	case OPT_MIN_DURATION:
+		return "min-duration";
+	case OPT_SINCE:
+		return "since";
+	case OPT_UNTIL:
+		return "until";
+	default:
+		return NULL;
+	}
+}
+
+int ct_cmd_dump(int argc, char **argv)
+{
+	struct ct_dump_opts dopt = { .format = CT_DUMP_JSONL };
+	struct ct_view_problems pb;
+	struct ct_view_filter f;
+	struct ct_trace_reader *r;
+	struct ct_view_input *in;
+	const char *path = DEFAULT_TRACE, *output = NULL;
+	char why[200], err[CT_TRACE_ERRLEN], line[512];
+	FILE *out = stdout;
+	unsigned window = 0;
+	int c, fd, rc, code = 0;
+
+	ct_view_filter_init(&f);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", dump_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FUNC:
+		case OPT_TID:
+		case OPT_MAX_DEPTH:
+		case OPT_MIN_DURATION:
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (ct_view_filter_set(&f, filter_name(c), optarg, why, sizeof(why)))
+				return usage_error("%s", why);
+			break;
+		case OPT_FORMAT:
+			if (ct_dump_format_parse(optarg, &dopt.format) < 0)
+				return usage_error("unknown format '%s' (jsonl, chrome, folded "
+						   "or svg)",
+						   optarg);
+			break;
+		case OPT_NO_REGS:
+			dopt.no_regs = true;
+			break;
+		case OPT_PER_THREAD:
+			dopt.per_thread = true;
+			break;
+		case OPT_TITLE:
+			dopt.title = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			ct_help_dump(stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		path = argv[optind++];
+	if (optind < argc)
+		return usage_error("one trace file at most ('%s' is one too many)", argv[optind]);
+	if (f.since_ns > f.until_ns)
+		return usage_error("--since is after --until");
+
+	if (ct_view_open_file(path, &fd, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "calltrap: %s: %s\n", path, err);
+		return CT_EXIT_ERROR;
+	}
+	if (output) {
+		out = fopen(output, "we");
+		if (!out) {
+			fprintf(stderr, "calltrap: cannot open '%s': %s\n", output,
+				strerror(errno));
+			code = CT_EXIT_ERROR;
+			goto out_reader;
+		}
+	}
+	/* events are written as they are read: only --min-duration looks ahead */
+	if (dopt.format == CT_DUMP_JSONL && f.min_duration_ns)
+		window = CT_VIEW_LOOKAHEAD;
+	in = ct_view_input_new(r, fd, f.since_ns, f.until_ns, window);
+	if (!in) {
+		fprintf(stderr, "calltrap: %s\n", strerror(errno));
+		code = CT_EXIT_ERROR;
+		goto out_file;
+	}
+	dopt.info = ct_trace_reader_info(r);
+	setvbuf(out, NULL, _IOFBF, 1 << 16);
+	rc = ct_dump(in, &f, &dopt, out);
+	if (fflush(out) && !rc)
+		rc = errno ? -errno : -EIO;
+	ct_view_input_problems(in, &pb);
+	if (pb.error) {
+		ct_view_problems_line(&pb, line, sizeof(line));
+		fprintf(stderr, "calltrap: %s: %s\n", path, line);
+		code = CT_EXIT_ERROR;
+	} else if (rc < 0) {
+		fprintf(stderr, "calltrap: writing %s: %s\n", output ? output : "the output",
+			strerror(-rc));
+		code = CT_EXIT_ERROR;
+	} else if (ct_view_problems_line(&pb, line, sizeof(line))) {
+		fprintf(stderr, "calltrap: warning: %s: %s\n", path, line);
+	}
+	ct_view_input_free(in);
+out_file:
+	if (output && fclose(out) && !code) {
+		fprintf(stderr, "calltrap: writing %s: %s\n", output, strerror(errno));
+		code = CT_EXIT_ERROR;
+	}
+out_reader:
+	ct_trace_reader_close(r);
+	close(fd);
+	return code;
+}
+
+void ct_help_dump(FILE *fp)
+{
+	fputs("Usage: calltrap dump [OPTIONS] [FILE]\n"
+	      "\n"
+	      "Write the events recorded in FILE (default calltrap.trace) in another format.\n"
+	      "\n"
+	      "      --format=FORMAT      jsonl (default): the lines 'calltrap trace\n"
+	      "                             --format=jsonl' prints, registers included when\n"
+	      "                             the trace has them\n"
+	      "                           chrome: Chrome trace-event JSON for Perfetto and\n"
+	      "                             chrome://tracing (an X event per frame, us)\n"
+	      "                           folded: 'a;b;c N' stacks weighted by self time in ns\n"
+	      "                             (flamegraph.pl, inferno, speedscope)\n"
+	      "                           svg: an interactive flame graph (click to zoom,\n"
+	      "                             Search / Ctrl-F, tooltips), self-contained\n"
+	      "      --no-regs            jsonl: leave register snapshots out\n"
+	      "      --per-thread         folded, svg: a root frame per thread ([tid N])\n"
+	      "      --title=TEXT         svg: the title\n"
+	      "  -o, --output=FILE        write to FILE instead of stdout\n"
+	      "  -h, --help               this help\n"
+	      "Filters:\n"
+	      "      --func=GLOB          only the subtrees of functions matching GLOB\n"
+	      "                           (repeatable); depths count from the match\n"
+	      "      --tid=TID[,TID...]   only these threads (repeatable)\n"
+	      "      --max-depth=N        only frames at depth <= N\n"
+	      "      --min-duration=TIME  only frames that lasted at least TIME\n"
+	      "      --since=TIME         only events at or after TIME from the trace start\n"
+	      "      --until=TIME         only events at or before TIME from the trace start\n"
+	      "                           TIME: a number with a unit: ns, us, ms or s (1.5ms)\n"
+	      "\n"
+	      "Exit status: 0; 1 if FILE cannot be read or is damaged (what was intact is\n"
+	      "written, and one line on stderr says what was lost); 2 on a usage error.  A\n"
+	      "truncated file (recorder killed) warns and exits 0.\n",
+	      fp);
+}

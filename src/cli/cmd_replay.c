@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `calltrap replay`: a recorded trace as an indented call tree. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "view/view.h"
+
+#define DEFAULT_TRACE "calltrap.trace"
+
+enum {
+	OPT_FUNC = 256,
+	OPT_TID,
+	OPT_MAX_DEPTH,
+	OPT_MIN_DURATION,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_PER_THREAD,
+	OPT_COLOR,
+	OPT_NO_ARGS,
+};
+
+static const struct option replay_longopts[] = {
+	{ "func", required_argument, NULL, OPT_FUNC },
+	{ "tid", required_argument, NULL, OPT_TID },
+	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+	{ "min-duration", required_argument, NULL, OPT_MIN_DURATION },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "no-args", no_argument, NULL, OPT_NO_ARGS },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("calltrap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see 'calltrap replay --help')\n", stderr);
+	return CT_EXIT_USAGE;
+}
+
+/* The filter options' names, by option code. */
+static const char *filter_name(int c)
+{
+	switch (c) {
+	case OPT_FUNC:
+		return "func";
+	case OPT_TID:
+		return "tid";
+	case OPT_MAX_DEPTH:
+		return "max-depth";
+	case OPT_MIN_DURATION:
+		return "min-duration";
+	case OPT_SINCE:
+		return "since";
+	case OPT_UNTIL:
+		return "until";
+	default:
+		return NULL;
+	}
+}
+
+/* stdout is a terminal that takes colors */
+static bool color_auto(void)
+{
+	const char *term = getenv("TERM");
+
+	if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+		return false;
+	return isatty(STDOUT_FILENO) && (!term || strcmp(term, "dumb"));
+}
+
+int ct_cmd_replay(int argc, char **argv)
+{
+	struct ct_replay_opts ro = { 0 };
+	enum ct_replay_color color = CT_COLOR_AUTO;
+	struct ct_view_problems pb;
+	struct ct_view_filter f;
+	struct ct_trace_reader *r;
+	struct ct_view_input *in;
+	const char *path = DEFAULT_TRACE, *output = NULL;
+	char why[200], err[CT_TRACE_ERRLEN], line[512];
+	FILE *out = stdout;
+	int c, fd, rc, code = 0;
+
+	ct_view_filter_init(&f);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", replay_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FUNC:
+		case OPT_TID:
+		case OPT_MAX_DEPTH:
+		case OPT_MIN_DURATION:
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (ct_view_filter_set(&f, filter_name(c), optarg, why, sizeof(why)))
+				return usage_error("%s", why);
+			break;
+		case OPT_PER_THREAD:
+			ro.per_thread = true;
+			break;
+		case OPT_COLOR:
+			if (!strcmp(optarg, "auto"))
+				color = CT_COLOR_AUTO;
+			else if (!strcmp(optarg, "always"))
+				color = CT_COLOR_ALWAYS;
+			else if (!strcmp(optarg, "never"))
+				color = CT_COLOR_NEVER;
+			else
+				return usage_error("invalid --color '%s' (auto, always or never)",
+						   optarg);
+			break;
+		case OPT_NO_ARGS:
+			ro.no_args = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			ct_help_replay(stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		path = argv[optind++];
+	if (optind < argc)
+		return usage_error("one trace file at most ('%s' is one too many)", argv[optind]);
+	if (f.since_ns > f.until_ns)
+		return usage_error("--since is after --until");
+
+	if (ct_view_open_file(path, &fd, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "calltrap: %s: %s\n", path, err);
+		return CT_EXIT_ERROR;
+	}
+	if (output) {
+		out = fopen(output, "we");
+		if (!out) {
+			fprintf(stderr, "calltrap: cannot open '%s': %s\n", output,
+				strerror(errno));
+			code = CT_EXIT_ERROR;
+			goto out_reader;
+		}
+	}
+	ro.color = color == CT_COLOR_ALWAYS || (color == CT_COLOR_AUTO && !output && color_auto());
+	in = ct_view_input_new(r, fd, f.since_ns, f.until_ns, CT_VIEW_LOOKAHEAD);
+	if (!in) {
+		fprintf(stderr, "calltrap: %s\n", strerror(errno));
+		code = CT_EXIT_ERROR;
+		goto out_file;
+	}
+	setvbuf(out, NULL, _IOFBF, 1 << 16);
+	rc = ct_replay(in, &f, &ro, out);
+	if (fflush(out) && !rc)
+		rc = errno ? -errno : -EIO;
+	ct_view_input_problems(in, &pb);
+	if (pb.error) {
+		ct_view_problems_line(&pb, line, sizeof(line));
+		fprintf(stderr, "calltrap: %s: %s\n", path, line);
+		code = CT_EXIT_ERROR;
+	} else if (rc < 0) {
+		fprintf(stderr, "calltrap: writing %s: %s\n", output ? output : "the output",
+			strerror(-rc));
+		code = CT_EXIT_ERROR;
+	} else if (ct_view_problems_line(&pb, line, sizeof(line))) {
+		fprintf(stderr, "calltrap: warning: %s: %s\n", path, line);
+	}
+	ct_view_input_free(in);
+out_file:
+	if (output && out && fclose(out) && !code) {
+		fprintf(stderr, "calltrap: writing %s: %s\n", output, strerror(errno));
+		code = CT_EXIT_ERROR;
+	}
+out_reader:
+	ct_trace_reader_close(r);
+	close(fd);
+	return code;
+}
+
+void ct_help_replay(FILE *fp)
+{
+	fputs("Usage: calltrap replay [OPTIONS] [FILE]\n"
+	      "\n"
+	      "Print the calls recorded in FILE (default calltrap.trace) as an indented call\n"
+	      "tree, like uftrace replay:  f(args) {  ...  } = retval; /* f */  and leaf calls\n"
+	      "on one line  g(args) = retval;  with each frame's duration and thread id.\n"
+	      "Frames left by longjmp or an exception end with  } /* f: unwound */.\n"
+	      "\n"
+	      "Filters:\n"
+	      "      --func=GLOB          only the subtrees of functions matching GLOB\n"
+	      "                           (repeatable); depths count from the match\n"
+	      "      --tid=TID[,TID...]   only these threads (repeatable)\n"
+	      "      --max-depth=N        only frames at depth <= N\n"
+	      "      --min-duration=TIME  only frames that lasted at least TIME\n"
+	      "      --since=TIME         only events at or after TIME from the trace start\n"
+	      "      --until=TIME         only events at or before TIME from the trace start\n"
+	      "                           TIME: a number with a unit: ns, us, ms or s (1.5ms)\n"
+	      "Options:\n"
+	      "      --per-thread         each thread's tree on its own, one after the other\n"
+	      "      --color=WHEN         auto (default: only when stdout is a terminal),\n"
+	      "                           always or never\n"
+	      "      --no-args            leave out arguments and return values\n"
+	      "  -o, --output=FILE        write to FILE instead of stdout\n"
+	      "  -h, --help               this help\n"
+	      "\n"
+	      "Exit status: 0; 1 if FILE cannot be read or is damaged (its intact part is\n"
+	      "printed, and one line on stderr says what was lost); 2 on a usage error.  A\n"
+	      "truncated file (recorder killed) prints its intact part, warns, and exits 0.\n",
+	      fp);
+}

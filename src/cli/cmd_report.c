@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `calltrap report`: per-function statistics of a recorded trace. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "view/view.h"
+
+#define DEFAULT_TRACE "calltrap.trace"
+
+enum {
+	OPT_FUNC = 256,
+	OPT_TID,
+	OPT_MAX_DEPTH,
+	OPT_MIN_DURATION,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_SORT,
+	OPT_PER_THREAD,
+	OPT_NS,
+};
+
+static const struct option report_longopts[] = {
+	{ "func", required_argument, NULL, OPT_FUNC },
+	{ "tid", required_argument, NULL, OPT_TID },
+	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
+	{ "min-duration", required_argument, NULL, OPT_MIN_DURATION },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
+	{ "ns", no_argument, NULL, OPT_NS },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("calltrap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see 'calltrap report --help')\n", stderr);
+	return CT_EXIT_USAGE;
+}
+
+static const char *filter_name(int c)
+{
+	switch (c) {
+	case OPT_FUNC:
+		return "func";
+	case OPT_TID:
+		return "tid";
+	case OPT_MAX_DEPTH:
+		return "max-depth";
+	case OPT_MIN_DURATION:
+		return "min-duration";
+	case OPT_SINCE:
+		return "since";
+	case OPT_UNTIL:
+		return "until";
+	default:
+		return NULL;
+	}
+}
+
+int ct_cmd_report(int argc, char **argv)
+{
+	struct ct_report_opts ro = { .sort = CT_SORT_TOTAL };
+	struct ct_view_problems pb;
+	struct ct_view_filter f;
+	struct ct_trace_reader *r;
+	struct ct_view_input *in;
+	struct ct_report *rp;
+	const char *path = DEFAULT_TRACE, *output = NULL;
+	char why[200], err[CT_TRACE_ERRLEN], line[512];
+	FILE *out = stdout;
+	int c, fd, rc, code = 0;
+
+	ct_view_filter_init(&f);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", report_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FUNC:
+		case OPT_TID:
+		case OPT_MAX_DEPTH:
+		case OPT_MIN_DURATION:
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			if (ct_view_filter_set(&f, filter_name(c), optarg, why, sizeof(why)))
+				return usage_error("%s", why);
+			break;
+		case OPT_SORT:
+			if (ct_report_sort_parse(optarg, &ro.sort) < 0)
+				return usage_error("invalid --sort '%s' (calls, total, self, avg, "
+						   "min, max or name)",
+						   optarg);
+			break;
+		case OPT_PER_THREAD:
+			ro.per_thread = true;
+			break;
+		case OPT_NS:
+			ro.ns = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			ct_help_report(stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		path = argv[optind++];
+	if (optind < argc)
+		return usage_error("one trace file at most ('%s' is one too many)", argv[optind]);
+	if (f.since_ns > f.until_ns)
+		return usage_error("--since is after --until");
+
+	if (ct_view_open_file(path, &fd, &r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "calltrap: %s: %s\n", path, err);
+		return CT_EXIT_ERROR;
+	}
+	rp = ct_report_new(&ro);
+	in = rp ? ct_view_input_new(r, fd, f.since_ns, f.until_ns, 0) : NULL;
+	if (!in) {
+		fprintf(stderr, "calltrap: %s\n", strerror(errno));
+		code = CT_EXIT_ERROR;
+		goto out_reader;
+	}
+	rc = ct_report_collect(rp, in, &f);
+	ct_view_input_problems(in, &pb);
+	if (rc < 0 && !pb.error) {
+		fprintf(stderr, "calltrap: %s: %s\n", path, strerror(-rc));
+		code = CT_EXIT_ERROR;
+		goto out_input;
+	}
+	/* the table of what was read, even from a damaged file */
+	if (output) {
+		out = fopen(output, "we");
+		if (!out) {
+			fprintf(stderr, "calltrap: cannot open '%s': %s\n", output,
+				strerror(errno));
+			code = CT_EXIT_ERROR;
+			goto out_input;
+		}
+	}
+	rc = ct_report_print(rp, out);
+	if (fflush(out) && !rc)
+		rc = errno ? -errno : -EIO;
+	if (output && fclose(out) && !rc)
+		rc = errno ? -errno : -EIO;
+	if (pb.error) {
+		ct_view_problems_line(&pb, line, sizeof(line));
+		fprintf(stderr, "calltrap: %s: %s\n", path, line);
+		code = CT_EXIT_ERROR;
+	} else if (rc < 0) {
+		fprintf(stderr, "calltrap: writing %s: %s\n", output ? output : "the output",
+			strerror(-rc));
+		code = CT_EXIT_ERROR;
+	} else if (ct_view_problems_line(&pb, line, sizeof(line))) {
+		fprintf(stderr, "calltrap: warning: %s: %s\n", path, line);
+	}
+out_input:
+	ct_view_input_free(in);
+out_reader:
+	ct_report_free(rp);
+	ct_trace_reader_close(r);
+	close(fd);
+	return code;
+}
+
+void ct_help_report(FILE *fp)
+{
+	fputs("Usage: calltrap report [OPTIONS] [FILE]\n"
+	      "\n"
+	      "Per-function statistics of the calls recorded in FILE (default\n"
+	      "calltrap.trace): calls, total time, self time (minus the traced functions it\n"
+	      "called), average, min and max time of one call.  Frames left by longjmp or an\n"
+	      "exception count as calls that lasted until calltrap saw them unwound.  The\n"
+	      "total of a recursive function counts each moment once (its outermost calls).\n"
+	      "\n"
+	      "Filters:\n"
+	      "      --func=GLOB          only the subtrees of functions matching GLOB\n"
+	      "                           (repeatable); depths count from the match\n"
+	      "      --tid=TID[,TID...]   only these threads (repeatable)\n"
+	      "      --max-depth=N        only frames at depth <= N (deeper ones count as\n"
+	      "                           their caller's self time)\n"
+	      "      --min-duration=TIME  only frames that lasted at least TIME\n"
+	      "      --since=TIME         only calls at or after TIME from the trace start\n"
+	      "      --until=TIME         only calls at or before TIME (frames still open end\n"
+	      "                           there)\n"
+	      "                           TIME: a number with a unit: ns, us, ms or s (1.5ms)\n"
+	      "Options:\n"
+	      "      --sort=KEY           total (default), self, calls, avg, min, max (largest\n"
+	      "                           first) or name\n"
+	      "      --per-thread         a row per thread and function, with a TID column\n"
+	      "      --ns                 times as integer nanoseconds\n"
+	      "  -o, --output=FILE        write to FILE instead of stdout\n"
+	      "  -h, --help               this help\n"
+	      "\n"
+	      "Exit status: 0; 1 if FILE cannot be read or is damaged (the table of its\n"
+	      "intact part is printed, and one line on stderr says what was lost); 2 on a\n"
+	      "usage error.  A truncated file (recorder killed) warns and exits 0.\n",
+	      fp);
+}

@@ -1,0 +1,14 @@
+# src/view: call trees and per-function statistics over trace files
+libcalltrap_a_SOURCES += \
+	src/view/view.h \
+	src/view/vbuf.h \
+	src/view/vbuf.c \
+	src/view/filter.c \
+	src/view/input.c \
+	src/view/view.c \
+	src/view/replay.c \
+	src/view/report.c \
+	src/view/cct.h \
+	src/view/cct.c \
+	src/view/svg.c \
+	src/view/dump.c
