@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
 	{ "replay", ct_cmd_replay, ct_help_replay },
 	{ "report", ct_cmd_report, ct_help_report },
 	{ "dump", ct_cmd_dump, ct_help_dump },
+	{ "stacks", ct_cmd_stacks, ct_help_stacks },
 };
 
 static const struct subcommand *find(const char *name)

@@ -49,6 +49,7 @@ int ct_cmd_record(int argc, char **argv);
 int ct_cmd_replay(int argc, char **argv);
 int ct_cmd_report(int argc, char **argv);
 int ct_cmd_dump(int argc, char **argv);
+int ct_cmd_stacks(int argc, char **argv);
 
 void ct_help_main(FILE *fp);
 void ct_help_trace(FILE *fp);
@@ -56,5 +57,6 @@ void ct_help_record(FILE *fp);
 void ct_help_replay(FILE *fp);
 void ct_help_report(FILE *fp);
 void ct_help_dump(FILE *fp);
+void ct_help_stacks(FILE *fp);
 
 #endif

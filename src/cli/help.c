@@ -22,6 +22,8 @@ void ct_help_main(FILE *fp)
 	      "  calltrap report [OPTIONS] [FILE]                time and calls per function\n"
 	      "  calltrap dump [OPTIONS] [FILE]                  the events as jsonl, chrome,\n"
 	      "                                                  folded stacks or an SVG flame graph\n"
+	      "  calltrap stacks [OPTIONS] -p PID                every thread's syscall and backtrace,\n"
+	      "                                                  mutex owners and deadlock cycles\n"
 	      "  calltrap help [COMMAND]                         help on calltrap or a command\n"
 	      "\n"
 	      "  -h, --help      this help\n"

@@ -7,4 +7,5 @@ libcalltrap_a_SOURCES += \
 	src/cli/cmd_record.c \
 	src/cli/cmd_replay.c \
 	src/cli/cmd_report.c \
-	src/cli/cmd_dump.c
+	src/cli/cmd_dump.c \
+	src/cli/cmd_stacks.c

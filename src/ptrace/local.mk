@@ -2,6 +2,7 @@ libcalltrap_a_SOURCES += \
 	src/ptrace/ptrace.h \
 	src/ptrace/ptrace.c \
 	src/ptrace/procfs.c \
+	src/ptrace/attach.c \
 	src/ptrace/spawn.c \
 	src/ptrace/mem.c \
 	src/ptrace/inject.c

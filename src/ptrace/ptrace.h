@@ -30,6 +30,30 @@ int ct_ptrace_spawn(char *const argv[], const sigset_t *mask, pid_t *pid);
  * trace it or it is already traced. */
 int ct_ptrace_seize(pid_t tid, bool interrupt);
 
+/* One pass over /proc/PID/task (attach.c): every task for which
+ * want(ctx, tid) is true (asked just before seizing it, so the caller may
+ * note its state first) is seized with `options`, interrupted, and given
+ * to added(ctx, tid).  A task we may not trace because it has exited (a
+ * zombie leader) goes to zombie(ctx, tid) when that is set, and is an
+ * -EPERM error otherwise.  Callers repeat passes until one adds nothing
+ * (see attach.c for why that is enough).  Returns the number of tasks
+ * added, or -errno: -ESRCH when the process is gone, -EPERM when we may
+ * not trace it, with *tracer (if not NULL) set to the pid of the process
+ * already tracing it, or 0; or what a callback returned. */
+struct ct_seize_cb {
+	bool (*want)(void *ctx, pid_t tid);
+	int (*added)(void *ctx, pid_t tid);
+	int (*zombie)(void *ctx, pid_t tid);
+	void *ctx;
+};
+int ct_ptrace_seize_pass(pid_t pid, unsigned long options, const struct ct_seize_cb *cb,
+			 pid_t *tracer);
+/* The pid tracing tid (its TracerPid), or 0. */
+pid_t ct_proc_tracer(pid_t tid);
+/* The state letter of a task (R, S, D, T, t, Z...) from
+ * /proc/PID/task/TID/stat, or 0 when it is gone. */
+char ct_proc_task_state(pid_t pid, pid_t tid);
+
 /* Resume variants; each returns 0 or -errno (-ESRCH when gone). */
 int ct_ptrace_cont(pid_t tid, int sig);
 int ct_ptrace_step(pid_t tid, int sig);

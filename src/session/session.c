@@ -11,9 +11,7 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -273,82 +271,52 @@ fail:
 
 /* ---- attach ---- */
 
-static pid_t tracer_of(pid_t tid)
-{
-	long t = ct_proc_status_field(tid, "TracerPid");
+struct seize_ctx {
+	struct ct_session *s;
+	struct ct_proc *p;
+};
 
-	return t > 0 ? (pid_t)t : 0;
+static bool seize_want(void *ctx, pid_t tid)
+{
+	return !ct_hashmap_get(&((struct seize_ctx *)ctx)->s->threads, (uint64_t)tid);
+}
+
+static int seize_added(void *ctx, pid_t tid)
+{
+	struct seize_ctx *c = ctx;
+	struct ct_thread *t = ct_thread_add(c->s, c->p, tid, CT_TS_NEW);
+
+	if (!t)
+		return -ENOMEM;
+	t->interrupted = true;
+	return 0;
+}
+
+/* A thread that has exited already (ptrace refuses those): nothing to
+ * trace, unless it is the leader, whose pid the session works through. */
+static int seize_zombie(void *ctx, pid_t tid)
+{
+	return tid == ((struct seize_ctx *)ctx)->p->pid ? -EPERM : 0;
 }
 
 /* Seize every task of pid until a pass over /proc/PID/task finds none we
  * do not have: threads created meanwhile by seized threads arrive through
  * PTRACE_O_TRACECLONE, others are caught by the next pass. */
-/* Whether /proc says the thread has exited (zombie or dead). */
-static bool is_exiting(pid_t pid, pid_t tid)
-{
-	char path[64], buf[512], *paren;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	/* the name may hold ')': the state follows the last one */
-	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
-}
-
 static int seize_all(struct ct_session *s, struct ct_proc *p)
 {
-	char path[64];
-	bool added;
-	int ret;
+	struct seize_ctx c = { .s = s, .p = p };
+	const struct ct_seize_cb cb = { .want = seize_want, .added = seize_added,
+					.zombie = seize_zombie, .ctx = &c };
+	pid_t tracer;
+	int n;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
-	do {
-		struct dirent *de;
-		DIR *d = opendir(path);
-
-		if (!d)
-			return errno == ENOENT ? -ESRCH : -errno;
-		added = false;
-		while ((de = readdir(d))) {
-			pid_t tid = (pid_t)atoi(de->d_name);
-			struct ct_thread *t;
-
-			if (tid <= 0 || ct_hashmap_get(&s->threads, (uint64_t)tid))
-				continue;
-			ret = ct_ptrace_seize(tid, true);
-			if (ret == -ESRCH)
-				continue;
-			if (ret == -EPERM && tracer_of(tid) == getpid())
-				ret = 0; /* auto-attached through a clone event */
-			if (ret == -EPERM && tid != p->pid && is_exiting(p->pid, tid))
-				continue; /* ptrace refuses exited threads; none needed */
-			if (ret < 0) {
-				closedir(d);
-				if (ret == -EPERM && tracer_of(tid))
-					ct_session_set_error(s, "attach %d: already traced by process %d",
-							     (int)p->pid, (int)tracer_of(tid));
-				return ret;
-			}
-			t = ct_thread_add(s, p, tid, CT_TS_NEW);
-			if (!t) {
-				closedir(d);
-				return -ENOMEM;
-			}
-			t->interrupted = true;
-			added = true;
-		}
-		closedir(d);
-	} while (added);
-	return 0;
+	do
+		n = ct_ptrace_seize_pass(p->pid, CT_PTRACE_OPTIONS, &cb, &tracer);
+	while (n > 0);
+	if (n == -EPERM && tracer)
+		ct_session_set_error(s, "attach %d: already traced by process %d", (int)p->pid,
+				     (int)tracer);
+	return n < 0 ? n : 0;
 }
 
 /* Wait until every thread of the session has reported a stop. */

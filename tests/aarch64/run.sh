@@ -434,11 +434,14 @@ PYLIB=usr/lib/python$PYVER
 	stdlib = sysconfig.get_paths()['stdlib']
 	skip = ('asyncio concurrent ctypes distutils doctest email ftplib http importlib.metadata '
 	        'importlib.resources lib2to3 mimetypes multiprocessing netrc pdb pydoc pydoc_data '
-	        'readline socketserver ssl tarfile test tkinter unittest urllib webbrowser xml '
-	        'xmlrpc zipfile _testcapi _testinternalcapi _hashlib _ssl').split()
+	        'readline socketserver ssl tarfile test tkinter unittest urllib webbrowser xml.dom '
+	        'xml.sax xmlrpc zipfile _testcapi _testinternalcapi _hashlib _ssl').split()
 	finder = modulefinder.ModuleFinder(excludes=skip)
 	for script in sys.argv[1:]:
 	    finder.run_script(script)
+	# what the integration scripts' inline python imports besides
+	for mod in ('pty', 'tty', 'select', 'xml.etree.ElementTree'):
+	    finder.import_hook(mod)
 	files = set(startup)
 	files.update(m.__file__ for m in finder.modules.values() if m.__file__)
 	for f in sorted(files):
@@ -625,8 +628,12 @@ if [ -f "$EXPORT/regs-aarch64.trace" ] && [ -f "$EXPORT/regs-$HOST_ARCH.jsonl" ]
 		"$HOST_PY" "$SRCDIR/tests/integration/check_events.py" portable --funcs add,mul3,sum6 \
 			--trace "aarch64:$EXPORT/regs-aarch64.trace.jsonl:$EXPORT/regs-aarch64.trace.out" \
 			--trace "$HOST_ARCH:$EXPORT/regs-$HOST_ARCH.jsonl:$EXPORT/regs-$HOST_ARCH.out" \
-			>"$EXPORT/portable-file.out" 2>&1; then
-		log "portability of the trace file: $(tail -n 1 "$EXPORT/portable-file.out")"
+			>"$EXPORT/portable-file.out" 2>&1 &&
+		"$BUILDDIR/calltrap" replay "$EXPORT/regs-aarch64.trace" >"$EXPORT/replay.out" \
+			2>>"$EXPORT/dump.err" && grep -q 'add(0x3, 0x4' "$EXPORT/replay.out" &&
+		"$BUILDDIR/calltrap" report "$EXPORT/regs-aarch64.trace" >"$EXPORT/report.out" \
+			2>>"$EXPORT/dump.err" && grep -q 'sum6' "$EXPORT/report.out"; then
+		log "portability of the trace file: $(tail -n 1 "$EXPORT/portable-file.out"); replay and report read it"
 	else
 		log "FAILED: the guest's trace file does not dump here as it was recorded:"
 		cat "$EXPORT/dump.err" "$EXPORT/portable-file.out" 2>/dev/null | tail -n 40 >&2

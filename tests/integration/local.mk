@@ -54,3 +54,7 @@ TESTS += tests/integration/trace_errors.sh
 EXTRA_DIST += tests/integration/record.sh tests/integration/replay.sh
 EXTRA_DIST += tests/integration/report.sh tests/integration/dump.sh
 EXTRA_DIST += tests/integration/trace_errors.sh
+# calltrap stacks: snapshot of a hung process, deadlock cycles, bad input
+TESTS += tests/integration/stacks.sh
+TESTS += tests/integration/stacks_errors.sh
+EXTRA_DIST += tests/integration/stacks.sh tests/integration/stacks_errors.sh

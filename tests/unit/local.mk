@@ -5,3 +5,4 @@ include tests/unit/output.mk
 include tests/unit/engine.mk
 include tests/unit/trace.mk
 include tests/unit/view.mk
+include tests/unit/stacks.mk

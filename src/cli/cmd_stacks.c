@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `calltrap stacks -p PID`: every thread's system call and backtrace from
+ * one consistent stop, mutex owners and deadlocks; then detach. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "stacks/stacks.h"
+
+enum {
+	OPT_FORMAT = 256,
+	OPT_TID,
+	OPT_MAX_FRAMES,
+	OPT_TIMEOUT,
+	OPT_NO_DEMANGLE,
+};
+
+static const struct option stacks_longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "tid", required_argument, NULL, OPT_TID },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void ct_help_stacks(FILE *fp)
+{
+	fputs("usage: calltrap stacks -p PID [OPTIONS]\n"
+	      "\n"
+	      "Stop every thread of PID at once, print what each is doing (the system call\n"
+	      "it is blocked in, with its arguments, and its backtrace), who holds the mutex\n"
+	      "each blocked thread waits for and any cycle of such waits (a deadlock), then\n"
+	      "detach, leaving the process as it was (running, or still stopped).\n"
+	      "\n"
+	      "  -p, --pid=PID         the process (a thread id stands for its process)\n"
+	      "      --tid=TID         show this thread only (all are still stopped together)\n"
+	      "      --format=FORMAT   text (default) or json (docs/stacks.md)\n"
+	      "  -o, --output=FILE     write there instead of stdout\n"
+	      "      --max-frames=N    at most N frames per thread (default 256)\n"
+	      "      --timeout=SECS    wait that long for each thread to stop (default 2)\n"
+	      "      --no-demangle     show C++ symbols as they are in the binary\n"
+	      "  -h, --help            this text\n",
+	      fp);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("calltrap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see 'calltrap stacks --help')\n", stderr);
+	return CT_EXIT_USAGE;
+}
+
+static int parse_id(const char *s, pid_t *out)
+{
+	char *end;
+	long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX)
+		return -EINVAL;
+	*out = (pid_t)v;
+	return 0;
+}
+
+int ct_cmd_stacks(int argc, char **argv)
+{
+	struct ct_stacks_opts o = { 0 };
+	struct ct_snapshot *snap = NULL;
+	const char *output = NULL;
+	bool json = false;
+	pid_t tid = 0;
+	char err[256];
+	FILE *out = stdout;
+	int c, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:o:h", stacks_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_id(optarg, &o.pid) < 0)
+				return usage_error("invalid pid '%s'", optarg);
+			break;
+		case OPT_TID:
+			if (parse_id(optarg, &tid) < 0)
+				return usage_error("invalid tid '%s'", optarg);
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "json"))
+				json = true;
+			else if (!strcmp(optarg, "text"))
+				json = false;
+			else
+				return usage_error("unknown format '%s' (text or json)", optarg);
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_MAX_FRAMES: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > 100000)
+				return usage_error("invalid --max-frames '%s' (1 to 100000)", optarg);
+			o.max_frames = (unsigned)v;
+			break;
+		}
+		case OPT_TIMEOUT: {
+			char *end;
+			double v;
+
+			errno = 0;
+			v = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(v) || v <= 0 || v > 3600)
+				return usage_error("invalid --timeout '%s' (seconds, > 0)", optarg);
+			o.stop_timeout_ms = v * 1000 < 1 ? 1 : (unsigned)(v * 1000);
+			break;
+		}
+		case OPT_NO_DEMANGLE:
+			o.no_demangle = true;
+			break;
+		case 'h':
+			ct_help_stacks(stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o.pid)
+		return usage_error("which process? give -p PID");
+
+	ret = ct_stacks_take(&o, &snap, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "calltrap: stacks %d: %s\n", (int)o.pid, err[0] ? err : strerror(-ret));
+		return CT_EXIT_ERROR;
+	}
+	if (tid && !ct_snapshot_thread(snap, tid)) {
+		fprintf(stderr, "calltrap: stacks %d: no thread %d in process %d\n", (int)o.pid,
+			(int)tid, (int)snap->pid);
+		ct_snapshot_free(snap);
+		return CT_EXIT_ERROR;
+	}
+	/* opened only now: a bad pid must not leave an empty file behind */
+	if (output) {
+		out = fopen(output, "we");
+		if (!out) {
+			fprintf(stderr, "calltrap: %s: %s\n", output, strerror(errno));
+			ct_snapshot_free(snap);
+			return CT_EXIT_ERROR;
+		}
+	}
+	ret = json ? ct_stacks_print_json(out, snap, tid) : ct_stacks_print_text(out, snap, tid);
+	if (out != stdout && fclose(out) != 0 && ret == 0)
+		ret = -EIO;
+	if (ret < 0)
+		fprintf(stderr, "calltrap: writing %s: %s\n", output ? output : "stdout",
+			strerror(-ret));
+	ct_snapshot_free(snap);
+	return ret < 0 ? CT_EXIT_ERROR : 0;
+}
