@@ -51,6 +51,49 @@ int ct_cmd_report(int argc, char **argv);
 int ct_cmd_dump(int argc, char **argv);
 int ct_cmd_stacks(int argc, char **argv);
 
+/* One usage error line, "calltrap: MSG (see 'calltrap CMD --help')", on
+ * stderr.  Returns CT_EXIT_USAGE. */
+int ct_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The filter options of replay, report and dump (getopt_long codes and
+ * table entries), and the name ct_view_filter_set() takes for each code;
+ * NULL for other codes. */
+enum {
+	CT_OPT_FUNC = 1000,
+	CT_OPT_TID,
+	CT_OPT_MAX_DEPTH,
+	CT_OPT_MIN_DURATION,
+	CT_OPT_SINCE,
+	CT_OPT_UNTIL,
+};
+#define CT_CLI_FILTER_LONGOPTS                                            \
+	{ "func", required_argument, NULL, CT_OPT_FUNC },                   \
+	{ "tid", required_argument, NULL, CT_OPT_TID },                     \
+	{ "max-depth", required_argument, NULL, CT_OPT_MAX_DEPTH },         \
+	{ "min-duration", required_argument, NULL, CT_OPT_MIN_DURATION },   \
+	{ "since", required_argument, NULL, CT_OPT_SINCE },                 \
+	{ "until", required_argument, NULL, CT_OPT_UNTIL }
+const char *ct_cli_filter_name(int opt);
+
+/* The end of replay, report and dump over the trace file `path`: one
+ * stderr line for a damaged file (error), a failed write (rc < 0) or
+ * truncation and lost events (warning).  Returns the exit status. */
+struct ct_view_problems;
+int ct_cli_view_verdict(const char *path, const char *output, const struct ct_view_problems *pb,
+			int rc);
+
+/* After getopt_long: the trace file operand (CT_RECORD_DEFAULT_FILE when
+ * none) and the checks every trace command makes.  0, or CT_EXIT_USAGE
+ * after a usage error line. */
+struct ct_view_filter;
+int ct_cli_trace_operand(const char *cmd, int argc, char **argv, int optind_now,
+			 const struct ct_view_filter *f, const char **path);
+/* Open the trace at path and, unless output is NULL (stdout), the output
+ * file.  0, or CT_EXIT_ERROR after one error line (nothing left open). */
+struct ct_trace_reader;
+int ct_cli_open_trace(const char *path, const char *output, int *fd,
+		      struct ct_trace_reader **r, FILE **out);
+
 void ct_help_main(FILE *fp);
 void ct_help_trace(FILE *fp);
 void ct_help_record(FILE *fp);

@@ -13,27 +13,16 @@
 #include "cli/cli.h"
 #include "view/view.h"
 
-#define DEFAULT_TRACE "calltrap.trace"
-
+#define usage_error(...) ct_cli_usage_error("replay", __VA_ARGS__)
 enum {
-	OPT_FUNC = 256,
-	OPT_TID,
-	OPT_MAX_DEPTH,
-	OPT_MIN_DURATION,
-	OPT_SINCE,
-	OPT_UNTIL,
+	OPT_FIRST = 256, /* below the CT_OPT_* filter codes of cli.h (1000 on) */
 	OPT_PER_THREAD,
 	OPT_COLOR,
 	OPT_NO_ARGS,
 };
 
 static const struct option replay_longopts[] = {
-	{ "func", required_argument, NULL, OPT_FUNC },
-	{ "tid", required_argument, NULL, OPT_TID },
-	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
-	{ "min-duration", required_argument, NULL, OPT_MIN_DURATION },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
+	CT_CLI_FILTER_LONGOPTS,
 	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "no-args", no_argument, NULL, OPT_NO_ARGS },
@@ -41,41 +30,6 @@ static const struct option replay_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("calltrap: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see 'calltrap replay --help')\n", stderr);
-	return CT_EXIT_USAGE;
-}
-
-/* The filter options' names, by option code. */
-static const char *filter_name(int c)
-{
-	switch (c) {
-	case OPT_FUNC:
-		return "func";
-	case OPT_TID:
-		return "tid";
-	case OPT_MAX_DEPTH:
-		return "max-depth";
-	case OPT_MIN_DURATION:
-		return "min-duration";
-	case OPT_SINCE:
-		return "since";
-	case OPT_UNTIL:
-		return "until";
-	default:
-		return NULL;
-	}
-}
 
 /* stdout is a terminal that takes colors */
 static bool color_auto(void)
@@ -95,9 +49,9 @@ int ct_cmd_replay(int argc, char **argv)
 	struct ct_view_filter f;
 	struct ct_trace_reader *r;
 	struct ct_view_input *in;
-	const char *path = DEFAULT_TRACE, *output = NULL;
-	char why[200], err[CT_TRACE_ERRLEN], line[512];
-	FILE *out = stdout;
+	const char *path, *output = NULL;
+	char why[200];
+	FILE *out;
 	int c, fd, rc, code = 0;
 
 	ct_view_filter_init(&f);
@@ -105,13 +59,13 @@ int ct_cmd_replay(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", replay_longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_FUNC:
-		case OPT_TID:
-		case OPT_MAX_DEPTH:
-		case OPT_MIN_DURATION:
-		case OPT_SINCE:
-		case OPT_UNTIL:
-			if (ct_view_filter_set(&f, filter_name(c), optarg, why, sizeof(why)))
+		case CT_OPT_FUNC:
+		case CT_OPT_TID:
+		case CT_OPT_MAX_DEPTH:
+		case CT_OPT_MIN_DURATION:
+		case CT_OPT_SINCE:
+		case CT_OPT_UNTIL:
+			if (ct_view_filter_set(&f, ct_cli_filter_name(c), optarg, why, sizeof(why)))
 				return usage_error("%s", why);
 			break;
 		case OPT_PER_THREAD:
@@ -143,26 +97,11 @@ int ct_cmd_replay(int argc, char **argv)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		path = argv[optind++];
-	if (optind < argc)
-		return usage_error("one trace file at most ('%s' is one too many)", argv[optind]);
-	if (f.since_ns > f.until_ns)
-		return usage_error("--since is after --until");
-
-	if (ct_view_open_file(path, &fd, &r, err, sizeof(err)) < 0) {
-		fprintf(stderr, "calltrap: %s: %s\n", path, err);
-		return CT_EXIT_ERROR;
-	}
-	if (output) {
-		out = fopen(output, "we");
-		if (!out) {
-			fprintf(stderr, "calltrap: cannot open '%s': %s\n", output,
-				strerror(errno));
-			code = CT_EXIT_ERROR;
-			goto out_reader;
-		}
-	}
+	code = ct_cli_trace_operand("replay", argc, argv, optind, &f, &path);
+	if (!code)
+		code = ct_cli_open_trace(path, output, &fd, &r, &out);
+	if (code)
+		return code;
 	ro.color = color == CT_COLOR_ALWAYS || (color == CT_COLOR_AUTO && !output && color_auto());
 	in = ct_view_input_new(r, fd, f.since_ns, f.until_ns, CT_VIEW_LOOKAHEAD);
 	if (!in) {
@@ -175,24 +114,13 @@ int ct_cmd_replay(int argc, char **argv)
 	if (fflush(out) && !rc)
 		rc = errno ? -errno : -EIO;
 	ct_view_input_problems(in, &pb);
-	if (pb.error) {
-		ct_view_problems_line(&pb, line, sizeof(line));
-		fprintf(stderr, "calltrap: %s: %s\n", path, line);
-		code = CT_EXIT_ERROR;
-	} else if (rc < 0) {
-		fprintf(stderr, "calltrap: writing %s: %s\n", output ? output : "the output",
-			strerror(-rc));
-		code = CT_EXIT_ERROR;
-	} else if (ct_view_problems_line(&pb, line, sizeof(line))) {
-		fprintf(stderr, "calltrap: warning: %s: %s\n", path, line);
-	}
+	code = ct_cli_view_verdict(path, output, &pb, rc);
 	ct_view_input_free(in);
 out_file:
 	if (output && out && fclose(out) && !code) {
 		fprintf(stderr, "calltrap: writing %s: %s\n", output, strerror(errno));
 		code = CT_EXIT_ERROR;
 	}
-out_reader:
 	ct_trace_reader_close(r);
 	close(fd);
 	return code;

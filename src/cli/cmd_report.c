@@ -13,27 +13,16 @@
 #include "cli/cli.h"
 #include "view/view.h"
 
-#define DEFAULT_TRACE "calltrap.trace"
-
+#define usage_error(...) ct_cli_usage_error("report", __VA_ARGS__)
 enum {
-	OPT_FUNC = 256,
-	OPT_TID,
-	OPT_MAX_DEPTH,
-	OPT_MIN_DURATION,
-	OPT_SINCE,
-	OPT_UNTIL,
+	OPT_FIRST = 256, /* below the CT_OPT_* filter codes of cli.h (1000 on) */
 	OPT_SORT,
 	OPT_PER_THREAD,
 	OPT_NS,
 };
 
 static const struct option report_longopts[] = {
-	{ "func", required_argument, NULL, OPT_FUNC },
-	{ "tid", required_argument, NULL, OPT_TID },
-	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
-	{ "min-duration", required_argument, NULL, OPT_MIN_DURATION },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "until", required_argument, NULL, OPT_UNTIL },
+	CT_CLI_FILTER_LONGOPTS,
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 	{ "ns", no_argument, NULL, OPT_NS },
@@ -41,40 +30,6 @@ static const struct option report_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("calltrap: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see 'calltrap report --help')\n", stderr);
-	return CT_EXIT_USAGE;
-}
-
-static const char *filter_name(int c)
-{
-	switch (c) {
-	case OPT_FUNC:
-		return "func";
-	case OPT_TID:
-		return "tid";
-	case OPT_MAX_DEPTH:
-		return "max-depth";
-	case OPT_MIN_DURATION:
-		return "min-duration";
-	case OPT_SINCE:
-		return "since";
-	case OPT_UNTIL:
-		return "until";
-	default:
-		return NULL;
-	}
-}
 
 int ct_cmd_report(int argc, char **argv)
 {
@@ -84,8 +39,8 @@ int ct_cmd_report(int argc, char **argv)
 	struct ct_trace_reader *r;
 	struct ct_view_input *in;
 	struct ct_report *rp;
-	const char *path = DEFAULT_TRACE, *output = NULL;
-	char why[200], err[CT_TRACE_ERRLEN], line[512];
+	const char *path, *output = NULL;
+	char why[200], err[CT_TRACE_ERRLEN];
 	FILE *out = stdout;
 	int c, fd, rc, code = 0;
 
@@ -94,13 +49,13 @@ int ct_cmd_report(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", report_longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_FUNC:
-		case OPT_TID:
-		case OPT_MAX_DEPTH:
-		case OPT_MIN_DURATION:
-		case OPT_SINCE:
-		case OPT_UNTIL:
-			if (ct_view_filter_set(&f, filter_name(c), optarg, why, sizeof(why)))
+		case CT_OPT_FUNC:
+		case CT_OPT_TID:
+		case CT_OPT_MAX_DEPTH:
+		case CT_OPT_MIN_DURATION:
+		case CT_OPT_SINCE:
+		case CT_OPT_UNTIL:
+			if (ct_view_filter_set(&f, ct_cli_filter_name(c), optarg, why, sizeof(why)))
 				return usage_error("%s", why);
 			break;
 		case OPT_SORT:
@@ -127,12 +82,9 @@ int ct_cmd_report(int argc, char **argv)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		path = argv[optind++];
-	if (optind < argc)
-		return usage_error("one trace file at most ('%s' is one too many)", argv[optind]);
-	if (f.since_ns > f.until_ns)
-		return usage_error("--since is after --until");
+	code = ct_cli_trace_operand("report", argc, argv, optind, &f, &path);
+	if (code)
+		return code;
 
 	if (ct_view_open_file(path, &fd, &r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "calltrap: %s: %s\n", path, err);
@@ -167,17 +119,7 @@ int ct_cmd_report(int argc, char **argv)
 		rc = errno ? -errno : -EIO;
 	if (output && fclose(out) && !rc)
 		rc = errno ? -errno : -EIO;
-	if (pb.error) {
-		ct_view_problems_line(&pb, line, sizeof(line));
-		fprintf(stderr, "calltrap: %s: %s\n", path, line);
-		code = CT_EXIT_ERROR;
-	} else if (rc < 0) {
-		fprintf(stderr, "calltrap: writing %s: %s\n", output ? output : "the output",
-			strerror(-rc));
-		code = CT_EXIT_ERROR;
-	} else if (ct_view_problems_line(&pb, line, sizeof(line))) {
-		fprintf(stderr, "calltrap: warning: %s: %s\n", path, line);
-	}
+	code = ct_cli_view_verdict(path, output, &pb, rc);
 out_input:
 	ct_view_input_free(in);
 out_reader:

@@ -15,6 +15,8 @@
 #include "cli/cli.h"
 #include "stacks/stacks.h"
 
+#define usage_error(...) ct_cli_usage_error("stacks", __VA_ARGS__)
+
 enum {
 	OPT_FORMAT = 256,
 	OPT_TID,
@@ -53,20 +55,6 @@ void ct_help_stacks(FILE *fp)
 	      "      --no-demangle     show C++ symbols as they are in the binary\n"
 	      "  -h, --help            this text\n",
 	      fp);
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("calltrap: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see 'calltrap stacks --help')\n", stderr);
-	return CT_EXIT_USAGE;
 }
 
 static int parse_id(const char *s, pid_t *out)

@@ -1,6 +1,7 @@
 libcalltrap_a_SOURCES += \
 	src/cli/cli.h \
 	src/cli/options.c \
+	src/cli/common.c \
 	src/cli/cmd_trace.c \
 	src/cli/run.c \
 	src/cli/help.c \

@@ -37,19 +37,8 @@ static const struct option trace_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("calltrap: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see 'calltrap %s --help')\n", cmd);
-	return -EINVAL;
-}
+/* ct_cli_usage_error(), with the parser's -EINVAL */
+#define usage_error(cmd, ...) (ct_cli_usage_error(cmd, __VA_ARGS__), -EINVAL)
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
