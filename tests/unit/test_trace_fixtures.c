@@ -78,19 +78,6 @@ struct fixture {
 	size_t nch;
 };
 
-/* The fixtures of the source tree: $TOP_SRCDIR (set by make check and by
- * the aarch64 guest, where the build's paths do not exist) or the path
- * configure saw. */
-static void fixture_path(char *path, size_t size, const char *name)
-{
-	const char *top = getenv("TOP_SRCDIR");
-
-	if (top && *top)
-		snprintf(path, size, "%s/tests/fixtures/%s", top, name);
-	else
-		snprintf(path, size, "%s/%s", CT_FIXTURES_DIR, name);
-}
-
 static struct fixture load(const char *name)
 {
 	char path[512];
@@ -98,7 +85,7 @@ static struct fixture load(const char *name)
 	off_t n;
 	int fd;
 
-	fixture_path(path, sizeof(path), name);
+	test_fixture_path(path, sizeof(path), name);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		fail_msg("%s: %s", path, strerror(errno));
@@ -133,7 +120,7 @@ static void expect_open_error(const char *name, int err, const char *msg)
 	char path[512], buf[CT_TRACE_ERRLEN];
 	int fd;
 
-	fixture_path(path, sizeof(path), name);
+	test_fixture_path(path, sizeof(path), name);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
 	errno = 0;

@@ -618,7 +618,7 @@ static void problems_of(const char *fixture, struct ct_view_problems *p, char *e
 	struct ct_view_input *in;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", CT_FIXTURES_DIR, fixture);
+	test_fixture_path(path, sizeof(path), fixture);
 	assert_int_equal(ct_view_open_file(path, &fd, &r, err, sizeof(err)), 0);
 	in = ct_view_input_new(r, fd, 0, UINT64_MAX, 0);
 	assert_non_null(in);
@@ -672,12 +672,12 @@ static void test_input_problems(void **state)
 	assert_false(ct_view_problems_line(&p, line, sizeof(line)));
 
 	/* open errors: the reader's message */
-	snprintf(path, sizeof(path), "%s/%s", CT_FIXTURES_DIR, "badmagic.trace");
+	test_fixture_path(path, sizeof(path), "badmagic.trace");
 	assert_int_equal(ct_view_open_file(path, &fd, &r, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "not a calltrap trace (bad magic)");
 	assert_null(r);
 	assert_int_equal(fd, -1);
-	snprintf(path, sizeof(path), "%s/%s", CT_FIXTURES_DIR, "no-such.trace");
+	test_fixture_path(path, sizeof(path), "no-such.trace");
 	assert_int_equal(ct_view_open_file(path, &fd, &r, err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, strerror(ENOENT));
 }

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,6 +26,21 @@ struct blob {
 	uint8_t *p;
 	size_t n;
 };
+
+#ifdef CT_FIXTURES_DIR
+/* A fixture of the source tree: under $TOP_SRCDIR (set by make check and by
+ * the aarch64 guest, where the build's paths do not exist), else the path
+ * configure saw. */
+static inline void test_fixture_path(char *path, size_t size, const char *name)
+{
+	const char *top = getenv("TOP_SRCDIR");
+
+	if (top && *top)
+		snprintf(path, size, "%s/tests/fixtures/%s", top, name);
+	else
+		snprintf(path, size, "%s/%s", CT_FIXTURES_DIR, name);
+}
+#endif
 
 static inline int test_memfd(void)
 {
