@@ -6,7 +6,7 @@
 # AARCH64_TIMEOUT: seconds before a hung VM counts as a failure;
 # AARCH64_CACHE: downloads (default ~/.cache/calltrap-aarch64);
 # AARCH64_FLAGS: more run.sh options, e.g. AARCH64_FLAGS='--tests tests/integration/calls.sh'.
-AARCH64_TIMEOUT = 2400
+AARCH64_TIMEOUT = 3600
 AARCH64_CACHE =
 AARCH64_FLAGS =
 AARCH64_RUN = bash $(abs_top_srcdir)/tests/aarch64/run.sh --srcdir='$(abs_top_srcdir)' \

@@ -22,8 +22,8 @@
 #                         -mbranch-protection=standard (make check-aarch64-pac)
 #   --cpu MODEL           qemu -cpu (default cortex-a72, or the above with --pac)
 #   --smp N --mem MB      guest size (default 2, 2048)
-#   --timeout SEC         host-side limit for the VM run (default 2400)
-#   --test-timeout SEC    limit for one test inside the guest (default 600)
+#   --timeout SEC         host-side limit for the VM run (default 3600)
+#   --test-timeout SEC    limit for one test inside the guest (default 1500)
 #   --ct-timeout SEC      CT_TIMEOUT for lib.sh inside the guest (default 180;
 #                         lib.sh's 60 is for native speed)
 #   --tests 'T ...'       run only these entries of TESTS
@@ -49,8 +49,8 @@ PAC=0
 CPU=
 SMP=2
 MEM=2048
-TIMEOUT=2400
-TEST_TIMEOUT=600
+TIMEOUT=3600
+TEST_TIMEOUT=1500
 CT_TIMEOUT=180
 ONLY_TESTS=
 CACHE=
