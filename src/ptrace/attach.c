@@ -86,8 +86,9 @@ int ct_ptrace_seize_pass(pid_t pid, unsigned long options, const struct ct_seize
 			char st = ct_proc_task_state(pid, tid);
 
 			/* a thread that exited (a leader after pthread_exit)
-			 * cannot be traced and needs not be */
-			if (st == 'Z' || st == 'X') {
+			 * cannot be traced and needs not be; one already
+			 * reaped since the refusal has no state left (0) */
+			if (st == 'Z' || st == 'X' || st == 0) {
 				ret = cb->zombie(cb->ctx, tid);
 				if (ret < 0)
 					break;
