@@ -32,39 +32,6 @@ static void jb_esc_byte(struct ct_sbuf *b, unsigned char c)
 	ct_sbuf_hex8(b, c);
 }
 
-/* Length of the valid UTF-8 sequence starting at s (RFC 3629 table:
- * no overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_seq_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	/* A NUL terminator fails the range test, so we never read past it. */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /* A JSON string, or null for a missing one. */
 static void jb_str(struct ct_sbuf *b, const char *str)
 {
@@ -92,7 +59,7 @@ static void jb_str(struct ct_sbuf *b, const char *str)
 			s++;
 		} else if (*s < 0x80) {
 			jb_esc_byte(b, *s++);
-		} else if ((n = utf8_seq_len(s))) {
+		} else if ((n = ct_utf8_seq_len(s))) {
 			ct_sbuf_put(b, (const char *)s, n);
 			s += n;
 		} else {

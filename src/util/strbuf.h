@@ -86,4 +86,10 @@ void ct_sbuf_hex8(struct ct_sbuf *b, unsigned char c);
 /* n spaces. */
 void ct_sbuf_spaces(struct ct_sbuf *b, size_t n);
 
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,
+ * no surrogates, nothing above U+10FFFF), or 0.  Reads nothing past a NUL.
+ * The JSON writers (output/jsonl.c, view/vbuf.c) copy such sequences and
+ * escape every other byte. */
+size_t ct_utf8_seq_len(const unsigned char *s);
+
 #endif /* CT_STRBUF_H */

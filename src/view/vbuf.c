@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "util/strbuf.h"
 #include "view/vbuf.h"
 
 void ct_vbuf_init(struct ct_vbuf *b)
@@ -155,38 +156,6 @@ void ct_vbuf_text(struct ct_vbuf *b, const char *str)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,
- * no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	/* a NUL fails the range tests, so nothing past it is read */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /* As the jsonl formatter does (src/output/jsonl.c): valid UTF-8 copied,
  * anything else as \u00XX of the byte. */
 void ct_vbuf_json(struct ct_vbuf *b, const char *str)
@@ -211,7 +180,7 @@ void ct_vbuf_json(struct ct_vbuf *b, const char *str)
 		if (*s == '"' || *s == '\\') {
 			ct_vbuf_putc(b, '\\');
 			ct_vbuf_putc(b, (char)*s++);
-		} else if (*s >= 0x80 && (n = utf8_len(s))) {
+		} else if (*s >= 0x80 && (n = ct_utf8_seq_len(s))) {
 			ct_vbuf_put(b, (const char *)s, n);
 			s += n;
 		} else {
@@ -253,7 +222,7 @@ void ct_vbuf_xml(struct ct_vbuf *b, const char *str)
 		default:
 			if (*s >= 0x20 && *s < 0x7f) {
 				ct_vbuf_putc(b, (char)*s);
-			} else if (*s >= 0x80 && (n = utf8_len(s))) {
+			} else if (*s >= 0x80 && (n = ct_utf8_seq_len(s))) {
 				ct_vbuf_put(b, (const char *)s, n);
 				s += n;
 				continue;
