@@ -164,8 +164,14 @@ static int zombie(void *ctx, pid_t tid)
 
 	if (s->nr == s->cap || s->threads[s->nr].tid != tid)
 		return -ENOMEM;
-	s->threads[s->nr].zombie = true;
-	s->threads[s->nr].state = 'Z';
+	/* only a leader lingers as a zombie (after pthread_exit, or until
+	 * its parent reaps it); any other thread caught so is on its way out */
+	if (tid == s->pid) {
+		s->threads[s->nr].zombie = true;
+		s->threads[s->nr].state = 'Z';
+	} else {
+		s->threads[s->nr].exited = true;
+	}
 	s->nr++;
 	return 0;
 }
@@ -218,7 +224,8 @@ static void check_gone(struct ct_stopper *s)
 		if (!moving(t))
 			continue;
 		st = ct_proc_task_state(s->pid, t->tid);
-		if (st == 0 || st == 'X') {
+		if (st == 0 || st == 'X' || (st == 'Z' && t->tid != s->pid)) {
+			/* a traced thread's zombie only waits for our wait */
 			t->exited = true;
 		} else if (st == 'Z') {
 			t->zombie = true;

@@ -129,8 +129,11 @@ scenario_churn()
 		python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-sys.exit(0 if d["threads"] and all(t["stopped"] or t["exited"] for t in d["threads"]) else 1)
-' "$D/churn.json" || fail "run $i: a thread was not stopped"
+bad = [t for t in d["threads"] if not (t["stopped"] or t["exited"])]
+for t in bad:
+    print("tid %d: %s" % (t["tid"], {k: v for k, v in t.items() if not isinstance(v, (list, dict))}))
+sys.exit(0 if d["threads"] and not bad else 1)
+' "$D/churn.json" > "$D/churn.bad" || fail "run $i: a thread was not stopped: $(cat "$D/churn.bad")"
 	done
 	touch "$D/stop"
 	wait_pid "$p" 30
