@@ -20,6 +20,7 @@ static const struct subcommand subcommands[] = {
 	{ "report", ct_cmd_report, ct_help_report },
 	{ "dump", ct_cmd_dump, ct_help_dump },
 	{ "stacks", ct_cmd_stacks, ct_help_stacks },
+	{ "repl", ct_cmd_repl, ct_help_repl },
 };
 
 static const struct subcommand *find(const char *name)

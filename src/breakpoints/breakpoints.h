@@ -40,6 +40,10 @@ struct ct_func {
 	 * breakpoint is placed */
 	int32_t lr_slot_off;
 	bool has_lr_slot;
+	/* the session's: chosen by its patterns; its entry site was refused
+	 * (an instruction we cannot displace, warned about once) */
+	bool selected;
+	bool refused;
 };
 
 struct ct_site {
@@ -96,7 +100,8 @@ static inline struct ct_site *ct_site_at(const struct ct_bpset *bs, uint64_t add
 }
 
 /*
- * Make `addr` a site of kind `kind` (adding the kind when the site exists).
+ * Make `addr` a site of kind `kind` (adding the kind when the site exists,
+ * and inserting it again when it was retired by ct_site_remove).
  * [lo, hi) is the code/data range that the relocated instruction may refer
  * to (its module), which the slot must be within reach of.  -ENOTSUP when
  * the instruction can be neither relocated nor emulated (*why says what it
@@ -105,6 +110,17 @@ static inline struct ct_site *ct_site_at(const struct ct_bpset *bs, uint64_t add
  */
 int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_func *func,
 		uint64_t lo, uint64_t hi, const struct ct_injector *inj, const char **why);
+
+/*
+ * Take `kind` off the site at addr (CT_SITE_ENTRY: its func too).  When no
+ * kind is left, the original bytes go back and the site is retired, not
+ * freed: a thread may still be running its out-of-line copy (or be about
+ * to single-step it), and ct_bpset_translate_pc must still know the slot.
+ * ct_site_add inserts a retired site again.  The caller makes sure no
+ * thread has a reported but unhandled trap on it (the world is stopped and
+ * pending traps were taken).  0, -ENOENT (no such site), -EFAULT, -ESRCH.
+ */
+int ct_site_remove(struct ct_bpset *bs, uint64_t addr, unsigned kind);
 
 /* Read code as it is without our breakpoints. 0 or -EFAULT. */
 int ct_bpset_read_orig(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t len);

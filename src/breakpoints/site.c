@@ -121,6 +121,37 @@ static int prepare_slot(struct ct_bpset *bs, struct ct_site *s, uint64_t lo, uin
 	return ct_hashmap_put(&bs->slots, s->slot, s);
 }
 
+static void note_lr_slot(struct ct_bpset *bs, uint64_t addr, struct ct_func *func)
+{
+	uint8_t head[16];
+
+	if (!bs->arch->lr_slot)
+		return;
+	func->has_lr_slot = ct_bpset_read_orig(bs, addr, head, sizeof(head)) == 0 &&
+			    bs->arch->lr_slot(head, sizeof(head), &func->lr_slot_off) == 0;
+}
+
+/* A retired site again: its plan and slot still hold, as long as the code
+ * under it is the code it was prepared for. */
+static int reinsert(struct ct_bpset *bs, struct ct_site *s, const char **why)
+{
+	uint8_t code[16];
+	int ret;
+
+	ret = ct_pmem_read(bs->mem, s->addr, code, s->plan.len);
+	if (ret < 0)
+		return ret;
+	if (memcmp(code, s->plan.bytes, s->plan.len) != 0) {
+		*why = "the code changed since it was traced";
+		return -ENOTSUP;
+	}
+	ret = ct_pmem_write(bs->mem, s->addr, bs->arch->bp_insn, bs->arch->bp_len);
+	if (ret < 0)
+		return ret;
+	s->inserted = true;
+	return 0;
+}
+
 int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_func *func,
 		uint64_t lo, uint64_t hi, const struct ct_injector *inj, const char **why)
 {
@@ -131,6 +162,13 @@ int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_fun
 
 	*why = NULL;
 	if (s) {
+		if (!s->inserted) {
+			ret = reinsert(bs, s, why);
+			if (ret < 0)
+				return ret;
+		}
+		if ((kind & CT_SITE_ENTRY) && func && !(s->kinds & CT_SITE_ENTRY))
+			note_lr_slot(bs, addr, func);
 		s->kinds |= kind;
 		if (kind & CT_SITE_ENTRY)
 			s->func = func;
@@ -139,12 +177,8 @@ int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_fun
 	ret = read_code(bs, addr, code, &len);
 	if (ret < 0)
 		return ret;
-	if ((kind & CT_SITE_ENTRY) && func && bs->arch->lr_slot) {
-		uint8_t head[16];
-
-		func->has_lr_slot = ct_bpset_read_orig(bs, addr, head, sizeof(head)) == 0 &&
-				    bs->arch->lr_slot(head, sizeof(head), &func->lr_slot_off) == 0;
-	}
+	if ((kind & CT_SITE_ENTRY) && func)
+		note_lr_slot(bs, addr, func);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -182,6 +216,25 @@ fail_slot:
 fail:
 	free(s);
 	return ret;
+}
+
+int ct_site_remove(struct ct_bpset *bs, uint64_t addr, unsigned kind)
+{
+	struct ct_site *s = ct_site_at(bs, addr);
+	int ret;
+
+	if (!s)
+		return -ENOENT;
+	if (!(s->kinds & ~kind) && s->inserted) {
+		ret = ct_pmem_write(bs->mem, addr, s->orig, bs->arch->bp_len);
+		if (ret < 0)
+			return ret;
+		s->inserted = false;
+	}
+	s->kinds &= ~kind;
+	if (kind & CT_SITE_ENTRY)
+		s->func = NULL;
+	return 0;
 }
 
 int ct_bpset_read_orig(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t len)

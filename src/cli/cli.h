@@ -50,6 +50,7 @@ int ct_cmd_replay(int argc, char **argv);
 int ct_cmd_report(int argc, char **argv);
 int ct_cmd_dump(int argc, char **argv);
 int ct_cmd_stacks(int argc, char **argv);
+int ct_cmd_repl(int argc, char **argv);
 
 /* One usage error line, "calltrap: MSG (see 'calltrap CMD --help')", on
  * stderr.  Returns CT_EXIT_USAGE. */
@@ -94,6 +95,9 @@ struct ct_trace_reader;
 int ct_cli_open_trace(const char *path, const char *output, int *fd,
 		      struct ct_trace_reader **r, FILE **out);
 
+/* A process or thread id: a decimal number in [1, INT_MAX].  0 or -EINVAL. */
+int ct_cli_parse_id(const char *s, pid_t *out);
+
 void ct_help_main(FILE *fp);
 void ct_help_trace(FILE *fp);
 void ct_help_record(FILE *fp);
@@ -101,5 +105,6 @@ void ct_help_replay(FILE *fp);
 void ct_help_report(FILE *fp);
 void ct_help_dump(FILE *fp);
 void ct_help_stacks(FILE *fp);
+void ct_help_repl(FILE *fp);
 
 #endif

@@ -57,21 +57,6 @@ void ct_help_stacks(FILE *fp)
 	      fp);
 }
 
-static int parse_id(const char *s, pid_t *out)
-{
-	char *end;
-	long v;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v <= 0 || v > INT_MAX)
-		return -EINVAL;
-	*out = (pid_t)v;
-	return 0;
-}
-
 int ct_cmd_stacks(int argc, char **argv)
 {
 	struct ct_stacks_opts o = { 0 };
@@ -88,11 +73,11 @@ int ct_cmd_stacks(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:o:h", stacks_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_id(optarg, &o.pid) < 0)
+			if (ct_cli_parse_id(optarg, &o.pid) < 0)
 				return usage_error("invalid pid '%s'", optarg);
 			break;
 		case OPT_TID:
-			if (parse_id(optarg, &tid) < 0)
+			if (ct_cli_parse_id(optarg, &tid) < 0)
 				return usage_error("invalid tid '%s'", optarg);
 			break;
 		case OPT_FORMAT:

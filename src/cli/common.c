@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -96,5 +98,20 @@ int ct_cli_open_trace(const char *path, const char *output, int *fd,
 		close(*fd);
 		return CT_EXIT_ERROR;
 	}
+	return 0;
+}
+
+int ct_cli_parse_id(const char *s, pid_t *out)
+{
+	char *end;
+	long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX)
+		return -EINVAL;
+	*out = (pid_t)v;
 	return 0;
 }

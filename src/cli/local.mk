@@ -9,4 +9,5 @@ libcalltrap_a_SOURCES += \
 	src/cli/cmd_replay.c \
 	src/cli/cmd_report.c \
 	src/cli/cmd_dump.c \
-	src/cli/cmd_stacks.c
+	src/cli/cmd_stacks.c \
+	src/cli/cmd_repl.c

@@ -3,6 +3,8 @@
 #ifndef CT_OUTPUT_INTERNAL_H
 #define CT_OUTPUT_INTERNAL_H
 
+#include <stdbool.h>
+
 #include "output/output.h"
 #include "trace/tracefile.h"
 
@@ -24,6 +26,10 @@ struct ct_output {
 	const struct ct_trace_info *info;
 	struct ct_trace_writer *trace;
 	uint64_t oldest_unwritten_ns; /* CLOCK_MONOTONIC; 0: nothing unwritten */
+
+	/* tee (tee.c) */
+	struct ct_output *tee[2];
+	bool tee_on[2];
 };
 
 #endif

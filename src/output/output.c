@@ -77,6 +77,7 @@ static const struct ct_output_ops line_ops = {
 	.event = line_event,
 	.idle = line_end,
 	.end = line_end,
+	.flush = line_end,
 };
 
 struct ct_output *ct_output_new(enum ct_format fmt, FILE *fp, unsigned flags)
@@ -136,6 +137,13 @@ int ct_output_idle(struct ct_output *o)
 	if (!o)
 		return -EINVAL;
 	return o->ops->idle(o);
+}
+
+int ct_output_flush(struct ct_output *o)
+{
+	if (!o)
+		return -EINVAL;
+	return o->ops->flush ? o->ops->flush(o) : 0;
 }
 
 uint64_t ct_output_bytes(const struct ct_output *o)

@@ -25,6 +25,8 @@ struct ct_output_ops {
 	 * events so far visible (lines) or durable (trace file). */
 	int (*idle)(struct ct_output *o);
 	int (*end)(struct ct_output *o);
+	/* Make every event so far visible or durable now (optional). */
+	int (*flush)(struct ct_output *o);
 	void (*free)(struct ct_output *o); /* optional: release what end did not */
 };
 
@@ -36,6 +38,7 @@ int ct_format_parse(const char *name, enum ct_format *fmt);
 struct ct_output *ct_output_new(enum ct_format fmt, FILE *fp, unsigned flags);
 int ct_output_event(struct ct_output *o, const struct ct_event *ev); /* 0 or -errno (EIO) */
 int ct_output_idle(struct ct_output *o); /* 0 or -errno */
+int ct_output_flush(struct ct_output *o); /* now, whatever the age: 0 or -errno */
 int ct_output_end(struct ct_output *o);  /* flushes */
 void ct_output_free(struct ct_output *o);
 
@@ -51,6 +54,15 @@ void ct_output_free(struct ct_output *o);
 #define CT_RECORD_FLUSH_MS 1000
 struct ct_trace_info;
 struct ct_output *ct_output_new_trace(int fd, const struct ct_trace_info *info);
+/*
+ * Both a and b get every event (a first; the first error is returned);
+ * ct_output_tee_enable() switches one of them off and on (e.g. the REPL's
+ * echo of events to the terminal).  The tee does not own a and b: ending
+ * the tee ends them, freeing it frees neither.  NULL with errno set.
+ */
+struct ct_output *ct_output_new_tee(struct ct_output *a, struct ct_output *b);
+void ct_output_tee_enable(struct ct_output *tee, unsigned which, bool on);
+
 /* Bytes written so far by a trace output, 0 for the others. */
 uint64_t ct_output_bytes(const struct ct_output *o);
 

@@ -51,12 +51,21 @@ static int trace_event(struct ct_output *o, const struct ct_event *ev)
 	return ret;
 }
 
+static int trace_flush(struct ct_output *o);
+
 static int trace_idle(struct ct_output *o)
+{
+	if (!o->trace || !o->oldest_unwritten_ns ||
+	    monotonic_ns() - o->oldest_unwritten_ns < CT_RECORD_FLUSH_MS * 1000000ull)
+		return 0;
+	return trace_flush(o);
+}
+
+static int trace_flush(struct ct_output *o)
 {
 	int ret;
 
-	if (!o->trace || !o->oldest_unwritten_ns ||
-	    monotonic_ns() - o->oldest_unwritten_ns < CT_RECORD_FLUSH_MS * 1000000ull)
+	if (!o->trace || !o->oldest_unwritten_ns)
 		return 0;
 	ret = ct_trace_writer_flush(o->trace);
 	if (ret == 0)
@@ -91,6 +100,7 @@ static const struct ct_output_ops trace_ops = {
 	.event = trace_event,
 	.idle = trace_idle,
 	.end = trace_end,
+	.flush = trace_flush,
 	.free = trace_free,
 };
 

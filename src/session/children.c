@@ -121,7 +121,7 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 	ret = resume_early(s, child);
 	if (ret < 0)
 		return ret;
-	if (s->detaching || s->attaching) {
+	if (ct_keep_stopped(s) || s->attaching) {
 		/* It stays stopped while we write into the process, maybe running
 		 * injected code in it: the event stop is inside clone/fork, whose
 		 * return value the kernel stores on the way out, so move it to
@@ -197,7 +197,7 @@ int ct_on_first_stop(struct ct_session *s, struct ct_thread *t, int status)
 		return 0;
 	}
 	t->interrupted = false;
-	return s->detaching ? 0 : ct_thread_resume(s, t);
+	return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
 }
 
 static void exec_path(pid_t pid, char *buf, size_t n)
@@ -279,7 +279,7 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 	ret = ct_mm_scan(s, p->mm, &inj);
 	if (ret < 0)
 		goto fail;
-	return s->detaching ? 0 : ct_thread_resume(s, et);
+	return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, et);
 fail:
 	if (ret == -ESRCH)
 		return 0;

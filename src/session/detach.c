@@ -85,7 +85,7 @@ static int flush_pending_traps(struct ct_session *s)
 	return 0;
 }
 
-static int stop_everything(struct ct_session *s)
+int ct_stop_everything(struct ct_session *s)
 {
 	size_t it = 0;
 	uint64_t key;
@@ -204,7 +204,7 @@ int ct_detach_all(struct ct_session *s)
 	int ret, err = 0;
 
 	s->detaching = true;
-	ret = stop_everything(s);
+	ret = ct_stop_everything(s);
 	if (ret < 0 && ret != -ECHILD)
 		err = ret;
 	for (;;) {
@@ -257,5 +257,7 @@ int ct_detach_all(struct ct_session *s)
 			ct_proc_remove(s, q);
 		}
 	}
+	s->detaching = false;
+	s->holding = false;
 	return err;
 }

@@ -14,6 +14,9 @@
  * and sites point at its names. */
 struct ct_modrt {
 	struct ct_module m;
+	/* every function symbol of the ELF, funcs[i] for m.elf->syms[i]; the
+	 * patterns choose among them (ct_func.selected).  Never reallocated:
+	 * sites, frames and events point into it. */
 	struct ct_func *funcs;
 	size_t nr_funcs;
 	bool is_main;
@@ -63,6 +66,14 @@ struct ct_thread {
 	bool cleanup_child;        /* unfollowed fork child: clean and detach at first stop */
 };
 
+/* A `trace`/`untrace` made while the session runs: applied in order, after
+ * the initial patterns, to every module loaded now or later. */
+struct ct_edit {
+	bool add;
+	struct ct_patterns one; /* a single including pattern */
+	char *spec;             /* as the user wrote it */
+};
+
 struct ct_session {
 	const struct ct_arch *arch;
 	struct ct_session_opts opts;
@@ -78,6 +89,13 @@ struct ct_session {
 	int main_status;            /* wait status, -1 until it exits */
 	bool attaching;             /* seizing: new stops stay stopped */
 	bool detaching;
+	/* The world is stopped for the REPL (or being stopped): every stop is
+	 * handled (its events emitted, a breakpoint's displaced instruction
+	 * set up) and the thread left stopped, until ct_session_resume_all. */
+	bool holding;
+	bool pause_pending;         /* pause_at_start: hold at the entry point */
+	struct ct_edit *edits;
+	size_t nr_edits;
 	int stop_signal;
 	int fatal;                  /* -errno of a fatal tracer error */
 	char errmsg[256];
@@ -99,7 +117,15 @@ void ct_proc_drop_threads(struct ct_session *s, const struct ct_proc *p,
 			  const struct ct_thread *except);
 struct ct_proc *ct_proc_add(struct ct_session *s, pid_t pid, struct ct_mm *mm);
 void ct_proc_remove(struct ct_session *s, struct ct_proc *p);
+/* Resume a thread we stopped: single-step its displaced copy when it was
+ * left about to (t->stepping), LISTEN when it was in group-stop, else
+ * continue with its pending signal.  -ESRCH counts as done. */
 int ct_thread_resume(struct ct_session *s, struct ct_thread *t);
+/* Handled stops leave threads stopped (detach, or the world held). */
+static inline bool ct_keep_stopped(const struct ct_session *s)
+{
+	return s->detaching || s->holding;
+}
 
 /* mm.c: address spaces, modules, patterns */
 struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid);
@@ -123,11 +149,19 @@ int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread 
 /* The r_brk site was hit. */
 int ct_mm_rbrk_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		   const struct ct_regs *regs);
+/* Do the initial patterns and then the edits select `name` of m? */
+bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name);
+/* Make the entry sites of every module of mm agree with ct_func.selected:
+ * sites of functions no longer selected removed (return sites are never
+ * touched), sites of newly selected ones placed.  The world is stopped;
+ * inj is a stopped thread of mm. */
+int ct_mm_sync(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
 
 /* stop.c: one waitpid result */
 int ct_handle_wait(struct ct_session *s, pid_t tid, int status);
 /* Execute the instruction displaced by `site` for a thread stopped on it,
- * with regs read at the trap, and resume it. */
+ * with regs read at the trap, and resume it; while the world is held, only
+ * point it at the instruction (ct_thread_resume runs it later). */
 int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
 		 struct ct_regs *regs);
 /* Unwind every frame of t (thread exit, exec). */
@@ -140,5 +174,18 @@ int ct_on_first_stop(struct ct_session *s, struct ct_thread *t, int status);
 
 /* detach.c */
 int ct_detach_all(struct ct_session *s);
+/* Interrupt every running thread and wait until each is stopped, taking
+ * the breakpoint traps that raced with the interrupts (ct_handle_wait
+ * handles each stop: the caller sets detaching or holding first). */
+int ct_stop_everything(struct ct_session *s);
+
+/* control.c */
+void ct_edits_fini(struct ct_session *s);
+/* The spawned program (stopped after its exec, scanned) into a process
+ * group of its own, by an injected setpgid(0, 0). */
+int ct_spawn_new_pgrp(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
+/* pause_at_start: run the program to its entry point and hold the world
+ * there.  0 (also when it exited before), or -errno after cleaning up. */
+int ct_spawn_pause(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t);
 
 #endif

@@ -5,4 +5,5 @@ libcalltrap_a_SOURCES += \
 	src/session/mm.c \
 	src/session/stop.c \
 	src/session/children.c \
-	src/session/detach.c
+	src/session/detach.c \
+	src/session/control.c

@@ -192,6 +192,8 @@ static int add_site(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m, 
 	if (ret == -ENOTSUP || ret == -EINVAL) {
 		ct_warn("%s: cannot trace %s at %#lx: %s", m->m.name, f ? f->name : "(internal)",
 			(unsigned long)addr, why ? why : strerror(-ret));
+		if (f)
+			f->refused = true;
 		return 0;
 	}
 	if (ret < 0 && ret != -ESRCH)
@@ -223,27 +225,107 @@ static int resolve_ifunc(struct ct_session *s, struct ct_mm *mm, struct ct_func 
 	return 0;
 }
 
-/* Place the entry sites of a module's selected functions; IFUNCs only
- * once start-up is done (their resolvers need a relocated program). */
+bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name)
+{
+	bool want = s->opts.patterns &&
+		    ct_patterns_match(s->opts.patterns, m->m.name, m->is_main, name);
+	size_t i;
+
+	for (i = 0; i < s->nr_edits; i++)
+		if (s->edits[i].add != want &&
+		    ct_patterns_match(&s->edits[i].one, m->m.name, m->is_main, name))
+			want = s->edits[i].add;
+	return want;
+}
+
+static bool func_of(const struct ct_modrt *m, const struct ct_func *f)
+{
+	return f >= m->funcs && f < m->funcs + m->nr_funcs;
+}
+
+static bool is_ifunc(const struct ct_modrt *m, const struct ct_func *f)
+{
+	return m->m.elf->syms[f - m->funcs].type == CT_SYM_IFUNC;
+}
+
+/* Entry sites of m's functions that are no longer selected: an alias at the
+ * same address that is still selected takes the site over, else the site
+ * loses its entry kind (a return site at the same address stays). */
+static int module_unarm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m)
+{
+	size_t it = 0, i;
+	uint64_t key;
+	void *val;
+	int ret;
+
+	(void)s;
+	while (ct_hashmap_next(&mm->bps.sites, &it, &key, &val)) {
+		struct ct_site *site = val;
+		struct ct_func *alt = NULL;
+
+		if (!(site->kinds & CT_SITE_ENTRY) || !site->func || !func_of(m, site->func) ||
+		    site->func->selected)
+			continue;
+		for (i = 0; i < m->nr_funcs && !alt; i++)
+			if (m->funcs[i].selected && !m->funcs[i].refused &&
+			    m->funcs[i].addr == site->addr)
+				alt = &m->funcs[i];
+		if (alt) {
+			/* the same code: what was learnt about it holds */
+			alt->has_lr_slot = site->func->has_lr_slot;
+			alt->lr_slot_off = site->func->lr_slot_off;
+			site->func = alt;
+			continue;
+		}
+		ret = ct_site_remove(&mm->bps, site->addr, CT_SITE_ENTRY);
+		if (ret < 0 && ret != -ESRCH) {
+			ct_session_set_error(s, "removing the breakpoint of %s: %s", site->func ?
+					     site->func->name : "?", strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Place the entry sites of a module's selected functions that have none;
+ * IFUNCs only once start-up is done (their resolvers need a relocated
+ * program).  Aliases share an address: one site, for the first name. */
 static int module_arm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
 		      const struct ct_injector *inj)
 {
 	const struct ct_elf *elf = m->m.elf;
+	uint64_t last = 0;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < m->nr_funcs; i++) {
 		struct ct_func *f = &m->funcs[i];
+		const struct ct_site *site;
+		bool ifunc = is_ifunc(m, f);
 
+		if (!f->selected || f->refused)
+			continue;
+		if (!ifunc && f->addr == last)
+			continue;
+		if (!ifunc)
+			last = f->addr;
 		if (!f->addr) {
 			const struct ct_symbol *sym;
 
 			if (!mm->started)
 				continue;
 			sym = ct_elf_symbol(elf, f->name);
-			if (!sym || resolve_ifunc(s, mm, f, sym->value + m->m.bias, inj) < 0)
+			if (!sym || resolve_ifunc(s, mm, f, sym->value + m->m.bias, inj) < 0) {
+				f->refused = true;
 				continue;
+			}
 		}
+		/* placed already (by this name, or an alias's; a resolved IFUNC
+		 * names the site of its implementation) */
+		site = ct_site_at(&mm->bps, f->addr);
+		if (site && site->inserted && (site->kinds & CT_SITE_ENTRY) && site->func &&
+		    site->func->selected && (site->func == f || !ifunc))
+			continue;
 		ret = add_site(s, mm, m, f->addr, CT_SITE_ENTRY, f, inj);
 		if (ret < 0)
 			return ret;
@@ -251,11 +333,29 @@ static int module_arm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m
 	return 0;
 }
 
-/* Choose the functions of a newly mapped module. */
+int ct_mm_sync(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < mm->nr_mods; i++) {
+		struct ct_modrt *m = mm->mods[i];
+
+		if (m->gone)
+			continue;
+		ret = module_unarm(s, mm, m);
+		if (ret == 0)
+			ret = module_arm(s, mm, m, inj);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* The functions of a newly mapped module, and which the patterns select. */
 static int module_select(struct ct_session *s, struct ct_modrt *m)
 {
 	const struct ct_elf *elf = m->m.elf;
-	uint64_t last = 0;
 	size_t i;
 
 	m->funcs = calloc(elf->nr_syms ? elf->nr_syms : 1, sizeof(*m->funcs));
@@ -263,21 +363,15 @@ static int module_select(struct ct_session *s, struct ct_modrt *m)
 		return -ENOMEM;
 	for (i = 0; i < elf->nr_syms; i++) {
 		const struct ct_symbol *sym = &elf->syms[i];
-		struct ct_func *f;
+		struct ct_func *f = &m->funcs[i];
 
-		if (!ct_patterns_match(s->opts.patterns, m->m.name, m->is_main, sym->name))
-			continue;
-		/* aliases share an address: one function, the first name */
-		if (sym->type == CT_SYM_FUNC && m->nr_funcs && sym->value + m->m.bias == last)
-			continue;
-		f = &m->funcs[m->nr_funcs++];
 		f->name = sym->name;
 		f->module = m->m.name;
 		f->addr = sym->type == CT_SYM_IFUNC ? 0 : sym->value + m->m.bias;
 		f->size = sym->type == CT_SYM_IFUNC ? 0 : sym->size;
-		if (f->addr)
-			last = f->addr;
+		f->selected = ct_mm_wanted(s, m, sym->name);
 	}
+	m->nr_funcs = elf->nr_syms;
 	return 0;
 }
 
@@ -457,7 +551,7 @@ static int check_patterns(struct ct_session *s, struct ct_mm *mm)
 	char buf[256];
 	size_t i, j;
 
-	if (mm->checked_patterns)
+	if (mm->checked_patterns || !pats)
 		return 0;
 	mm->checked_patterns = true;
 	for (i = 0; i < pats->n; i++) {
@@ -488,25 +582,13 @@ int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread 
 	if (mm->started)
 		return 0;
 	mm->started = true;
+	/* the IFUNCs now; every other selected function has its site */
 	for (i = 0; i < mm->nr_mods; i++) {
-		struct ct_modrt *m = mm->mods[i];
-		size_t k;
-
-		if (m->gone)
+		if (mm->mods[i]->gone)
 			continue;
-		for (k = 0; k < m->nr_funcs; k++) {
-			struct ct_func *f = &m->funcs[k];
-			const struct ct_symbol *sym;
-
-			if (f->addr)
-				continue;
-			sym = ct_elf_symbol(m->m.elf, f->name);
-			if (!sym || resolve_ifunc(s, mm, f, sym->value + m->m.bias, &inj) < 0)
-				continue;
-			ret = add_site(s, mm, m, f->addr, CT_SITE_ENTRY, f, &inj);
-			if (ret < 0)
-				return ret;
-		}
+		ret = module_arm(s, mm, mm->mods[i], &inj);
+		if (ret < 0)
+			return ret;
 	}
 	return check_patterns(s, mm);
 }

@@ -121,6 +121,7 @@ void ct_session_free(struct ct_session *s)
 	ct_hashmap_fini(&s->threads);
 	ct_hashmap_fini(&s->procs);
 	ct_hashmap_fini(&s->early);
+	ct_edits_fini(s);
 	for (i = 0; i < s->nr_all_mods; i++) {
 		ct_module_fini(&s->all_mods[i]->m);
 		free(s->all_mods[i]->funcs);
@@ -205,6 +206,12 @@ int ct_thread_resume(struct ct_session *s, struct ct_thread *t)
 	int sig = t->pending_sig, ret;
 
 	(void)s;
+	if (t->stepping) {
+		/* its displaced copy first; a pending signal waits for step_done */
+		t->state = CT_TS_RUNNING;
+		ret = ct_ptrace_step(t->tid, 0);
+		return ret == -ESRCH ? 0 : ret;
+	}
 	t->pending_sig = 0;
 	if (t->group_stopped) {
 		t->group_stopped = false;
@@ -259,8 +266,12 @@ int ct_session_spawn(struct ct_session *s, char *const argv[])
 		goto fail;
 	inj = (struct ct_injector){ .tid = pid, .regs = &regs, .world_stopped = true };
 	ret = ct_mm_scan(s, mm, &inj);
+	if (ret == 0 && s->opts.new_pgrp)
+		ret = ct_spawn_new_pgrp(s, mm, &inj);
 	if (ret < 0)
 		goto fail;
+	if (s->opts.pause_at_start)
+		return ct_spawn_pause(s, mm, t);
 	return ct_thread_resume(s, t);
 fail:
 	if (!s->errmsg[0])
@@ -408,6 +419,10 @@ int ct_session_attach(struct ct_session *s, pid_t pid)
 		ret = ct_mm_startup_done(s, mm, lead, &regs);
 	if (ret < 0)
 		goto fail;
+	if (s->opts.pause_at_start) {
+		s->holding = true;
+		return 0;
+	}
 	it = 0;
 	while (ct_hashmap_next(&s->threads, &it, &key, &val))
 		ct_thread_resume(s, val);
@@ -445,15 +460,32 @@ static bool on_stop_signal(struct ct_session *s, int sig, bool user_sent)
 
 int ct_session_run(struct ct_session *s, struct ct_stop_request *stop)
 {
-	int status;
+	int status, ret;
 	pid_t tid;
 
+	if (s->holding) {
+		ret = ct_session_resume_all(s);
+		if (ret < 0)
+			return ret;
+	}
 	stop->wake_tid = s->main_pid;
 	while (!nothing_left(s) && !s->fatal) {
 		if (stop->sig) {
 			int sig = stop->sig;
 
 			stop->sig = 0;
+			if (s->opts.interactive) {
+				/* the REPL's ^C: stop here, keep everything */
+				stop->wake_tid = 0;
+				s->stop_signal = sig;
+				ret = ct_session_stop_all(s);
+				if (ret < 0)
+					return ret;
+				if (s->fatal)
+					break;
+				stop->sig = sig; /* for the caller to see (and clear) */
+				return nothing_left(s) ? 0 : CT_RUN_STOPPED;
+			}
 			if (on_stop_signal(s, sig, stop->user_sent))
 				break;
 		}

@@ -15,6 +15,8 @@
 #include "trace/event.h"
 
 struct ct_session_opts {
+	/* The -e patterns (see symtab.h; the caller keeps them alive).  NULL:
+	 * nothing is traced until ct_session_trace(). */
 	struct ct_patterns *patterns;
 	unsigned max_depth;       /* 0: unlimited */
 	bool regs;                /* snapshot registers into every event */
@@ -22,6 +24,20 @@ struct ct_session_opts {
 	struct ct_output *out;
 	unsigned spin_us;         /* WNOHANG spin before blocking */
 	const sigset_t *child_mask; /* signal mask for a spawned program */
+
+	/* For the REPL (all false for `trace` and `record`): */
+	/* ct_session_spawn returns with the program stopped at its entry
+	 * point, ct_session_attach with every thread stopped (see there). */
+	bool pause_at_start;
+	/* A stop request makes ct_session_run stop every thread and return
+	 * CT_RUN_STOPPED, instead of detaching or passing the signal on. */
+	bool interactive;
+	/* The spawned program gets a process group of its own (setpgid(0, 0)
+	 * before any of its code runs), so a terminal's ^C reaches calltrap
+	 * alone.  It is then a background job: reading the terminal stops it
+	 * (SIGTTIN, a group-stop), unless the caller hands it the terminal
+	 * with tcsetpgrp(ct_session_pid()). */
+	bool new_pgrp;
 };
 
 struct ct_stats {
@@ -55,10 +71,19 @@ struct ct_session *ct_session_new(const struct ct_session_opts *opts);
 void ct_session_free(struct ct_session *s);
 
 /* Start argv and prepare its image.  0 or -errno; the error line is left
- * to the caller, with ct_session_error() as context. */
+ * to the caller, with ct_session_error() as context.
+ * With opts.pause_at_start it returns with every thread stopped
+ * (ct_session_stopped()) at the program's entry point: the dynamic linker
+ * has mapped and relocated the initial libraries (their constructors have
+ * run; library functions traced then were reported), IFUNCs can be
+ * resolved, and no instruction of the program's own start code has run.
+ * If the program exits before (a missing library), it returns 0 with
+ * ct_session_done() true.  Without a breakpoint at the entry point (a
+ * warning says so) it stops at the exec, before the libraries. */
 int ct_session_spawn(struct ct_session *s, char *const argv[]);
 /* Seize every thread of pid.  -ESRCH, -EPERM (what: "already traced by
- * PID N" when so, in ct_session_error()). */
+ * PID N" when so, in ct_session_error()).  With opts.pause_at_start every
+ * thread stays stopped after the attach. */
 int ct_session_attach(struct ct_session *s, pid_t pid);
 
 /*
@@ -67,7 +92,13 @@ int ct_session_attach(struct ct_session *s, pid_t pid);
  * program, SIGTERM/SIGHUP, and SIGINT sent to calltrap alone, are passed
  * on to it and tracing goes on.  Returns 0, or -errno after detaching on a
  * fatal tracer error.
+ * A stopped world (ct_session_stopped()) is resumed first.  With
+ * opts.interactive, any stop request stops every thread as
+ * ct_session_stop_all() does and returns CT_RUN_STOPPED, with the
+ * signal in ct_session_stop_signal() and left in stop->sig (clear it
+ * before the next run); the session stays as it is.
  */
+#define CT_RUN_STOPPED 1
 int ct_session_run(struct ct_session *s, struct ct_stop_request *stop);
 
 /* The wait(2) status of the spawned program's exit; -1 if it has not. */
@@ -77,5 +108,156 @@ const char *ct_session_error(const struct ct_session *s);
 const struct ct_stats *ct_session_stats(const struct ct_session *s);
 /* The signal that stopped the run (0 if none). */
 int ct_session_stop_signal(const struct ct_session *s);
+
+/*
+ * ---- Live control (the REPL) ----
+ *
+ * Every call below is made from the thread that spawned or attached (ptrace
+ * requests come from the tracer thread only).  A call that fails, and one
+ * that succeeds with something to say (trace/untrace), leaves a one-line
+ * message in ct_session_error(), which each of them clears first.  Before
+ * ct_session_free(), a session that is not done must be detached or killed:
+ * freeing it would leave breakpoints in a process that calltrap's exit then
+ * detaches (or kills, when spawned).
+ */
+
+/* The main process's pid (the spawned or attached one), 0 before. */
+pid_t ct_session_pid(const struct ct_session *s);
+/* Nothing is traced any more: every process exited, was killed or detached. */
+bool ct_session_done(const struct ct_session *s);
+/* Every thread is stopped by us (pause_at_start, ct_session_stop_all, a
+ * CT_RUN_STOPPED), and stays so until ct_session_resume_all() or
+ * ct_session_run(). */
+bool ct_session_stopped(const struct ct_session *s);
+
+/*
+ * Handle the wait statuses available (events go to opts.out, which is
+ * then told it is idle), blocking up to timeout_ms for the first one (-1:
+ * as long as it takes, 0: not at all; a signal caught by a handler ends
+ * the wait early).  Returns how many were handled, or -errno after a fatal
+ * tracer error (the session then detached; a spawned program is killed).
+ * It does not spin: an idle call sleeps in sigtimedwait.
+ *
+ * Driven by SIGCHLD (ptrace sends one to the tracer for each stop and
+ * exit; SIGCHLD must not be ignored nor have SA_NOCLDSTOP): block it, read
+ * it from a signalfd beside the keyboard, and after reading the signalfd
+ * call ct_session_poll(s, 0), which handles everything pending (with
+ * WNOHANG until none is left), so a stop coming after it raises SIGCHLD
+ * again and none is missed.  It uses waitpid(-1): the caller must have no
+ * other children whose status it wants.  While the world is stopped
+ * nothing comes but exits (e.g. a SIGKILL from outside).
+ */
+int ct_session_poll(struct ct_session *s, int timeout_ms);
+
+/*
+ * Stop every thread (PTRACE_INTERRUPT, then wait).  Stops that race with
+ * it are handled, their events emitted: a breakpoint hit makes its event
+ * and leaves the thread before its displaced instruction (resuming runs
+ * it), a signal stays pending for the thread, a new thread or child is
+ * stopped too.  A thread in group-stop (SIGSTOP) stays so.  0 or -errno;
+ * nothing to stop is 0.  Once stopped, the world stays so; trace, untrace,
+ * the listings, kill and detach all work in that state.
+ */
+int ct_session_stop_all(struct ct_session *s);
+/* Resume every thread stopped by us (group-stopped ones go back to their
+ * group-stop, pending signals are delivered).  0 or -errno. */
+int ct_session_resume_all(struct ct_session *s);
+
+/*
+ * Change what is traced, with the -e syntax (GLOB, MODULE:GLOB; for
+ * trace, "!SPEC" is the same as untrace SPEC; untrace takes no '!').  The
+ * edits apply in order after opts.patterns (the last one that matches a
+ * function decides) to every module loaded now and to those loaded later.
+ * Running threads are stopped for the change and resumed after it; a
+ * stopped world stays stopped.  trace places the entry breakpoints of the
+ * newly selected functions in every address space (IFUNCs resolved once
+ * the program has started); untrace puts the original bytes back at the
+ * entry of those no longer selected, while frames already open keep
+ * their return breakpoints and get their returns (or unwinds) reported.
+ * Returns how many functions (symbol names, so aliases count each) were
+ * added or removed; 0 with a message in ct_session_error() when the
+ * pattern matched nothing in the loaded modules or changed nothing.
+ * -EINVAL for a bad pattern, other -errno when placing or removing a
+ * breakpoint failed (message set).  Hit counts survive untrace/trace.
+ */
+int ct_session_trace(struct ct_session *s, const char *pattern);
+int ct_session_untrace(struct ct_session *s, const char *pattern);
+
+struct ct_pattern_info {
+	const char *spec; /* "GLOB", "MODULE:GLOB", or for initial exclusions "!SPEC" */
+	bool trace;       /* include (trace), or exclude (untrace) */
+	bool initial;     /* from opts.patterns */
+};
+/* The patterns in the order they apply: opts.patterns, then the edits.
+ * cb returns non-zero to stop.  Returns how many were given to cb. */
+int ct_session_patterns(const struct ct_session *s,
+			int (*cb)(void *ctx, const struct ct_pattern_info *pi), void *ctx);
+
+struct ct_session_func {
+	const char *module; /* file name ("libc.so.6") */
+	const char *path;   /* as mapped */
+	const char *name;
+	uint64_t addr;      /* entry; 0 for an IFUNC not resolved yet */
+	uint64_t size;      /* 0 if unknown */
+	uint64_t hits;      /* calls seen so far (kept across untrace) */
+	bool ifunc;
+	bool traced;        /* selected by the patterns */
+	bool inserted;      /* its entry breakpoint is in place */
+	bool refused;       /* selected, but its entry cannot take a breakpoint */
+};
+/*
+ * Every function of the modules mapped in the main process (or, once it is
+ * gone, in another traced one), module by module in address order, each
+ * module's by address; aliases are given each.  To filter with the -e
+ * syntax, ct_patterns_match(pats, f->module, is_main, f->name).
+ */
+void ct_session_foreach_func(struct ct_session *s,
+			     void (*cb)(void *ctx, const struct ct_session_func *f), void *ctx);
+
+enum ct_thread_run {
+	CT_THREAD_RUNNING,
+	CT_THREAD_STOPPED,       /* stopped by us */
+	CT_THREAD_GROUP_STOPPED, /* in a group-stop (SIGSTOP, SIGTSTP...) */
+	CT_THREAD_EXITED,        /* a leader that exited while other threads run */
+};
+struct ct_session_frame {
+	const char *func, *module;
+	uint64_t addr;        /* the function's entry */
+	uint64_t ret_addr;    /* where it returns to (0: unknown) */
+	uint64_t entry_sp;    /* stack pointer at its entry */
+	uint64_t entry_ts_ns; /* when it was called, as event ts_ns */
+};
+struct ct_session_thread {
+	pid_t pid, tid;
+	enum ct_thread_run run;
+	const char *state;  /* "running", "stopped", "group-stopped", "exited" */
+	/* innermost traced frame of its shadow stack, NULL/0 when none */
+	const char *func, *module;
+	uint64_t func_addr;
+	unsigned depth;     /* traced frames open (as the depth of their events) */
+	/* its shadow stack, frames[0] outermost (depth 1), frames[depth - 1]
+	 * innermost; valid during the callback only */
+	const struct ct_session_frame *frames;
+	int pending_sig;    /* a signal it gets when resumed */
+	bool followed;      /* its events are reported */
+};
+/* Every traced thread, by pid then tid.  The strings live as long as the
+ * session.  0, or -ENOMEM (then cb was not called).  Neither callback may
+ * call the session's control functions. */
+int ct_session_foreach_thread(struct ct_session *s,
+			      void (*cb)(void *ctx, const struct ct_session_thread *t), void *ctx);
+
+/*
+ * SIGKILL every traced process (the spawned program, an attached one, its
+ * followed children) and reap them: every event up to their exits is
+ * emitted (open frames as unwinds, thread and process exits), and nothing
+ * is left (ct_session_done()).  Works running or stopped.  0.
+ */
+int ct_session_kill(struct ct_session *s);
+/* Restore every original byte, move threads out of our code, unmap the
+ * scratch areas and detach every thread with its pending signal; the
+ * program goes on untraced (a spawned one too; it stays calltrap's child,
+ * for the caller to reap).  Works running or stopped.  0 or -errno. */
+int ct_session_detach(struct ct_session *s);
 
 #endif

@@ -272,13 +272,11 @@ int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site
 		ret = pc_only ? ct_regs_set_pc(t->tid, arch, regs) : ct_regs_set(t->tid, arch, regs);
 	if (ret < 0)
 		return ret == -ESRCH ? 0 : ret;
-	if (site->plan.action == CT_INSN_STEP) {
+	if (site->plan.action == CT_INSN_STEP)
 		t->stepping = site;
-		t->state = CT_TS_RUNNING;
-		ret = ct_ptrace_step(t->tid, 0);
-		return ret == -ESRCH ? 0 : ret;
-	}
-	return ct_thread_resume(s, t);
+	/* held: stopped right before its displaced instruction, which
+	 * ct_thread_resume runs (steps) later */
+	return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
 }
 
 static int step_done(struct ct_session *s, struct ct_thread *t, struct ct_regs *regs)
@@ -322,7 +320,7 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 		return ret == -ESRCH ? 0 : ret;
 	if (t->stepping) {
 		ret = step_done(s, t, &regs);
-		if (ret < 0 || s->detaching)
+		if (ret < 0 || ct_keep_stopped(s))
 			return ret;
 		return ct_thread_resume(s, t);
 	}
@@ -332,7 +330,7 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 		s->stats.stops_other++;
 		signal_event(s, t, SIGTRAP);
 		t->pending_sig = SIGTRAP;
-		return s->detaching ? 0 : ct_thread_resume(s, t);
+		return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
 	}
 	if (s->detaching) {
 		/* reported but not handled: rewind so the original instruction
@@ -364,6 +362,12 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 			ret = ct_mm_startup_done(s, mm, t, &regs);
 		if (ret < 0 && ret != -ESRCH && !s->fatal)
 			s->fatal = ret;
+		if ((kinds & CT_SITE_START) && s->pause_pending && t->proc->pid == s->main_pid) {
+			/* pause_at_start: every library is mapped, no code of the
+			 * program has run; the spawn stops the other threads */
+			s->pause_pending = false;
+			s->holding = true;
+		}
 		if (!made_event)
 			s->stats.stops_internal++;
 		made_event = true;
@@ -442,9 +446,9 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 		if (is_stop_signal(sig)) {
 			/* group-stop: stay stopped until SIGCONT (PTRACE_LISTEN) */
 			t->group_stopped = true;
-			return s->detaching ? 0 : ct_thread_resume(s, t);
+			return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
 		}
-		if (s->detaching)
+		if (ct_keep_stopped(s))
 			return 0;
 		return ct_thread_resume(s, t);
 	case PTRACE_EVENT_CLONE:
@@ -457,7 +461,7 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 		return ct_on_exec_event(s, t);
 	default:
 		s->stats.stops_other++;
-		return s->detaching ? 0 : ct_thread_resume(s, t);
+		return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
 	}
 	if (sig == SIGTRAP)
 		return on_trap(s, t);
@@ -467,5 +471,5 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 	if (ct_shadow_top(&t->stack))
 		ct_shadow_top(&t->stack)->slot_unsure = true;
 	t->pending_sig = sig;
-	return s->detaching ? 0 : ct_thread_resume(s, t);
+	return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
 }

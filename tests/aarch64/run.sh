@@ -143,7 +143,7 @@ HOST_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-
 	   cpio gzip pkg-config python3 util-linux)
 # Multi-Arch: same packages install next to their amd64 twins (same version:
 # installing them may upgrade the amd64 ones)
-ARM64_PKGS=(libc6 libelf-dev libdw-dev libcapstone-dev libcmocka-dev)
+ARM64_PKGS=(libc6 libelf-dev libdw-dev libcapstone-dev libcmocka-dev libedit-dev)
 
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then

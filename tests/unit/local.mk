@@ -6,3 +6,5 @@ include tests/unit/engine.mk
 include tests/unit/trace.mk
 include tests/unit/view.mk
 include tests/unit/stacks.mk
+include tests/unit/repl.mk
+include tests/unit/session_control.mk

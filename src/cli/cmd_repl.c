@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `calltrap repl`: the command line of an interactive or scripted session. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "repl/repl.h"
+
+#define usage_error(...) ct_cli_usage_error("repl", __VA_ARGS__)
+
+#define MAX_FUNCTIONS 256
+
+enum {
+	OPT_NO_REGS = 256,
+};
+
+static const struct option repl_longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "script", required_argument, NULL, 'x' },
+	{ "functions", required_argument, NULL, 'e' },
+	{ "follow-forks", no_argument, NULL, 'f' },
+	{ "no-regs", no_argument, NULL, OPT_NO_REGS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void ct_help_repl(FILE *fp)
+{
+	fputs("Usage: calltrap repl [OPTIONS] [FILE]\n"
+	      "       calltrap repl [OPTIONS] -p PID\n"
+	      "       calltrap repl [OPTIONS] -- PROGRAM [ARGS...]\n"
+	      "\n"
+	      "An interactive session: start PROGRAM stopped at its entry point, or attach\n"
+	      "to PID (every thread stopped), or load a recorded trace FILE; then choose\n"
+	      "functions, run, stop, and filter, search and step through the events.  With\n"
+	      "-x SCRIPT, or commands piped on stdin, the same commands run without prompt;\n"
+	      "the first failing command ends the run with exit status 1 (unless the script\n"
+	      "says 'set continue-on-error on').  Type 'help' at the prompt for the commands.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -x, --script=FILE        read commands from FILE\n"
+	      "  -e, --functions=PATTERN  functions to trace (repeatable), as in calltrap trace;\n"
+	      "                           default: every function defined in the main executable\n"
+	      "  -p, --pid=PID            attach to a running process (all its threads)\n"
+	      "  -f, --follow-forks       trace forked children too\n"
+	      "      --no-regs            do not record register snapshots ('regs' shows them)\n"
+	      "  -h, --help               this text\n"
+	      "\n"
+	      "Line editing and history (~/.calltrap_history) come from libedit; Tab completes\n"
+	      "commands, function names, thread ids and file names; Ctrl-C stops a running\n"
+	      "'continue'; Ctrl-D or 'quit' leaves (a program calltrap started is killed, one\n"
+	      "it attached to is detached and left running).\n",
+	      fp);
+}
+
+int ct_cmd_repl(int argc, char **argv)
+{
+	struct ct_repl_opts o = { .regs = true };
+	char *functions[MAX_FUNCTIONS];
+	int c;
+
+	o.functions = functions;
+	optind = 1;
+	opterr = 0;
+	/* '+': options end at the first operand (the program's own follow) */
+	while ((c = getopt_long(argc, argv, "+:p:x:e:fh", repl_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (ct_cli_parse_id(optarg, &o.pid) < 0)
+				return usage_error("invalid pid '%s'", optarg);
+			break;
+		case 'x':
+			o.script = optarg;
+			break;
+		case 'e':
+			if (o.nr_functions == MAX_FUNCTIONS)
+				return usage_error("too many -e patterns (at most %d)", MAX_FUNCTIONS);
+			functions[o.nr_functions++] = optarg;
+			break;
+		case 'f':
+			o.follow_forks = true;
+			break;
+		case OPT_NO_REGS:
+			o.regs = false;
+			break;
+		case 'h':
+			ct_help_repl(stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind - 1], "--")) {
+		o.argv = argv + optind;
+	} else if (optind < argc) {
+		if (optind + 1 < argc)
+			return usage_error("unexpected argument '%s' (a program goes after '--')",
+					   argv[optind + 1]);
+		o.file = argv[optind];
+	} else if (optind == argc && !strcmp(argv[optind - 1], "--") && optind > 1) {
+		return usage_error("no program after '--'");
+	}
+	if (!!o.file + !!o.pid + !!o.argv > 1)
+		return usage_error("give one of FILE, -p PID and -- PROGRAM");
+	return ct_repl_main(&o);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private to src/repl: the REPL's state as its command files see it.
+ *
+ * A command is a function over words (the line split like a shell does,
+ * quotes honoured).  It prints what it shows to ct_repl_out() and its
+ * errors with ct_repl_error() (one line, "calltrap: " added), and returns 0
+ * or -1.  In batch mode the first -1 ends the run with a non-zero exit
+ * (unless `set continue-on-error on`).
+ *
+ * Each command file exports a table ending with a { NULL } entry;
+ * commands.c gathers them for dispatch, help and completion.
+ */
+#ifndef CT_REPL_INTERNAL_H
+#define CT_REPL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct ct_repl;
+struct ct_store;
+
+/* What a command's arguments are, for tab completion. */
+enum ct_repl_complete {
+	CT_COMPLETE_NONE,
+	CT_COMPLETE_COMMAND,  /* a command name (help) */
+	CT_COMPLETE_FUNCTION, /* a function name of the loaded symbols or events */
+	CT_COMPLETE_FILE,     /* a file name */
+	CT_COMPLETE_THREAD,   /* a thread id */
+};
+
+struct ct_repl_cmd {
+	const char *name;
+	int (*fn)(struct ct_repl *r, int argc, char **argv); /* argv[0] is the name */
+	const char *usage;   /* "events [N | all]": the command and its arguments */
+	const char *summary; /* one line for `help` */
+	const char *help;    /* `help NAME`: what it does, then examples; ends in '\n' */
+	enum ct_repl_complete complete;
+};
+
+/* Where a command prints what it shows. */
+FILE *ct_repl_out(struct ct_repl *r);
+
+/* One error line on stderr: "calltrap: " and the message.  Returns -1. */
+int ct_repl_error(struct ct_repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True in an interactive session (a terminal, no -x): commands may ask. */
+bool ct_repl_interactive(const struct ct_repl *r);
+
+/*
+ * The events every event command works on: the trace file loaded, or the
+ * live session's recording brought up to date (its events written out and
+ * the index extended).  NULL when there are none yet; then this
+ * has printed why (with ct_repl_error()), and the command just fails.
+ */
+struct ct_store *ct_repl_store(struct ct_repl *r);
+
+/* Replace the events with a store opened on a trace file (`load`): 0 and
+ * the REPL owns st; -1 while a program is traced (the REPL printed why;
+ * st stays the caller's). */
+int ct_repl_set_store(struct ct_repl *r, struct ct_store *st);
+
+/* True while a program is traced (running or stopped). */
+bool ct_repl_live(const struct ct_repl *r);
+
+/* Names for completion of functions: called with each name; the REPL
+ * adds those of the loaded symbols (live) and of the store's file. */
+typedef void (*ct_repl_name_cb)(void *ctx, const char *name);
+
+/* The command tables. */
+extern const struct ct_repl_cmd ct_repl_event_cmds[]; /* cmd_events.c */
+extern const struct ct_repl_cmd ct_repl_live_cmds[];  /* cmd_live.c */
+extern const struct ct_repl_cmd ct_repl_base_cmds[];  /* commands.c: help, set, quit */
+
+/* A command by name (unique prefix accepted for the long ones?), NULL. */
+const struct ct_repl_cmd *ct_repl_find_cmd(const char *name);
+
+#endif

@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The REPL's event store: a trace file, its index and the bitmap of the
+ * events the filter lets through (store.h).
+ *
+ * The filter is evaluated the way `calltrap dump --format=jsonl` applies
+ * it: without one every event is visible, as recorded; with one, through a
+ * ct_view, the calls, returns and unwinds of the frames shown and the
+ * process and thread events of the threads shown (--func subtrees,
+ * --min-duration decided at the call with the view's lookahead).  So a
+ * `filter` in the REPL and the same options of replay/report/dump agree.
+ *
+ * Without a filter the bitmap is filled from the index alone where it can
+ * be: a chunk whose count equals the distance to the next chunk's first
+ * seq holds every seq in between (seqs only increase), so only the last
+ * chunk, and chunks with gaps, are decoded.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "repl/store_impl.h"
+
+/* Bitmaps of up to this many bits beyond twice the events are accepted,
+ * so that gaps in the numbering (events lost, chunks damaged) cost little
+ * but a wild SEQ jump cannot ask for gigabytes. */
+#define SPARSE_SLACK (1ull << 26)
+
+static void seterr(struct ct_store *st, const char *msg)
+{
+	snprintf(st->err, sizeof(st->err), "%s", msg);
+}
+
+/* The largest seq of chunk i, decoded (false if it has no readable event). */
+static int chunk_last_seq(struct ct_trace_reader *r, size_t i, uint64_t *last, bool *any)
+{
+	const struct ct_trace_chunk *c = ct_trace_reader_chunk(r, i);
+	uint64_t next = UINT64_MAX;
+	struct ct_event ev;
+	uint32_t k;
+	int rc;
+
+	*any = false;
+	if (i + 1 < ct_trace_reader_nr_chunks(r))
+		next = ct_trace_reader_chunk(r, i + 1)->first_seq;
+	rc = ct_trace_reader_seek_chunk(r, i);
+	if (rc)
+		return rc;
+	for (k = 0; k < c->nr_events; k++) {
+		rc = ct_trace_reader_next(r, &ev);
+		if (rc == 0 || rc == -EBADMSG)
+			break;
+		if (rc < 0)
+			return rc;
+		if (ev.seq >= next)
+			break;
+		if (!*any || ev.seq > *last)
+			*last = ev.seq;
+		*any = true;
+	}
+	return 0;
+}
+
+/* An empty bitmap sized for the seqs of r. */
+static int bits_alloc(struct ct_trace_reader *r, struct ct_store_bits *b)
+{
+	const struct ct_trace_stats *s = ct_trace_reader_stats(r);
+	size_t n = ct_trace_reader_nr_chunks(r), i;
+	uint64_t last = 0, limit;
+	bool any = false;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if (!n)
+		return 0;
+	b->base = ct_trace_reader_chunk(r, 0)->first_seq;
+	for (i = n; i-- > 0 && !any;) {
+		rc = chunk_last_seq(r, i, &last, &any);
+		if (rc)
+			return rc;
+	}
+	if (!any || last < b->base)
+		return 0;
+	b->span = last - b->base + 1;
+	limit = 2 * (s->events + s->lost_events) + SPARSE_SLACK;
+	if (b->span > limit || !b->span)
+		return -EFBIG;
+	b->w = calloc((size_t)((b->span + 63) / 64), sizeof(*b->w));
+	return b->w ? 0 : -ENOMEM;
+}
+
+static void bits_set_range(struct ct_store_bits *b, uint64_t from, uint64_t to)
+{
+	uint64_t i, e;
+
+	if (from < b->base)
+		from = b->base;
+	if (to > b->base + b->span)
+		to = b->base + b->span;
+	if (from >= to)
+		return;
+	i = from - b->base;
+	e = to - b->base;
+	while (i < e) {
+		uint64_t w = i / 64, lo = i % 64, hi = e - w * 64 < 64 ? e - w * 64 : 64;
+		uint64_t m = (hi == 64 ? ~0ull : (1ull << hi) - 1) & (~0ull << lo);
+
+		b->count += (uint64_t)__builtin_popcountll(m & ~b->w[w]);
+		b->w[w] |= m;
+		i = w * 64 + hi;
+	}
+}
+
+/* No filter: every event is visible. */
+static int mark_all(struct ct_trace_reader *r, struct ct_store_bits *b)
+{
+	size_t n = ct_trace_reader_nr_chunks(r), i;
+	struct ct_event ev;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const struct ct_trace_chunk *c = ct_trace_reader_chunk(r, i);
+		uint64_t next = i + 1 < n ? ct_trace_reader_chunk(r, i + 1)->first_seq : UINT64_MAX;
+		uint32_t k;
+
+		if (next != UINT64_MAX && next > c->first_seq &&
+		    next - c->first_seq == c->nr_events) {
+			bits_set_range(b, c->first_seq, next);
+			continue;
+		}
+		rc = ct_trace_reader_seek_chunk(r, i);
+		if (rc)
+			return rc;
+		for (k = 0; k < c->nr_events; k++) {
+			rc = ct_trace_reader_next(r, &ev);
+			if (rc == 0 || rc == -EBADMSG)
+				break;
+			if (rc < 0)
+				return rc;
+			if (ev.seq >= next)
+				break;
+			ct_store_bits_set(b, ev.seq);
+		}
+	}
+	return 0;
+}
+
+/* ---- with a filter: through the view ---- */
+
+struct mark {
+	struct ct_store_bits *b;
+	struct ct_view_input *in;
+	uint64_t min;
+};
+
+static int m_enter(void *ctx, CT_UNUSED struct ct_view_thread *t, CT_UNUSED struct ct_view_frame *f,
+		   const struct ct_event *ev)
+{
+	struct mark *m = ctx;
+
+	ct_store_bits_set(m->b, ev->seq);
+	return 0;
+}
+
+static int m_exit(void *ctx, CT_UNUSED struct ct_view_thread *t, CT_UNUSED struct ct_view_frame *f,
+		  const struct ct_event *ev, CT_UNUSED enum ct_view_end how, CT_UNUSED uint64_t dur)
+{
+	struct mark *m = ctx;
+
+	/* a frame that ended without an event of its own marks nothing */
+	if (ev)
+		ct_store_bits_set(m->b, ev->seq);
+	return 0;
+}
+
+static int m_event(void *ctx, CT_UNUSED struct ct_view_thread *t, const struct ct_event *ev)
+{
+	struct mark *m = ctx;
+
+	ct_store_bits_set(m->b, ev->seq);
+	return 0;
+}
+
+/* --min-duration at the call, as dump --format=jsonl decides it */
+static bool m_admit(void *ctx, CT_UNUSED struct ct_view_thread *t,
+		    CT_UNUSED const struct ct_event *call)
+{
+	struct mark *m = ctx;
+	uint64_t ns = 0;
+
+	if (ct_view_input_duration(m->in, m->min, &ns) < 0)
+		return true;
+	return ns >= m->min;
+}
+
+static int mark_filtered(struct ct_trace_reader *r, int fd, const struct ct_view_filter *f,
+			 struct ct_store_bits *b)
+{
+	static const struct ct_view_ops ops = {
+		.enter = m_enter,
+		.exit = m_exit,
+		.event = m_event,
+		.admit = m_admit,
+	};
+	struct mark m = { .b = b, .min = f->min_duration_ns };
+	struct ct_view *v;
+	int rc;
+
+	if (!ct_trace_reader_nr_chunks(r))
+		return 0;
+	rc = ct_trace_reader_seek_chunk(r, 0);
+	if (rc)
+		return rc;
+	m.in = ct_view_input_new(r, fd, f->since_ns, f->until_ns,
+				 f->min_duration_ns ? CT_VIEW_LOOKAHEAD : 0);
+	if (!m.in)
+		return -errno;
+	v = ct_view_new(f, &ops, &m, 0);
+	if (!v) {
+		rc = -errno;
+	} else {
+		rc = ct_view_run(v, m.in);
+		ct_view_free(v);
+	}
+	ct_view_input_free(m.in);
+	return rc < 0 ? rc : 0;
+}
+
+/* The bitmap of r through f. */
+static int evaluate(struct ct_trace_reader *r, int fd, const struct ct_view_filter *f,
+		    struct ct_store_bits *b)
+{
+	int rc = bits_alloc(r, b);
+
+	if (!rc && b->span)
+		rc = ct_view_filter_active(f) ? mark_filtered(r, fd, f, b) : mark_all(r, b);
+	if (rc) {
+		free(b->w);
+		memset(b, 0, sizeof(*b));
+	}
+	return rc;
+}
+
+/* A new reader on the store's file, indexed; *size: the file's size then. */
+static int open_indexed(struct ct_store *st, struct ct_trace_reader **rp, uint64_t *size)
+{
+	struct ct_trace_reader *r;
+	struct stat sb;
+	int rc;
+
+	*rp = NULL;
+	if (fstat(st->fd, &sb) < 0) {
+		rc = -errno;
+		seterr(st, strerror(-rc));
+		return rc;
+	}
+	*size = (uint64_t)sb.st_size;
+	r = ct_trace_reader_open(st->fd, st->err, sizeof(st->err));
+	if (!r) {
+		rc = errno ? -errno : -EIO;
+		if (!st->err[0])
+			seterr(st, strerror(-rc));
+		return rc;
+	}
+	rc = ct_trace_reader_build_index(r);
+	if (rc < 0) {
+		seterr(st, rc == -ESPIPE ? "not a regular file" : strerror(-rc));
+		ct_trace_reader_close(r);
+		return rc;
+	}
+	*rp = r;
+	return 0;
+}
+
+/* Make r (indexed) and b the store's, dropping what came from the old reader. */
+static void install(struct ct_store *st, struct ct_trace_reader *r, struct ct_store_bits *b,
+		    uint64_t size)
+{
+	ct_store_cache_drop(st);
+	ct_hashmap_fini(&st->names);
+	ct_hashmap_init(&st->names);
+	st->names_done = false;
+	ct_trace_reader_close(st->r);
+	free(st->bits.w);
+	st->r = r;
+	st->bits = *b;
+	st->nr_chunks = ct_trace_reader_nr_chunks(r);
+	st->size = size;
+}
+
+/* Open, index and evaluate the file: 0 or -errno with st->err set. */
+static int load(struct ct_store *st)
+{
+	struct ct_trace_reader *r;
+	struct ct_store_bits b;
+	uint64_t size = 0;
+	int rc;
+
+	rc = open_indexed(st, &r, &size);
+	if (rc)
+		return rc;
+	rc = evaluate(r, st->fd, &st->filter, &b);
+	if (rc) {
+		if (rc == -EFBIG)
+			seterr(st, "sequence numbers too sparse to index");
+		else if (*ct_trace_reader_error(r))
+			seterr(st, ct_trace_reader_error(r));
+		else
+			seterr(st, strerror(-rc));
+		ct_trace_reader_close(r);
+		return rc;
+	}
+	install(st, r, &b, size);
+	return 0;
+}
+
+struct ct_store *ct_store_open(int fd, const char *name, bool live, char *err, size_t errlen)
+{
+	struct ct_store *st;
+	int rc, e;
+
+	if (errlen)
+		err[0] = '\0';
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		goto fail_msg;
+	st->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	st->name = strdup(name ? name : "trace");
+	if (st->fd < 0 || !st->name)
+		goto fail;
+	st->live = live;
+	ct_view_filter_init(&st->filter);
+	ct_store_cache_init(st);
+	ct_hashmap_init(&st->names);
+	rc = load(st);
+	/* a live recording may not have written its header yet */
+	if (rc && !(live && rc == -ENODATA)) {
+		snprintf(err, errlen, "%s", st->err);
+		ct_store_free(st);
+		errno = -rc;
+		return NULL;
+	}
+	st->err[0] = '\0';
+	return st;
+fail:
+	e = errno;
+	ct_store_free(st);
+	errno = e;
+fail_msg:
+	snprintf(err, errlen, "%s", strerror(errno));
+	return NULL;
+}
+
+void ct_store_free(struct ct_store *st)
+{
+	unsigned i;
+
+	if (!st)
+		return;
+	ct_store_cache_fini(st);
+	ct_hashmap_fini(&st->names);
+	ct_trace_reader_close(st->r);
+	free(st->bits.w);
+	for (i = 0; i < CT_VIEW_MAX_FUNCS; i++)
+		free(st->funcs[i]);
+	if (st->fd >= 0)
+		close(st->fd);
+	free(st->name);
+	free(st);
+}
+
+int ct_store_refresh(struct ct_store *st)
+{
+	struct stat sb;
+	int rc;
+
+	if (fstat(st->fd, &sb) < 0) {
+		rc = -errno;
+		seterr(st, strerror(-rc));
+		return rc;
+	}
+	if (st->r && (uint64_t)sb.st_size == st->size)
+		return 0;
+	rc = load(st);
+	if (rc == -ENODATA && st->live && !st->r)
+		return 0; /* still no header */
+	if (rc)
+		errno = -rc;
+	return rc;
+}
+
+void ct_store_set_live(struct ct_store *st, bool live)
+{
+	st->live = live;
+}
+
+const char *ct_store_error(const struct ct_store *st)
+{
+	return st->err;
+}
+
+const char *ct_store_name(const struct ct_store *st)
+{
+	return st->name;
+}
+
+const struct ct_trace_info *ct_store_info(const struct ct_store *st)
+{
+	return st->r ? ct_trace_reader_info(st->r) : NULL;
+}
+
+uint64_t ct_store_nr_events(const struct ct_store *st)
+{
+	return st->r ? ct_trace_reader_stats(st->r)->events : 0;
+}
+
+uint64_t ct_store_nr_visible(const struct ct_store *st)
+{
+	return st->bits.count;
+}
+
+bool ct_store_problems(const struct ct_store *st, char *buf, size_t size, bool *error)
+{
+	const struct ct_trace_stats *s;
+	struct ct_view_problems p;
+
+	*error = false;
+	if (!st->r)
+		return false;
+	s = ct_trace_reader_stats(st->r);
+	memset(&p, 0, sizeof(p));
+	p.bad_chunks = s->bad_chunks;
+	p.bad_events = s->bad_events;
+	p.error = s->bad_chunks > 0;
+	if (p.error)
+		snprintf(p.first, sizeof(p.first), "%s", ct_trace_reader_error(st->r));
+	/* a file being written has no END chunk, and may end inside one */
+	p.truncated = s->truncated && !st->live;
+	p.truncated_bytes = s->truncated_bytes;
+	p.incomplete = !s->complete && !s->truncated && !st->live;
+	p.lost_events = s->lost_events;
+	*error = p.error;
+	return ct_view_problems_line(&p, buf, size);
+}
+
+void ct_store_names(struct ct_store *st, ct_store_name_cb cb, void *ctx)
+{
+	struct ct_event ev;
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+	int rc;
+
+	if (!st->r)
+		return;
+	if (!st->names_done && st->nr_chunks && !ct_trace_reader_seek_chunk(st->r, 0)) {
+		const char *last = NULL;
+
+		while ((rc = ct_trace_reader_next(st->r, &ev)) != 0) {
+			if (rc == -EBADMSG)
+				continue;
+			if (rc < 0)
+				break;
+			/* strings are one pointer per distinct name */
+			if (ev.func && ev.func != last &&
+			    !ct_hashmap_get(&st->names, (uint64_t)(uintptr_t)ev.func))
+				(void)ct_hashmap_put(&st->names, (uint64_t)(uintptr_t)ev.func,
+						     (void *)ev.func);
+			last = ev.func;
+		}
+		st->names_done = rc == 0;
+	}
+	while (ct_hashmap_next(&st->names, &it, &key, &val))
+		cb(ctx, val);
+}
+
+/* ---- filter ---- */
+
+const struct ct_view_filter *ct_store_filter(const struct ct_store *st)
+{
+	return &st->filter;
+}
+
+int ct_store_set_filter(struct ct_store *st, const struct ct_view_filter *f)
+{
+	char *funcs[CT_VIEW_MAX_FUNCS] = { NULL };
+	struct ct_view_filter nf = *f;
+	struct ct_store_bits b = { 0 };
+	unsigned i;
+	int rc = 0;
+
+	if (nf.nr_funcs > CT_VIEW_MAX_FUNCS || nf.nr_tids > CT_VIEW_MAX_TIDS)
+		return -EINVAL;
+	for (i = 0; i < nf.nr_funcs; i++) {
+		funcs[i] = strdup(nf.funcs[i]);
+		if (!funcs[i]) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		nf.funcs[i] = funcs[i];
+	}
+	if (st->r) {
+		rc = evaluate(st->r, st->fd, &nf, &b);
+		if (rc) {
+			seterr(st, *ct_trace_reader_error(st->r) ? ct_trace_reader_error(st->r)
+								  : strerror(-rc));
+			goto out;
+		}
+	}
+	free(st->bits.w);
+	st->bits = b;
+	st->filter = nf;
+	for (i = 0; i < CT_VIEW_MAX_FUNCS; i++) {
+		char *old = st->funcs[i];
+
+		st->funcs[i] = funcs[i];
+		funcs[i] = old;
+	}
+	st->have_list = false;
+out:
+	for (i = 0; i < CT_VIEW_MAX_FUNCS; i++)
+		free(funcs[i]);
+	return rc;
+}
+
+/* "1500us" etc.: the largest unit that keeps the value whole */
+static void put_time(char **p, char *end, uint64_t ns)
+{
+	static const struct {
+		uint64_t div;
+		const char *unit;
+	} units[] = { { 1000000000, "s" }, { 1000000, "ms" }, { 1000, "us" }, { 1, "ns" } };
+	unsigned i;
+	int n;
+
+	for (i = 0; i < 3 && (!ns || ns % units[i].div); i++)
+		;
+	if (!ns)
+		i = 3;
+	n = snprintf(*p, (size_t)(end - *p), "%llu%s", (unsigned long long)(ns / units[i].div),
+		     units[i].unit);
+	*p = n >= 0 && n < end - *p ? *p + n : end - 1;
+}
+
+char *ct_store_filter_string(const struct ct_view_filter *f, char *buf, size_t size)
+{
+	char *p = buf, *end = buf + size;
+	unsigned i;
+	int n;
+
+#define PUT(...)                                                                                   \
+	do {                                                                                       \
+		n = snprintf(p, (size_t)(end - p), __VA_ARGS__);                                 \
+		p = n >= 0 && n < end - p ? p + n : end - 1; /* full: nothing more fits */       \
+	} while (0)
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < f->nr_funcs; i++)
+		PUT("%sfunc=%s", p == buf ? "" : " ", f->funcs[i]);
+	for (i = 0; i < f->nr_tids; i++)
+		PUT("%stid=%d", p == buf ? "" : " ", (int)f->tids[i]);
+	if (f->max_depth)
+		PUT("%sdepth<=%u", p == buf ? "" : " ", f->max_depth);
+	if (f->min_duration_ns) {
+		PUT("%sdur>=", p == buf ? "" : " ");
+		put_time(&p, end, f->min_duration_ns);
+	}
+	if (f->since_ns) {
+		PUT("%ssince=", p == buf ? "" : " ");
+		put_time(&p, end, f->since_ns);
+	}
+	if (f->until_ns != UINT64_MAX) {
+		PUT("%suntil=", p == buf ? "" : " ");
+		put_time(&p, end, f->until_ns);
+	}
+#undef PUT
+	return buf;
+}
+
+/* ---- views and copies ---- */
+
+struct ct_view_input *ct_store_input(struct ct_store *st, uint64_t since_ns, uint64_t until_ns,
+				     unsigned window)
+{
+	int rc;
+
+	if (!st->r) {
+		errno = ENODATA;
+		return NULL;
+	}
+	if (st->nr_chunks) {
+		rc = ct_trace_reader_seek_chunk(st->r, 0);
+		if (rc) {
+			errno = -rc;
+			return NULL;
+		}
+	}
+	return ct_view_input_new(st->r, st->fd, since_ns, until_ns, window);
+}
+
+/* Copy every record of st's reader to w.  0 or -errno. */
+static int copy_records(struct ct_store *st, struct ct_trace_writer *w, uint64_t *events)
+{
+	struct ct_trace_lost lost;
+	struct ct_event ev;
+	int rc;
+
+	if (!st->nr_chunks)
+		return 0;
+	rc = ct_trace_reader_seek_chunk(st->r, 0);
+	if (rc)
+		return rc;
+	for (;;) {
+		rc = ct_trace_reader_read(st->r, &ev, &lost);
+		if (rc == CT_TRACE_EVENT) {
+			rc = ct_trace_writer_event(w, &ev);
+			if (rc)
+				return rc;
+			(*events)++;
+		} else if (rc == CT_TRACE_LOST) {
+			rc = ct_trace_writer_lost(w, lost.pid, lost.tid, lost.count);
+			if (rc)
+				return rc;
+		} else if (rc != -EBADMSG) {
+			return rc;
+		}
+	}
+}
+
+int ct_store_save(struct ct_store *st, const char *path, uint64_t *events)
+{
+	struct ct_trace_info info;
+	struct ct_trace_writer *w;
+	size_t len = strlen(path);
+	char *tmp;
+	int fd, rc, crc;
+
+	*events = 0;
+	st->err[0] = '\0';
+	if (!st->r) {
+		seterr(st, "no events yet");
+		return -ENODATA;
+	}
+	tmp = malloc(len + 5);
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".tmp", 5);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(st->err, sizeof(st->err), "cannot create '%s': %s", tmp, strerror(-rc));
+		free(tmp);
+		return rc;
+	}
+	info = *ct_trace_reader_info(st->r);
+	if (info.chunk_size < CT_TRACE_CHUNK_MIN || info.chunk_size > CT_TRACE_CHUNK_LIMIT)
+		info.chunk_size = 0;
+	w = ct_trace_writer_open(fd, &info);
+	if (!w) {
+		rc = errno ? -errno : -EIO;
+	} else {
+		rc = copy_records(st, w, events);
+		crc = ct_trace_writer_close(w);
+		if (!rc)
+			rc = crc;
+	}
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc) {
+		if (!st->err[0])
+			seterr(st, strerror(-rc));
+		unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# calltrap repl in batch mode (-x SCRIPT and piped stdin) on live programs:
+# a program started stopped at its entry point and run to its end records
+# exactly the events its truth lists; trace/untrace before it runs change
+# what is recorded; an attached process is traced for a while, inspected
+# (threads, bt, info breakpoints) and detached unchanged; kill; and the
+# batch rules: the first failing command ends the run with status 1 and a
+# "SCRIPT:LINE:" error, unless `set continue-on-error on`.
+. "$(dirname "$0")/lib.sh"
+
+# repl OUT SCRIPT ARGS...: calltrap repl -x SCRIPT ARGS, stdout to OUT.
+repl()
+{
+	local out=$1 script=$2
+
+	shift 2
+	ct repl -x "$script" "$@" > "$out" 2> "${out%.out}.err" < /dev/null
+}
+
+# count_truth FILE TYPE FUNC: truth events of that type and function.
+count_truth()
+{
+	grep -c "^truth ev .* type=$2 func=$3 " "$1"
+}
+
+scenario_spawn()
+{
+	local t pid
+
+	need_targets calls
+	t=$(target calls)
+	printf 'set echo off\ncontinue\nsave %s\n' "$D/calls.trace" > "$D/s1"
+	repl "$D/run.out" "$D/s1" -e add -e mul3 -e sum6 -e recurse -- "$t"
+	expect_status "repl: continue to the end" "$CT_STATUS" 0
+	[ ! -s "$D/run.err" ] || fail "stderr not empty: $(head -n 5 "$D/run.err")"
+	pid=$(main_pid "$D/run.out")
+	grep -q "^process $pid started, stopped at its entry point$" "$D/run.out" ||
+		fail "no 'started' line for process $pid"
+	grep -q "^process $pid exited with status 0$" "$D/run.out" || fail "no exit line"
+	grep -q '^recorded: [0-9]* events' "$D/run.out" || fail "no 'recorded' line"
+	checks_ok "$D/run.out"
+	ct dump --format=jsonl "$D/calls.trace" > "$D/calls.jsonl" 2> "$D/dump.err"
+	expect_status "dump of the saved trace" "$CT_STATUS" 0
+	check check --events "$D/calls.jsonl" --truth "$D/run.out"
+
+	# before it runs: untrace add, trace mul3 -> only mul3's calls
+	printf '%s\n' 'set echo off' 'untrace add' 'trace mul3' 'info breakpoints' \
+		'continue' "save $D/mul3.trace" > "$D/s2"
+	repl "$D/mul3.out" "$D/s2" -e add -- "$t"
+	expect_status "repl: untrace/trace at the entry point" "$CT_STATUS" 0
+	grep -Eq '^mul3 ' "$D/mul3.out" || fail "info breakpoints does not list mul3"
+	grep -Eq '^add ' "$D/mul3.out" && fail "info breakpoints still lists add after untrace"
+	ct dump --format=jsonl "$D/mul3.trace" > "$D/mul3.jsonl" 2> "$D/dump2.err"
+	expect_status "dump of mul3.trace" "$CT_STATUS" 0
+	python3 - "$D/mul3.jsonl" "$(count_truth "$D/mul3.out" call mul3)" <<'PY' ||
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+calls = [e for e in evs if e["type"] == "call"]
+funcs = {e["func"] for e in calls}
+want = int(sys.argv[2])
+if funcs != {"mul3"} or len(calls) != want or want == 0:
+    sys.exit("calls %d of %s, want %d of mul3" % (len(calls), sorted(funcs), want))
+PY
+		fail "untrace add / trace mul3 recorded the wrong calls"
+}
+
+scenario_attach()
+{
+	local p
+
+	need_targets busy
+	"$(target busy)" "$D/stop" 60 > "$D/busy.out" 2>&1 &
+	p=$!
+	BG_PIDS="$BG_PIDS $p"
+	wait_line "$D/busy.out" '^pid=' 10 || fail "busy did not start"
+	snapshot "$p" "$D/snap"
+	printf '%s\n' 'set echo off' 'trace step' 'continue 300ms' 'threads' 'bt' \
+		'info breakpoints' 'events 3' 'detach' > "$D/s3"
+	repl "$D/attach.out" "$D/s3" -p "$p"
+	expect_status "repl -p: trace for 300ms and detach" "$CT_STATUS" 0
+	grep -q "^attached to process $p; every thread is stopped$" "$D/attach.out" ||
+		fail "no attach line"
+	grep -q '^stopped (time is up): [1-9][0-9]* events' "$D/attach.out" ||
+		fail "continue 300ms did not stop with events"
+	# main, stepper and reader, each on a line of `threads`
+	[ "$(grep -Ec "^[0-9]+ +$p +(stopped|group-stopped)" "$D/attach.out")" -ge 3 ] ||
+		fail "threads does not list 3 stopped threads"
+	grep -Eq '^step +busy-O[02] +0x[0-9a-f]+ +[1-9][0-9]*$' "$D/attach.out" ||
+		fail "info breakpoints has no hits for step"
+	grep -q "^detached from process $p; it runs on untraced$" "$D/attach.out" ||
+		fail "no detach line"
+	detached "$p" "$D/snap"
+	touch "$D/stop"
+	wait_pid "$p" 30
+	expect_status "busy after repl attach/detach" "$WAIT_STATUS" 0
+	checks_ok "$D/busy.out"
+}
+
+scenario_kill()
+{
+	local pid
+
+	need_targets busy
+	printf '%s\n' 'set echo off' 'trace step' 'continue 200ms' 'kill' 'threads' > "$D/s4"
+	repl "$D/kill.out" "$D/s4" -- "$(target busy)" "$D/stop-kill" 60
+	# `threads` after the kill fails: no program
+	expect_status "repl: kill then threads" "$CT_STATUS" 1
+	pid=$(sed -n 's/^pid=//p' "$D/kill.out")
+	grep -q "^process $pid killed by signal 9$" "$D/kill.out" || fail "no kill line"
+	grep -q ':5: the program has exited' "$D/kill.err" ||
+		fail "threads after kill: $(cat "$D/kill.err")"
+	[ ! -e "/proc/$pid" ] || fail "process $pid still exists after kill and quit"
+}
+
+scenario_batch()
+{
+	local c
+
+	# piped stdin: help lists every command
+	printf 'help\n' > "$D/help.in"
+	ct repl < "$D/help.in" > "$D/help.out" 2> "$D/help.err"
+	expect_status "repl help from a pipe" "$CT_STATUS" 0
+	sed -n '/^\.SH REPL/,/^\.SH EXIT STATUS/p' "$TOP_SRCDIR/man/calltrap.1" > "$D/man-repl"
+	for c in run attach detach continue stop kill trace untrace list info threads bt \
+		events filter replay report goto next prev finish find regs save load dump \
+		help set quit; do
+		grep -Eq "^  $c( |\$)" "$D/help.out" || fail "help does not list '$c'"
+		grep -Eq "^\\.B[IR]? \"?$c\\b" "$D/man-repl" ||
+			fail "man/calltrap.1 has no entry for the REPL command '$c'"
+	done
+	printf 'help filter\n' > "$D/hf.in"
+	ct repl < "$D/hf.in" > "$D/hf.out" 2> "$D/hf.err"
+	grep -q '^usage: filter' "$D/hf.out" || fail "help filter shows no usage"
+	grep -q '^Examples:' "$D/hf.out" || fail "help filter shows no examples"
+
+	# the first failing command ends the run
+	printf '%s\n' 'set' 'bogus 1 2' 'help' > "$D/s5"
+	repl "$D/err.out" "$D/s5"
+	expect_status "a failing command" "$CT_STATUS" 1
+	[ "$(cat "$D/err.err")" = "calltrap: $D/s5:2: unknown command 'bogus' (try 'help')" ] ||
+		fail "error line: $(cat "$D/err.err")"
+	grep -q '^Type .help COMMAND' "$D/err.out" && fail "commands after the failure ran"
+
+	printf '%s\n' 'set continue-on-error on' 'bogus' 'help' > "$D/s6"
+	repl "$D/coe.out" "$D/s6"
+	expect_status "continue-on-error (still 1 at the end)" "$CT_STATUS" 1
+	grep -q '^Type .help COMMAND' "$D/coe.out" || fail "continue-on-error did not go on"
+
+	# no program, no events: errors, not crashes
+	for c in continue threads 'events' 'goto 1' 'attach 0' 'filter depth<=x'; do
+		printf '%s\n' "$c" > "$D/c.in"
+		ct repl < "$D/c.in" > "$D/c.out" 2> "$D/c.err"
+		expect_status "'$c' with nothing loaded" "$CT_STATUS" 1
+		[ "$(grep -c '' "$D/c.err")" -eq 1 ] && grep -q '^calltrap: stdin:1: ' "$D/c.err" ||
+			fail "'$c': want one error line, got: $(cat "$D/c.err")"
+	done
+	ct repl -x "$D/no-such-script" > "$D/c.out" 2> "$D/c.err"
+	expect_status "missing script" "$CT_STATUS" 1
+	ct repl a b > "$D/c.out" 2> "$D/c.err"
+	expect_status "two files" "$CT_STATUS" 2
+}
+
+rc=0
+run_opts scenario_spawn || rc=1
+run_opts scenario_attach || rc=1
+OPTS=O0 run_opts scenario_kill || rc=1
+OPTS=O0 run_opts scenario_batch || rc=1
+exit $rc
