@@ -390,8 +390,10 @@ struct ct_lineio *ct_lineio_new(struct ct_repl *r, FILE *in)
 	el_set(io->el, EL_EDITOR, "emacs");
 	el_set(io->el, EL_PROMPT, prompt_fn);
 	el_set(io->el, EL_GETCFN, getc_fn);
-	el_set(io->el, EL_ADDFN, "ct-complete", "complete a command, function, thread or file",
-	       complete_fn);
+	/* the wide call: the narrow one copies both strings and never frees
+	 * them (libedit's eln.c) */
+	el_wset(io->el, EL_ADDFN, L"ct-complete", L"complete a command, function, thread or file",
+		complete_fn);
 	el_set(io->el, EL_BIND, "^I", "ct-complete", NULL);
 	history_open(io);
 	if (io->hist)
