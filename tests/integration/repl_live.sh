@@ -30,7 +30,8 @@ scenario_spawn()
 
 	need_targets calls
 	t=$(target calls)
-	printf 'set echo off\ncontinue\nsave %s\n' "$D/calls.trace" > "$D/s1"
+	printf '%s\n' 'set echo off' "list functions 'mul*'" 'continue' 'events 2' 'find mul3' \
+		"save $D/calls.trace" > "$D/s1"
 	repl "$D/run.out" "$D/s1" -e add -e mul3 -e sum6 -e recurse -- "$t"
 	expect_status "repl: continue to the end" "$CT_STATUS" 0
 	[ ! -s "$D/run.err" ] || fail "stderr not empty: $(head -n 5 "$D/run.err")"
@@ -43,6 +44,22 @@ scenario_spawn()
 	ct dump --format=jsonl "$D/calls.trace" > "$D/calls.jsonl" 2> "$D/dump.err"
 	expect_status "dump of the saved trace" "$CT_STATUS" 0
 	check check --events "$D/calls.jsonl" --truth "$D/run.out"
+	# list functions before it ran; events and find over the recording
+	grep -Eq '^mul3 +calls-O[02] +0x[0-9a-f]+ +traced$' "$D/run.out" ||
+		fail "list functions 'mul*' does not show mul3 as traced"
+	[ "$(grep -Ec '^mul[^ ]* +calls-O' "$D/run.out")" -eq 1 ] ||
+		fail "list functions 'mul*' shows other functions of calls"
+	python3 - "$D/calls.jsonl" "$D/run.out" <<'PY' || fail "events/find on the live recording"
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+out = [l for l in open(sys.argv[2]).read().split("\n") if l.startswith("#") or " of 'mul3'" in l]
+mul3 = [e for e in evs if e["type"] == "call" and e["func"] == "mul3"]
+want = ["#%d " % evs[0]["seq"], "#%d " % evs[1]["seq"]] + ["#%d " % e["seq"] for e in mul3]
+bad = [(w, o) for w, o in zip(want, out) if not o.startswith(w)]
+summary = [l for l in out if " of 'mul3'" in l]
+if bad or len(out) < len(want) or not summary or not summary[0].startswith("%d call" % len(mul3)):
+    sys.exit("want %r, got %r" % (want, out))
+PY
 
 	# before it runs: untrace add, trace mul3 -> only mul3's calls
 	printf '%s\n' 'set echo off' 'untrace add' 'trace mul3' 'info breakpoints' \
@@ -102,15 +119,44 @@ scenario_kill()
 	local pid
 
 	need_targets busy
-	printf '%s\n' 'set echo off' 'trace step' 'continue 200ms' 'kill' 'threads' > "$D/s4"
+	printf '%s\n' 'set echo off' 'trace step' 'continue 200ms' 'threads' 'bt' 'continue &' \
+		'stop' 'kill' 'threads' > "$D/s4"
 	repl "$D/kill.out" "$D/s4" -- "$(target busy)" "$D/stop-kill" 60
 	# `threads` after the kill fails: no program
 	expect_status "repl: kill then threads" "$CT_STATUS" 1
 	pid=$(sed -n 's/^pid=//p' "$D/kill.out")
 	grep -q "^process $pid killed by signal 9$" "$D/kill.out" || fail "no kill line"
-	grep -q ':5: the program has exited' "$D/kill.err" ||
+	grep -q ':9: the program has exited' "$D/kill.err" ||
 		fail "threads after kill: $(cat "$D/kill.err")"
 	[ ! -e "/proc/$pid" ] || fail "process $pid still exists after kill and quit"
+	# the reader thread blocks in read() inside reader(): its innermost
+	# traced frame, in `threads` and in `bt`; the stepper is in stepper()
+	grep -Eq "^[0-9]+ +$pid +stopped +[1-9][0-9]* +reader$" "$D/kill.out" ||
+		fail "threads: no thread stopped in reader"
+	python3 - "$D/kill.out" <<'PY' || fail "bt does not show reader and stepper frames"
+import re, sys
+blocks, cur = {}, None
+for l in open(sys.argv[1]):
+    m = re.match(r"^thread (\d+) \((\w[\w-]*)\):$", l)
+    if m:
+        cur = blocks.setdefault(m.group(1), [])
+        continue
+    m = re.match(r"^  #(\d+) +(\S+) \((\S+)\) called from 0x[0-9a-f]+$", l)
+    if m and cur is not None:
+        cur.append(m.group(2))
+firsts = [b[0] for b in blocks.values() if b]
+if "reader" not in firsts or not any("stepper" in b for b in blocks.values()):
+    sys.exit("bt blocks: %r" % blocks)
+PY
+	grep -Eq '^stopped: [0-9]+ events' "$D/kill.out" || fail "stop after continue & said nothing"
+
+	# a script that ends with the program stopped: it is killed, status 0
+	printf '%s\n' 'set echo off' 'continue 100ms' > "$D/s4b"
+	repl "$D/end.out" "$D/s4b" -- "$(target busy)" "$D/stop-kill" 60
+	expect_status "repl: script ends with a program traced" "$CT_STATUS" 0
+	pid=$(sed -n 's/^pid=//p' "$D/end.out")
+	[ -n "$pid" ] || fail "busy did not start"
+	[ ! -e "/proc/$pid" ] || fail "process $pid left behind at the end of the script"
 }
 
 scenario_batch()

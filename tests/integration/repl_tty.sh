@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # calltrap repl at a terminal (tmux): Tab completes a partly typed function
-# name, Ctrl-C stops a running `continue` and gives the prompt back, `quit`
-# asks and then leaves the attached process running as it was, and the
-# history of one session is there (Up arrow) in the next.
+# name, a command and a file name; Ctrl-C stops a running `continue` and
+# gives the prompt back; `continue &` keeps the prompt, whose event count
+# grows, until `stop`; `quit` asks and then leaves the attached process
+# running as it was; the history of one session is there (Up arrow) in the
+# next; Ctrl-D asks and kills a program calltrap started.
 . "$(dirname "$0")/lib.sh"
 
 OPTS=${OPTS_TTY:-O0}
@@ -46,7 +48,7 @@ start_repl()
 
 scenario()
 {
-	local p n1 n2
+	local p p2 n1 n2
 
 	need_targets busy
 	command -v tmux > /dev/null || fail "tmux is not installed (scripts/setup.sh installs it)"
@@ -119,6 +121,27 @@ scenario()
 	tm send-keys -t ct 'y' Enter
 	wait_pane 'REPL-EXIT=0' 20 || fail "second session did not end: $(cat "$D/pane.err")"
 	detached "$p" "$D/snap"
+
+	# a program calltrap started: completion of a command and of a file
+	# name, then Ctrl-D asks and kills it
+	tm kill-session -t ct 2>/dev/null
+	: > "$D/unique-name.trace"
+	tm new-session -d -s ct -x 160 -y 50 -c "$D" \
+		"env HOME='$D/home' TERM=xterm '$CALLTRAP' repl -- '$(target busy)' '$D/stop2' 60; echo REPL-EXIT=\$?; sleep 60" ||
+		fail "tmux new-session failed"
+	wait_pane '^\(calltrap\) ?$' 20 || fail "no prompt: $(cat "$D/pane.err")"
+	p2=$(sed -n 's/^process \([0-9]*\) started.*/\1/p' "$D/pane")
+	[ -n "$p2" ] || fail "no 'process N started' line: $(cat "$D/pane")"
+	tm send-keys -t ct 'inf' Tab
+	wait_pane '^\(calltrap\) info ?$' 10 || fail "Tab did not complete 'inf': $(cat "$D/pane.err")"
+	tm send-keys -t ct C-u 'load uniq' Tab
+	wait_pane '^\(calltrap\) load unique-name.trace ?$' 10 ||
+		fail "Tab did not complete a file name: $(cat "$D/pane.err")"
+	tm send-keys -t ct C-u C-d
+	wait_pane 'kill it and quit\? \(y or n\)' 10 || fail "Ctrl-D did not ask: $(cat "$D/pane.err")"
+	tm send-keys -t ct 'y' Enter
+	wait_pane 'REPL-EXIT=0' 20 || fail "Ctrl-D did not end calltrap: $(cat "$D/pane.err")"
+	[ ! -e "/proc/$p2" ] || fail "the program calltrap started is still there after Ctrl-D"
 
 	touch "$D/stop"
 	wait_pid "$p" 30
