@@ -120,13 +120,19 @@ scenario_kill()
 
 	need_targets busy
 	printf '%s\n' 'set echo off' 'trace step' 'continue 200ms' 'threads' 'bt' 'continue &' \
-		'stop' 'kill' 'threads' > "$D/s4"
+		'untrace step' 'stop' 'info breakpoints' 'kill' 'threads' > "$D/s4"
 	repl "$D/kill.out" "$D/s4" -- "$(target busy)" "$D/stop-kill" 60
 	# `threads` after the kill fails: no program
 	expect_status "repl: kill then threads" "$CT_STATUS" 1
 	pid=$(sed -n 's/^pid=//p' "$D/kill.out")
 	grep -q "^process $pid killed by signal 9$" "$D/kill.out" || fail "no kill line"
-	grep -q ':9: the program has exited' "$D/kill.err" ||
+	# untrace while it runs in the background
+	grep -Eq '^stopped tracing [1-9][0-9]* functions?$' "$D/kill.out" ||
+		fail "untrace step while running: $(grep -i trac "$D/kill.out")"
+	sed -n '/^FUNCTION /,/breakpoints\?$/p' "$D/kill.out" > "$D/bps"
+	grep -q '^main ' "$D/bps" || fail "info breakpoints lists no main"
+	! grep -q '^step ' "$D/bps" || fail "step is still traced after untrace"
+	grep -q ':11: the program has exited' "$D/kill.err" ||
 		fail "threads after kill: $(cat "$D/kill.err")"
 	[ ! -e "/proc/$pid" ] || fail "process $pid still exists after kill and quit"
 	# the reader thread blocks in read() inside reader(): its innermost
