@@ -92,9 +92,9 @@ scenario_attach()
 	BG_PIDS="$BG_PIDS $p"
 	wait_line "$D/busy.out" '^pid=' 10 || fail "busy did not start"
 	snapshot "$p" "$D/snap"
-	printf '%s\n' 'set echo off' 'trace step' 'continue 300ms' 'threads' 'bt' \
+	printf '%s\n' 'set echo off' "attach $p" 'trace step' 'continue 300ms' 'threads' 'bt' \
 		'info breakpoints' 'events 3' 'detach' > "$D/s3"
-	repl "$D/attach.out" "$D/s3" -p "$p"
+	repl "$D/attach.out" "$D/s3"
 	expect_status "repl -p: trace for 300ms and detach" "$CT_STATUS" 0
 	grep -q "^attached to process $p; every thread is stopped$" "$D/attach.out" ||
 		fail "no attach line"
@@ -157,8 +157,9 @@ PY
 	grep -Eq '^stopped: [0-9]+ events' "$D/kill.out" || fail "stop after continue & said nothing"
 
 	# a script that ends with the program stopped: it is killed, status 0
-	printf '%s\n' 'set echo off' 'continue 100ms' > "$D/s4b"
-	repl "$D/end.out" "$D/s4b" -- "$(target busy)" "$D/stop-kill" 60
+	printf '%s\n' 'set echo off' "run '$(target busy)' '$D/stop-kill' 60" 'continue 100ms' \
+		> "$D/s4b"
+	repl "$D/end.out" "$D/s4b"
 	expect_status "repl: script ends with a program traced" "$CT_STATUS" 0
 	pid=$(sed -n 's/^pid=//p' "$D/end.out")
 	[ -n "$pid" ] || fail "busy did not start"

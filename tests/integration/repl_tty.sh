@@ -98,6 +98,17 @@ scenario()
 	wait_pane '^step +busy-O0 +0x[0-9a-f]+ +[1-9][0-9]*$' 10 ||
 		fail "info breakpoints shows no hits of step: $(cat "$D/pane.err")"
 
+	# thread ids: Tab adds what the three have in common, a second Tab
+	# lists them
+	tm send-keys -t ct 'bt ' Tab
+	sleep 0.3
+	tm send-keys -t ct Tab
+	for t in /proc/"$p"/task/*; do
+		wait_pane "(^| )${t##*/}( |\$)" 10 ||
+			fail "Tab after 'bt ' does not list thread ${t##*/}: $(cat "$D/pane.err")"
+	done
+	tm send-keys -t ct C-u
+
 	# quit asks, then detaches: the process runs on, unchanged
 	tm send-keys -t ct 'quit' Enter
 	wait_pane 'detach from it and quit\? \(y or n\)' 10 ||
