@@ -9,6 +9,10 @@
 # "SCRIPT:LINE:" error, unless `set continue-on-error on`.
 . "$(dirname "$0")/lib.sh"
 
+# How long `continue TIME` lets busy run: CT_ATTACH_SECS is longer on slow
+# machines (the aarch64 guest sets it).
+RUN_SECS=${CT_ATTACH_SECS:-0.5}s
+
 # repl OUT SCRIPT ARGS...: calltrap repl -x SCRIPT ARGS, stdout to OUT.
 repl()
 {
@@ -92,14 +96,14 @@ scenario_attach()
 	BG_PIDS="$BG_PIDS $p"
 	wait_line "$D/busy.out" '^pid=' 10 || fail "busy did not start"
 	snapshot "$p" "$D/snap"
-	printf '%s\n' 'set echo off' "attach $p" 'trace step' 'continue 300ms' 'threads' 'bt' \
+	printf '%s\n' 'set echo off' "attach $p" 'trace step' "continue $RUN_SECS" 'threads' 'bt' \
 		'info breakpoints' 'events 3' 'detach' > "$D/s3"
 	repl "$D/attach.out" "$D/s3"
 	expect_status "repl -p: trace for 300ms and detach" "$CT_STATUS" 0
 	grep -q "^attached to process $p; every thread is stopped$" "$D/attach.out" ||
 		fail "no attach line"
 	grep -q '^stopped (time is up): [1-9][0-9]* events' "$D/attach.out" ||
-		fail "continue 300ms did not stop with events"
+		fail "continue $RUN_SECS did not stop with events"
 	# main, stepper and reader, each on a line of `threads`
 	[ "$(grep -Ec "^[0-9]+ +$p +(stopped|group-stopped)" "$D/attach.out")" -ge 3 ] ||
 		fail "threads does not list 3 stopped threads"
@@ -119,7 +123,8 @@ scenario_kill()
 	local pid
 
 	need_targets busy
-	printf '%s\n' 'set echo off' 'trace step' 'continue 200ms' 'threads' 'bt' 'continue &' \
+	# long enough for busy to start its threads (the aarch64 guest is slow)
+	printf '%s\n' 'set echo off' 'trace step' "continue $RUN_SECS" 'threads' 'bt' 'continue &' \
 		'untrace step' 'stop' 'info breakpoints' 'kill' 'threads' > "$D/s4"
 	repl "$D/kill.out" "$D/s4" -- "$(target busy)" "$D/stop-kill" 60
 	# `threads` after the kill fails: no program
@@ -157,7 +162,7 @@ PY
 	grep -Eq '^stopped: [0-9]+ events' "$D/kill.out" || fail "stop after continue & said nothing"
 
 	# a script that ends with the program stopped: it is killed, status 0
-	printf '%s\n' 'set echo off' "run '$(target busy)' '$D/stop-kill' 60" 'continue 100ms' \
+	printf '%s\n' 'set echo off' "run '$(target busy)' '$D/stop-kill' 60" "continue $RUN_SECS" \
 		> "$D/s4b"
 	repl "$D/end.out" "$D/s4b"
 	expect_status "repl: script ends with a program traced" "$CT_STATUS" 0
