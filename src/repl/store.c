@@ -37,8 +37,10 @@ static void seterr(struct ct_store *st, const char *msg)
 	snprintf(st->err, sizeof(st->err), "%s", msg);
 }
 
-/* The largest seq of chunk i, decoded (false if it has no readable event). */
-static int chunk_last_seq(struct ct_trace_reader *r, size_t i, uint64_t *last, bool *any)
+/* The seq of each readable event of chunk i (stopping where chunk i + 1
+ * begins, whatever its header claims).  0 or -errno. */
+static int chunk_seqs(struct ct_trace_reader *r, size_t i, void (*fn)(void *ctx, uint64_t seq),
+		      void *ctx)
 {
 	const struct ct_trace_chunk *c = ct_trace_reader_chunk(r, i);
 	uint64_t next = UINT64_MAX;
@@ -46,7 +48,6 @@ static int chunk_last_seq(struct ct_trace_reader *r, size_t i, uint64_t *last, b
 	uint32_t k;
 	int rc;
 
-	*any = false;
 	if (i + 1 < ct_trace_reader_nr_chunks(r))
 		next = ct_trace_reader_chunk(r, i + 1)->first_seq;
 	rc = ct_trace_reader_seek_chunk(r, i);
@@ -60,11 +61,34 @@ static int chunk_last_seq(struct ct_trace_reader *r, size_t i, uint64_t *last, b
 			return rc;
 		if (ev.seq >= next)
 			break;
-		if (!*any || ev.seq > *last)
-			*last = ev.seq;
-		*any = true;
+		fn(ctx, ev.seq);
 	}
 	return 0;
+}
+
+struct last_seq {
+	uint64_t last;
+	bool any;
+};
+
+static void take_last(void *ctx, uint64_t seq)
+{
+	struct last_seq *l = ctx;
+
+	if (!l->any || seq > l->last)
+		l->last = seq;
+	l->any = true;
+}
+
+/* The largest seq of chunk i, decoded (*any false if it has no readable event). */
+static int chunk_last_seq(struct ct_trace_reader *r, size_t i, uint64_t *last, bool *any)
+{
+	struct last_seq l = { 0, false };
+	int rc = chunk_seqs(r, i, take_last, &l);
+
+	*last = l.last;
+	*any = l.any;
+	return rc;
 }
 
 /* An empty bitmap sized for the seqs of r. */
@@ -117,36 +141,30 @@ static void bits_set_range(struct ct_store_bits *b, uint64_t from, uint64_t to)
 	}
 }
 
+static void set_bit(void *ctx, uint64_t seq)
+{
+	ct_store_bits_set(ctx, seq);
+}
+
 /* No filter: every event is visible. */
 static int mark_all(struct ct_trace_reader *r, struct ct_store_bits *b)
 {
 	size_t n = ct_trace_reader_nr_chunks(r), i;
-	struct ct_event ev;
 	int rc;
 
 	for (i = 0; i < n; i++) {
 		const struct ct_trace_chunk *c = ct_trace_reader_chunk(r, i);
 		uint64_t next = i + 1 < n ? ct_trace_reader_chunk(r, i + 1)->first_seq : UINT64_MAX;
-		uint32_t k;
 
+		/* a chunk whose seqs are contiguous needs no decoding */
 		if (next != UINT64_MAX && next > c->first_seq &&
 		    next - c->first_seq == c->nr_events) {
 			bits_set_range(b, c->first_seq, next);
 			continue;
 		}
-		rc = ct_trace_reader_seek_chunk(r, i);
+		rc = chunk_seqs(r, i, set_bit, b);
 		if (rc)
 			return rc;
-		for (k = 0; k < c->nr_events; k++) {
-			rc = ct_trace_reader_next(r, &ev);
-			if (rc == 0 || rc == -EBADMSG)
-				break;
-			if (rc < 0)
-				return rc;
-			if (ev.seq >= next)
-				break;
-			ct_store_bits_set(b, ev.seq);
-		}
 	}
 	return 0;
 }
