@@ -11,6 +11,7 @@
 #include <sys/time.h>
 
 #include "repl/state.h"
+#include "stacks/stacks.h"
 #include "view/view.h"
 
 static int need_live(struct ct_repl *r)
@@ -307,51 +308,96 @@ static int cmd_threads(struct ct_repl *r, int argc, CT_UNUSED char **argv)
 	return 0;
 }
 
-struct bt_ctx {
-	struct ct_repl *r;
-	pid_t tid;
-	bool found;
+/* The stopped threads of the main process, for the unwinder. */
+struct bt_tids {
+	pid_t pid;
+	pid_t *v;
+	unsigned n, cap;
+	bool running;
 };
 
-static void bt_one(void *ctx, const struct ct_session_thread *t)
+static void bt_tid(void *ctx, const struct ct_session_thread *t)
 {
-	struct bt_ctx *c = ctx;
-	unsigned i;
+	struct bt_tids *b = ctx;
 
-	if (c->tid && t->tid != c->tid)
+	if (t->pid != b->pid)
 		return;
-	c->found = true;
-	fprintf(c->r->out, "thread %d (%s):\n", (int)t->tid, t->state);
-	if (!t->depth)
-		fprintf(c->r->out, "  (no traced function on the stack)\n");
-	for (i = 0; i < t->depth; i++) {
-		const struct ct_session_frame *f = &t->frames[t->depth - 1 - i];
+	if (t->run == CT_THREAD_RUNNING)
+		b->running = true;
+	if (t->run != CT_THREAD_STOPPED && t->run != CT_THREAD_GROUP_STOPPED)
+		return;
+	if (b->n == b->cap) {
+		unsigned cap = b->cap ? b->cap * 2 : 16;
+		pid_t *v = realloc(b->v, cap * sizeof(*v));
 
-		fprintf(c->r->out, "  #%-3u %s (%s) called from 0x%llx\n", i, f->func, f->module,
-			(unsigned long long)f->ret_addr);
+		if (!v)
+			return;
+		b->v = v;
+		b->cap = cap;
 	}
+	b->v[b->n++] = t->tid;
 }
 
+static int map_pc(void *ctx, pid_t tid, uint64_t pc, uint64_t *out)
+{
+	return ct_session_orig_pc(ctx, tid, pc, out);
+}
+
+/*
+ * Every stopped thread's system call and backtrace, unwound through every
+ * frame (CFI, frame-pointer fallback) and symbolized with file:line: the
+ * unwinder of `calltrap stacks`, over the threads we hold stopped.
+ */
 static int cmd_bt(struct ct_repl *r, int argc, char **argv)
 {
-	struct bt_ctx c = { .r = r };
+	struct ct_stacks_opts so = { 0 };
+	struct bt_tids b = { 0 };
+	struct ct_snapshot *snap = NULL;
+	char err[256];
+	pid_t tid = 0;
 	char *end;
-	long tid;
+	long v;
+	int ret;
 
 	if (argc > 2)
 		return ct_repl_error(r, "usage: bt [TID]");
 	if (need_live(r) < 0)
 		return -1;
 	if (argc == 2) {
-		tid = strtol(argv[1], &end, 10);
-		if (*end || end == argv[1] || tid <= 0 || tid > 0x7fffffff)
+		v = strtol(argv[1], &end, 10);
+		if (*end || end == argv[1] || v <= 0 || v > 0x7fffffff)
 			return ct_repl_error(r, "bt: invalid thread id '%s'", argv[1]);
-		c.tid = (pid_t)tid;
+		tid = (pid_t)v;
 	}
-	ct_session_foreach_thread(r->live.s, bt_one, &c);
-	if (!c.found)
-		return ct_repl_error(r, "bt: no thread %d traced", (int)c.tid);
-	return 0;
+	b.pid = r->live.pid;
+	ct_session_foreach_thread(r->live.s, bt_tid, &b);
+	if (b.running) {
+		free(b.v);
+		return ct_repl_error(r, "bt: the program is running: 'stop' it first");
+	}
+	if (tid) {
+		unsigned i;
+
+		for (i = 0; i < b.n && b.v[i] != tid; i++)
+			;
+		if (i == b.n) {
+			free(b.v);
+			return ct_repl_error(r, "bt: no stopped thread %d in process %d", (int)tid,
+					     (int)b.pid);
+		}
+	}
+	so.pid = b.pid;
+	so.map_pc = map_pc;
+	so.map_ctx = r->live.s;
+	so.stopped_tids = b.v;
+	so.nr_stopped = b.n;
+	ret = ct_stacks_take(&so, &snap, err, sizeof(err));
+	free(b.v);
+	if (ret < 0)
+		return ct_repl_error(r, "bt: %s", err[0] ? err : strerror(-ret));
+	ret = ct_stacks_print_text(r->out, snap, tid);
+	ct_snapshot_free(snap);
+	return ret < 0 ? ct_repl_error(r, "bt: %s", strerror(-ret)) : 0;
 }
 
 /* ---- completion sources ---- */
@@ -451,9 +497,12 @@ const struct ct_repl_cmd ct_repl_live_cmds[] = {
 	  "and the innermost traced function it is in.\n"
 	  "\nExamples:\n  threads\n",
 	  CT_COMPLETE_NONE },
-	{ "bt", cmd_bt, "bt [TID]", "traced frames on a thread's stack",
-	  "The traced functions a thread is inside, innermost first, with the address\n"
-	  "each returns to; every thread without TID.\n"
+	{ "bt", cmd_bt, "bt [TID]", "backtrace and system call of each stopped thread",
+	  "What each thread of the stopped program is doing, as 'calltrap stacks' shows\n"
+	  "it: the system call it is blocked in, with its arguments, and its backtrace\n"
+	  "through every frame, traced or not (CFI, frame-pointer fallback), with\n"
+	  "file:line where there is debug information.  TID: that thread only.  The\n"
+	  "program must be stopped ('stop' one running in the background).\n"
 	  "\nExamples:\n  bt\n  bt 4243\n",
 	  CT_COMPLETE_THREAD },
 	{ NULL, NULL, NULL, NULL, NULL, CT_COMPLETE_NONE },

@@ -59,6 +59,20 @@ bool ct_session_stopped(const struct ct_session *s)
 	return s->holding && s->procs.n;
 }
 
+int ct_session_orig_pc(struct ct_session *s, pid_t tid, uint64_t pc, uint64_t *orig)
+{
+	struct ct_thread *t = ct_hashmap_get(&s->threads, (uint64_t)tid);
+	struct ct_bpset *bs;
+
+	if (!t)
+		return -ESRCH;
+	bs = &t->proc->mm->bps;
+	*orig = pc;
+	if (!ct_bpset_in_scratch(bs, pc))
+		return 0;
+	return ct_bpset_translate_pc(bs, pc, orig);
+}
+
 pid_t ct_session_pid(const struct ct_session *s)
 {
 	return s->main_pid;

@@ -121,6 +121,12 @@ int ct_session_stop_signal(const struct ct_session *s);
  * detaches (or kills, when spawned).
  */
 
+/* For thread tid stopped at pc: the pc in the program's own code that pc
+ * stands for (pc itself, or the original instruction of an out-of-line
+ * copy it is executing).  0 and *orig; -ESRCH (no such thread), -EAGAIN
+ * (in the middle of a rewritten sequence: no equivalent). */
+int ct_session_orig_pc(struct ct_session *s, pid_t tid, uint64_t pc, uint64_t *orig);
+
 /* The main process's pid (the spawned or attached one), 0 before. */
 pid_t ct_session_pid(const struct ct_session *s);
 /* Nothing is traced any more: every process exited, was killed or detached. */

@@ -111,6 +111,10 @@ struct ct_stopper {
  * first).  0, or -errno after setting s->err; on error nothing stays
  * attached. */
 int ct_stop_world(struct ct_stopper *s);
+/* Take tids, which the caller holds in ptrace-stops, as they are (their
+ * name and state from /proc): nothing is seized, nothing will be detached.
+ * 0 or -ENOMEM (s->err set). */
+int ct_adopt_stopped(struct ct_stopper *s, const pid_t *tids, unsigned n);
 /* Detach every thread we stopped, each with its pending signal. */
 void ct_release_world(struct ct_stopper *s);
 

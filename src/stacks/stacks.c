@@ -114,8 +114,9 @@ static void resolve_restart(struct ct_snapshot *snap, const struct ct_stacks_arc
 /* Everything that needs the process stopped: registers, system calls and
  * what they wait on, the raw backtraces. */
 static void read_stopped(struct ct_snapshot *snap, const struct ct_stacks_arch *sa,
-			 struct ct_memcache *mc, unsigned max_frames)
+			 struct ct_memcache *mc, const struct ct_stacks_opts *o)
 {
+	unsigned max_frames = o->max_frames ? o->max_frames : DEFAULT_MAX_FRAMES;
 	struct ct_unwinder *u = NULL;
 	unsigned i;
 
@@ -129,6 +130,12 @@ static void read_stopped(struct ct_snapshot *snap, const struct ct_stacks_arch *
 			t->stopped = false;
 			t->exited = true;
 			continue;
+		}
+		if (o->map_pc) {
+			uint64_t pc;
+
+			if (o->map_pc(o->map_ctx, t->tid, snap->arch->pc(&t->regs), &pc) == 0)
+				snap->arch->set_pc(&t->regs, pc);
 		}
 		sa->syscall_at_stop(sa, snap->arch, &t->regs, mc, &t->sys);
 		resolve_restart(snap, sa, t);
@@ -223,7 +230,8 @@ int ct_stacks_take(const struct ct_stacks_opts *o, struct ct_snapshot **out, cha
 	st.timeout_ms = o->stop_timeout_ms ? o->stop_timeout_ms : DEFAULT_TIMEOUT_MS;
 	st.err = err;
 	st.errlen = errlen;
-	ret = ct_stop_world(&st);
+	ret = o->nr_stopped ? ct_adopt_stopped(&st, o->stopped_tids, o->nr_stopped) :
+			      ct_stop_world(&st);
 	if (ret < 0) {
 		free(st.threads);
 		free(snap);
@@ -245,7 +253,7 @@ int ct_stacks_take(const struct ct_stacks_opts *o, struct ct_snapshot **out, cha
 	snap->sym = ct_symbolizer_new(snap->pid, !o->no_demangle);
 	if (!snap->sym)
 		ct_dbg("symbols of %d: %s", (int)snap->pid, strerror(errno));
-	read_stopped(snap, sa, &mc, o->max_frames ? o->max_frames : DEFAULT_MAX_FRAMES);
+	read_stopped(snap, sa, &mc, o);
 	st.threads = snap->threads; /* sorted: the same entries */
 	ct_release_world(&st);
 	snap->stopped_ns = now_ns() - st.t_stop_ns;

@@ -123,6 +123,16 @@ struct ct_stacks_opts {
 	unsigned max_frames;      /* 0: 256 */
 	unsigned stop_timeout_ms; /* wait for each thread to stop; 0: 2000 */
 	bool no_demangle;
+	/* The caller traces pid and holds these of its threads in ptrace-stops
+	 * (the REPL's `bt`): they are read as they are, neither seized nor
+	 * detached; other threads of pid are left out. */
+	const pid_t *stopped_tids;
+	unsigned nr_stopped;
+	/* With stopped_tids: the pc to unwind from for a thread stopped at pc
+	 * (a tracer's out-of-line copy stands for the original instruction).
+	 * 0 with *out set, or negative to keep pc. */
+	int (*map_pc)(void *ctx, pid_t tid, uint64_t pc, uint64_t *out);
+	void *map_ctx;
 };
 
 /* Take the snapshot.  0 with *out set, or -errno with a one-line reason in

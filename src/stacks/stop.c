@@ -289,6 +289,36 @@ static void wait_all_stopped(struct ct_stopper *s)
 	}
 }
 
+int ct_adopt_stopped(struct ct_stopper *s, const pid_t *tids, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		struct ct_stack_thread *t;
+
+		if (find(s, tids[i]))
+			continue;
+		t = slot(s);
+		if (!t) {
+			seterr(s, "%s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		memset(t, 0, sizeof(*t));
+		t->tid = tids[i];
+		t->wait_frame = -1;
+		read_task(s->pid, t);
+		t->stopped = true; /* not traced: ct_release_world leaves it */
+		if (!s->t_stop_ns)
+			s->t_stop_ns = now_ns();
+		s->nr++;
+	}
+	if (!s->nr) {
+		seterr(s, "no stopped thread to look at");
+		return -ESRCH;
+	}
+	return 0;
+}
+
 void ct_release_world(struct ct_stopper *s)
 {
 	unsigned i;

@@ -144,19 +144,29 @@ scenario_kill()
 	# traced frame, in `threads` and in `bt`; the stepper is in stepper()
 	grep -Eq "^[0-9]+ +$pid +stopped +[1-9][0-9]* +reader$" "$D/kill.out" ||
 		fail "threads: no thread stopped in reader"
-	python3 - "$D/kill.out" <<'PY' || fail "bt does not show reader and stepper frames"
+	python3 - "$D/kill.out" "$pid" <<'PY' || fail "bt does not show what reader and stepper do"
 import re, sys
 blocks, cur = {}, None
 for l in open(sys.argv[1]):
-    m = re.match(r"^thread (\d+) \((\w[\w-]*)\):$", l)
+    m = re.match(r'^thread (\d+) "[^"]*" state ', l)
     if m:
-        cur = blocks.setdefault(m.group(1), [])
+        cur = blocks.setdefault(m.group(1), {"sys": None, "frames": []})
         continue
-    m = re.match(r"^  #(\d+) +(\S+) \((\S+)\) called from 0x[0-9a-f]+$", l)
-    if m and cur is not None:
-        cur.append(m.group(2))
-firsts = [b[0] for b in blocks.values() if b]
-if "reader" not in firsts or not any("stepper" in b for b in blocks.values()):
+    if cur is None:
+        continue
+    m = re.match(r"^    in (\w+)\(", l)
+    if m:
+        cur["sys"] = m.group(1)
+    m = re.match(r"^    #(\d+) +0x[0-9a-f]+ in ([\w.@]+)\+0x[0-9a-f]+ \(([^)]+)\)", l)
+    if m:
+        cur["frames"].append((m.group(2), m.group(3)))
+# the reader thread: in read(), called from reader() of busy; the stepper
+# in stepper() (every frame unwound, traced or not)
+reader = [b for b in blocks.values() if ("reader", "busy-O0") in b["frames"]]
+stepper = [b for b in blocks.values() if ("stepper", "busy-O0") in b["frames"]]
+main = blocks.get(sys.argv[2])
+if (len(blocks) != 3 or not reader or reader[0]["sys"] != "read" or not stepper or not main
+        or ("main", "busy-O0") not in main["frames"]):
     sys.exit("bt blocks: %r" % blocks)
 PY
 	grep -Eq '^stopped: [0-9]+ events' "$D/kill.out" || fail "stop after continue & said nothing"
