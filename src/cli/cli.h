@@ -22,6 +22,7 @@ struct ct_trace_opts {
 	bool regs;
 	bool follow_forks;
 	bool stats;
+	bool no_demangle;       /* C++ functions by their symbol-table names */
 	uint64_t duration_ns;   /* 0: none */
 	unsigned max_depth;     /* 0: unlimited */
 	pid_t pid;              /* 0: spawn argv */

@@ -17,6 +17,7 @@
 
 enum {
 	OPT_NO_REGS = 256,
+	OPT_NO_DEMANGLE,
 };
 
 static const struct option repl_longopts[] = {
@@ -25,6 +26,7 @@ static const struct option repl_longopts[] = {
 	{ "functions", required_argument, NULL, 'e' },
 	{ "follow-forks", no_argument, NULL, 'f' },
 	{ "no-regs", no_argument, NULL, OPT_NO_REGS },
+	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -44,11 +46,14 @@ void ct_help_repl(FILE *fp)
 	      "\n"
 	      "Options:\n"
 	      "  -x, --script=FILE        read commands from FILE\n"
-	      "  -e, --functions=PATTERN  functions to trace (repeatable), as in calltrap trace;\n"
+	      "  -e, --functions=PATTERN  functions to trace (repeatable), as in calltrap trace\n"
+	      "                           (C++ names demangled or as symbols);\n"
 	      "                           default: every function defined in the main executable\n"
 	      "  -p, --pid=PID            attach to a running process (all its threads)\n"
 	      "  -f, --follow-forks       trace forked children too\n"
 	      "      --no-regs            do not record register snapshots ('regs' shows them)\n"
+	      "      --no-demangle        name C++ functions by their symbols (_ZN2ns1fEi), in\n"
+	      "                           events, listings and patterns\n"
 	      "  -h, --help               this text\n"
 	      "\n"
 	      "Line editing and history (~/.calltrap_history) come from libedit; Tab completes\n"
@@ -87,6 +92,9 @@ int ct_cmd_repl(int argc, char **argv)
 			break;
 		case OPT_NO_REGS:
 			o.regs = false;
+			break;
+		case OPT_NO_DEMANGLE:
+			o.no_demangle = true;
 			break;
 		case 'h':
 			ct_help_repl(stdout);

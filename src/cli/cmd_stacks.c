@@ -23,6 +23,7 @@ enum {
 	OPT_MAX_FRAMES,
 	OPT_TIMEOUT,
 	OPT_NO_DEMANGLE,
+	OPT_DEBUG_DIR,
 };
 
 static const struct option stacks_longopts[] = {
@@ -33,6 +34,7 @@ static const struct option stacks_longopts[] = {
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -53,8 +55,56 @@ void ct_help_stacks(FILE *fp)
 	      "      --max-frames=N    at most N frames per thread (default 256)\n"
 	      "      --timeout=SECS    wait that long for each thread to stop (default 2)\n"
 	      "      --no-demangle     show C++ symbols as they are in the binary\n"
+	      "      --debug-dir=DIR   look for separate debug info under DIR first, as under\n"
+	      "                        /usr/lib/debug (.build-id/, or the binary's directory);\n"
+	      "                        repeatable\n"
 	      "  -h, --help            this text\n",
 	      fp);
+}
+
+/* The symbolizer takes extra debug directories from this variable
+ * (src/stacks/symbolize.c), which the REPL's `bt` honours too. */
+#define DEBUG_DIR_ENV "CALLTRAP_DEBUG_DIR"
+
+#define MAX_DEBUG_DIRS 16
+
+/* The --debug-dir directories, made absolute, go before those already in
+ * the environment.  0 or a usage error's exit status. */
+static int export_debug_dirs(const char *const *dirs, unsigned n)
+{
+	const char *old = getenv(DEBUG_DIR_ENV);
+	char *list = NULL, *grown, *abs;
+	size_t len = 0;
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		abs = realpath(dirs[i], NULL);
+		if (!abs) {
+			ret = usage_error("--debug-dir %s: %s", dirs[i], strerror(errno));
+		} else if (strchr(abs, ':')) {
+			/* the list separator cannot be part of a name in the list */
+			ret = usage_error("--debug-dir %s: a ':' in the path is not supported",
+					  dirs[i]);
+		} else if (!(grown = realloc(list, len + strlen(abs) + 2))) {
+			ret = usage_error("%s", strerror(ENOMEM));
+		} else {
+			list = grown;
+			len += (size_t)sprintf(list + len, "%s%s", len ? ":" : "", abs);
+		}
+		free(abs);
+	}
+	if (!ret && old && *old) {
+		grown = realloc(list, len + strlen(old) + 2);
+		if (!grown)
+			ret = usage_error("%s", strerror(ENOMEM));
+		else
+			sprintf((list = grown) + len, ":%s", old);
+	}
+	if (!ret && setenv(DEBUG_DIR_ENV, list, 1) < 0)
+		ret = usage_error("--debug-dir: %s", strerror(errno));
+	free(list);
+	return ret;
 }
 
 int ct_cmd_stacks(int argc, char **argv)
@@ -66,6 +116,8 @@ int ct_cmd_stacks(int argc, char **argv)
 	pid_t tid = 0;
 	char err[256];
 	FILE *out = stdout;
+	const char *debug_dirs[MAX_DEBUG_DIRS];
+	unsigned nr_debug_dirs = 0;
 	int c, ret;
 
 	optind = 1;
@@ -116,6 +168,11 @@ int ct_cmd_stacks(int argc, char **argv)
 		case OPT_NO_DEMANGLE:
 			o.no_demangle = true;
 			break;
+		case OPT_DEBUG_DIR:
+			if (nr_debug_dirs == MAX_DEBUG_DIRS)
+				return usage_error("at most %d --debug-dir", MAX_DEBUG_DIRS);
+			debug_dirs[nr_debug_dirs++] = optarg;
+			break;
 		case 'h':
 			ct_help_stacks(stdout);
 			return 0;
@@ -129,6 +186,11 @@ int ct_cmd_stacks(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o.pid)
 		return usage_error("which process? give -p PID");
+	if (nr_debug_dirs) {
+		ret = export_debug_dirs(debug_dirs, nr_debug_dirs);
+		if (ret)
+			return ret;
+	}
 
 	ret = ct_stacks_take(&o, &snap, err, sizeof(err));
 	if (ret < 0) {

@@ -20,6 +20,7 @@ enum {
 	OPT_DURATION,
 	OPT_MAX_DEPTH,
 	OPT_STATS,
+	OPT_NO_DEMANGLE,
 };
 
 static const struct option trace_longopts[] = {
@@ -32,6 +33,7 @@ static const struct option trace_longopts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -118,6 +120,9 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 			break;
 		case OPT_STATS:
 			o->stats = true;
+			break;
+		case OPT_NO_DEMANGLE:
+			o->no_demangle = true;
 			break;
 		case 'v':
 			o->verbose++;

@@ -118,6 +118,7 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out)
 	so.max_depth = o->max_depth;
 	so.regs = o->regs;
 	so.follow_forks = o->follow_forks;
+	so.no_demangle = o->no_demangle;
 	so.out = out;
 	so.spin_us = WAIT_SPIN_US;
 	so.child_mask = &old_mask;

@@ -84,6 +84,8 @@ static int getc_fn(EditLine *el, wchar_t *wc)
 		bool running = io->r->live.s && !io->r->live.ended && io->r->live.background;
 		int n;
 
+		if (ct_repl_terminating())
+			return 0; /* as at the end of input */
 		if (ct_repl_take_interrupt()) {
 			io->cancelled = true;
 			return -1;
@@ -474,6 +476,8 @@ bool ct_lineio_confirm(struct ct_lineio *io, const char *question)
 			ssize_t got = read(STDIN_FILENO, &c, 1);
 
 			if (got < 0 && errno == EINTR) {
+				if (ct_repl_terminating())
+					return true;
 				if (ct_repl_take_interrupt()) {
 					fputc('\n', stdout);
 					return false;

@@ -170,6 +170,7 @@ static int live_begin(struct ct_repl *r, char *const argv[], pid_t pid)
 	so.patterns = &r->patterns;
 	so.regs = r->regs;
 	so.follow_forks = r->opts.follow_forks;
+	so.no_demangle = r->opts.no_demangle;
 	so.out = l->tee;
 	so.spin_us = WAIT_SPIN_US;
 	so.child_mask = &child_mask;
@@ -374,7 +375,7 @@ bool ct_repl_live_quit(struct ct_repl *r)
 
 	if (!ct_repl_live(r))
 		return true;
-	if (r->interactive) {
+	if (r->interactive && !ct_repl_terminating()) {
 		char q[128];
 
 		snprintf(q, sizeof(q), l->spawned ? "Process %d is traced: kill it and quit?" :

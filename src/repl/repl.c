@@ -21,6 +21,7 @@
 /* The SIGINT handler's only ways out: a flag, and waking a tracer blocked
  * in waitpid (the session's stop request). */
 static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t terminating; /* SIGTERM or SIGHUP: leave cleanly */
 static struct ct_stop_request *interrupt_stop;
 
 static void on_signal(int sig)
@@ -31,6 +32,8 @@ static void on_signal(int sig)
 	/* SIGALRM: the time of `continue TIME` is up */
 	if (sig == SIGINT)
 		interrupted = 1;
+	else if (sig == SIGTERM || sig == SIGHUP)
+		terminating = sig;
 	if (stop) {
 		stop->sig = sig;
 		stop->user_sent = 0;
@@ -42,6 +45,11 @@ static void on_signal(int sig)
 
 static void on_sigpipe(CT_UNUSED int sig)
 {
+}
+
+int ct_repl_terminating(void)
+{
+	return terminating;
 }
 
 bool ct_repl_take_interrupt(void)
@@ -145,7 +153,10 @@ static int install_handlers(struct ct_repl *r)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: a blocking read or wait returns EINTR */
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGALRM, &sa, NULL) < 0)
+	/* SIGTERM, SIGHUP (the terminal went away): let the program go as
+	 * `quit` does, never leave breakpoints in it */
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGALRM, &sa, NULL) < 0 ||
+	    sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGHUP, &sa, NULL) < 0)
 		return -errno;
 	/* a reader that goes away must not kill us with breakpoints in place;
 	 * caught rather than ignored, so a program we start gets the default
@@ -213,8 +224,10 @@ int ct_repl_main(const struct ct_repl_opts *o)
 		r.quit = r.failed = true;
 
 	while (!r.quit) {
-		const char *line = ct_lineio_read(r.io);
+		const char *line = terminating ? NULL : ct_lineio_read(r.io);
 
+		if (terminating)
+			break;
 		if (!line) {
 			if (r.interactive)
 				fputc('\n', r.out);
@@ -248,5 +261,9 @@ int ct_repl_main(const struct ct_repl_opts *o)
 	}
 	if (r.failed && r.batch)
 		status = 1;
+	if (terminating) {
+		fprintf(stderr, "calltrap: ended by %s\n", terminating == SIGTERM ? "SIGTERM" : "SIGHUP");
+		status = 128 + terminating;
+	}
 	return status;
 }

@@ -16,6 +16,7 @@ struct ct_repl_opts {
 	unsigned nr_functions;
 	bool regs;            /* record register snapshots (default on) */
 	bool follow_forks;
+	bool no_demangle;     /* C++ functions by their symbol-table names */
 };
 
 /* Run the session.  Returns calltrap's exit status. */

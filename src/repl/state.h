@@ -95,6 +95,8 @@ int ct_repl_exec_line(struct ct_repl *r, const char *line);
 /* Each command name, for completion. */
 void ct_repl_cmd_names(ct_repl_name_cb cb, void *ctx);
 
+/* SIGTERM or SIGHUP arrived (0 if not): stop reading, let the program go. */
+int ct_repl_terminating(void);
 /* The SIGINT flag the terminal's Ctrl-C sets (the handler is in repl.c). */
 bool ct_repl_take_interrupt(void);
 

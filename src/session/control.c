@@ -359,7 +359,9 @@ static void reselect(struct ct_session *s, struct ct_mm **mms, size_t nr_mms,
 				struct ct_func *f = &m->funcs[k];
 				bool want;
 
-				if (ct_patterns_match(&e->one, m->m.name, m->is_main, f->name))
+				/* f->name is demangled: the symbol counts too */
+				if (ct_patterns_match_sym(&e->one, m->m.name, m->is_main, f->name,
+							  m->m.elf->syms[k].name))
 					(*matched)++;
 				want = ct_mm_wanted(s, m, f->name);
 				if (want != f->selected) {

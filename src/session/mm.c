@@ -175,7 +175,8 @@ int ct_mm_check_site(struct ct_session *s, struct ct_mm *mm, uint64_t addr)
 		return 0;
 	ret = s->arch->check_site(code, addr - start, start, addr, &why);
 	if (ret == -ENOTSUP) {
-		ct_warn("%s: no breakpoint in %s at %#lx: %s", m->m.name, fn->name,
+		ct_warn("%s: no breakpoint in %s at %#lx: %s", m->m.name,
+			fn->demangled && !s->opts.no_demangle ? fn->demangled : fn->name,
 			(unsigned long)addr, why ? why : "refused");
 		return ret;
 	}
@@ -225,15 +226,18 @@ static int resolve_ifunc(struct ct_session *s, struct ct_mm *mm, struct ct_func 
 	return 0;
 }
 
+/* name is a ct_func's (demangled for a C++ function, unless no_demangle):
+ * the patterns see its symbol-table name too. */
 bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name)
 {
+	const char *sym = ct_elf_mangled(m->m.elf, name);
 	bool want = s->opts.patterns &&
-		    ct_patterns_match(s->opts.patterns, m->m.name, m->is_main, name);
+		    ct_patterns_match_sym(s->opts.patterns, m->m.name, m->is_main, name, sym);
 	size_t i;
 
 	for (i = 0; i < s->nr_edits; i++)
 		if (s->edits[i].add != want &&
-		    ct_patterns_match(&s->edits[i].one, m->m.name, m->is_main, name))
+		    ct_patterns_match_sym(&s->edits[i].one, m->m.name, m->is_main, name, sym))
 			want = s->edits[i].add;
 	return want;
 }
@@ -314,7 +318,7 @@ static int module_arm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m
 
 			if (!mm->started)
 				continue;
-			sym = ct_elf_symbol(elf, f->name);
+			sym = ct_elf_symbol(elf, elf->syms[i].name);
 			if (!sym || resolve_ifunc(s, mm, f, sym->value + m->m.bias, inj) < 0) {
 				f->refused = true;
 				continue;
@@ -352,12 +356,20 @@ int ct_mm_sync(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 	return 0;
 }
 
-/* The functions of a newly mapped module, and which the patterns select. */
+/* The functions of a newly mapped module, and which the patterns select.
+ * C++ names are demangled here, once per symbol: events name a function by
+ * ct_func.name. */
 static int module_select(struct ct_session *s, struct ct_modrt *m)
 {
 	const struct ct_elf *elf = m->m.elf;
 	size_t i;
+	int ret;
 
+	if (!s->opts.no_demangle) {
+		ret = ct_elf_demangle(m->m.elf);
+		if (ret < 0)
+			return ret;
+	}
 	m->funcs = calloc(elf->nr_syms ? elf->nr_syms : 1, sizeof(*m->funcs));
 	if (!m->funcs)
 		return -ENOMEM;
@@ -365,11 +377,11 @@ static int module_select(struct ct_session *s, struct ct_modrt *m)
 		const struct ct_symbol *sym = &elf->syms[i];
 		struct ct_func *f = &m->funcs[i];
 
-		f->name = sym->name;
+		f->name = sym->demangled && !s->opts.no_demangle ? sym->demangled : sym->name;
 		f->module = m->m.name;
 		f->addr = sym->type == CT_SYM_IFUNC ? 0 : sym->value + m->m.bias;
 		f->size = sym->type == CT_SYM_IFUNC ? 0 : sym->size;
-		f->selected = ct_mm_wanted(s, m, sym->name);
+		f->selected = ct_mm_wanted(s, m, f->name);
 	}
 	m->nr_funcs = elf->nr_syms;
 	return 0;

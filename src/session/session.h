@@ -24,6 +24,9 @@ struct ct_session_opts {
 	struct ct_output *out;
 	unsigned spin_us;         /* WNOHANG spin before blocking */
 	const sigset_t *child_mask; /* signal mask for a spawned program */
+	/* C++ functions keep their symbol-table names: events and patterns
+	 * see "_ZN2ns1fEi", not "ns::f(int)" */
+	bool no_demangle;
 
 	/* For the REPL (all false for `trace` and `record`): */
 	/* ct_session_spawn returns with the program stopped at its entry
@@ -215,7 +218,7 @@ struct ct_session_func {
  * Every function of the modules mapped in the main process (or, once it is
  * gone, in another traced one), module by module in address order, each
  * module's by address; aliases are given each.  To filter with the -e
- * syntax, ct_patterns_match(pats, f->module, is_main, f->name).
+ * syntax, ct_patterns_match_sym() on f->name and its mangled name.
  */
 void ct_session_foreach_func(struct ct_session *s,
 			     void (*cb)(void *ctx, const struct ct_session_func *f), void *ctx);

@@ -16,5 +16,3 @@ libcalltrap_a_SOURCES += \
 	src/stacks/symbolize.c \
 	src/stacks/print.c
 
-# C++ names are demangled with libstdc++'s __cxa_demangle (symbolize.c).
-CT_LIBS += -lstdc++

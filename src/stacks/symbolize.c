@@ -7,14 +7,11 @@
 #include <string.h>
 
 #include "stacks/symbolize.h"
+#include "symtab/symtab.h" /* ct_demangle */
 #include "util/hashmap.h"
 
 #define CT_LOG_DOMAIN "symbolize"
 #include "util/log.h"
-
-/* libstdc++'s demangler (the Itanium C++ ABI's abi::__cxa_demangle); calltrap
- * links -lstdc++ for it, as elfutils' eu-stack does when built with C++. */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 struct cached {
 	struct ct_symloc loc;
@@ -26,31 +23,53 @@ struct ct_symbolizer {
 	Dwfl *dwfl;
 	bool demangle;
 	struct ct_hashmap cache; /* addr -> struct cached */
+	/* libdwfl keeps a pointer to these until dwfl_end */
+	Dwfl_Callbacks callbacks;
+	char *debuginfo_path;
 };
 
-/* Never written: NULL asks for libdwfl's default search path (the binary's
- * directory, .debug/, /usr/lib/debug, by build-id and .gnu_debuglink). */
-static char *debuginfo_path;
+/*
+ * Where DWARF is found.  libdwfl reads it from the binary itself, else from
+ * a separate file that dwfl_standard_find_debuginfo looks for in the
+ * directories of a search path: first by build-id, DIR/.build-id/xx/yyyy.debug
+ * under each absolute DIR; then by the .gnu_debuglink name (or, with none,
+ * BINARY.debug) in the binary's directory (""), in its .debug/ subdirectory
+ * (a relative entry) and in DIR/<the binary's directory>/ under each
+ * absolute DIR.  The path is libdwfl's default (DEFAULT_DEBUGINFO_PATH,
+ * elfutils libdwfl/libdwflP.h) behind the directories of CALLTRAP_DEBUG_DIR
+ * (`calltrap stacks --debug-dir`), which are searched first, like
+ * /usr/lib/debug.  libdwfl asks a debuginfod server only when the user has
+ * set DEBUGINFOD_URLS, after all of these.
+ */
+#define DEBUG_DIR_ENV "CALLTRAP_DEBUG_DIR"
+#define STANDARD_DEBUGINFO_PATH ":.debug:/usr/lib/debug"
 
-static const Dwfl_Callbacks proc_callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.debuginfo_path = &debuginfo_path,
-};
-
-char *ct_demangle(const char *sym)
+/* The search path, malloc'ed: the absolute directories of dirs (':'-separated,
+ * may be NULL), then the standard path.  NULL when out of memory. */
+static char *make_debuginfo_path(const char *dirs)
 {
-	int status = -1;
-	char *d;
+	size_t len = sizeof(STANDARD_DEBUGINFO_PATH) + (dirs ? strlen(dirs) + 1 : 0);
+	char *path = malloc(len), *out = path;
+	const char *p, *end;
 
-	if (!sym || strncmp(sym, "_Z", 2) != 0)
+	if (!path)
 		return NULL;
-	d = __cxa_demangle(sym, NULL, NULL, &status);
-	if (status != 0) {
-		free(d);
-		return NULL;
+	for (p = dirs; p && *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		/* libdwfl would take a relative entry as a subdirectory of
+		 * each binary's own directory, which is not what it means */
+		if (*p != '/') {
+			if (end > p)
+				ct_dbg("%s: '%.*s' is not an absolute path, ignored", DEBUG_DIR_ENV,
+				       (int)(end - p), p);
+			continue;
+		}
+		memcpy(out, p, (size_t)(end - p));
+		out += end - p;
+		*out++ = ':';
 	}
-	return d;
+	memcpy(out, STANDARD_DEBUGINFO_PATH, sizeof(STANDARD_DEBUGINFO_PATH));
+	return path;
 }
 
 struct ct_symbolizer *ct_symbolizer_new(pid_t pid, bool demangle)
@@ -62,8 +81,21 @@ struct ct_symbolizer *ct_symbolizer_new(pid_t pid, bool demangle)
 		return NULL;
 	s->demangle = demangle;
 	ct_hashmap_init(&s->cache);
-	s->dwfl = dwfl_begin(&proc_callbacks);
+	s->debuginfo_path = make_debuginfo_path(getenv(DEBUG_DIR_ENV));
+	if (!s->debuginfo_path) {
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	ct_dbg("separate debug info search path: %s", s->debuginfo_path);
+	s->callbacks = (Dwfl_Callbacks){
+		.find_elf = dwfl_linux_proc_find_elf,
+		.find_debuginfo = dwfl_standard_find_debuginfo,
+		.debuginfo_path = &s->debuginfo_path,
+	};
+	s->dwfl = dwfl_begin(&s->callbacks);
 	if (!s->dwfl) {
+		free(s->debuginfo_path);
 		free(s);
 		errno = EIO;
 		return NULL;
@@ -98,6 +130,7 @@ void ct_symbolizer_free(struct ct_symbolizer *s)
 	ct_hashmap_fini(&s->cache);
 	if (s->dwfl)
 		dwfl_end(s->dwfl);
+	free(s->debuginfo_path);
 	free(s);
 }
 

@@ -41,8 +41,4 @@ Dwfl *ct_symbolizer_dwfl(struct ct_symbolizer *s);
  * holds addr (loc->func etc. NULL then), -ENOMEM. */
 int ct_symbolizer_lookup(struct ct_symbolizer *s, uint64_t addr, struct ct_symloc *loc);
 
-/* A C++ (Itanium ABI) name demangled, malloc'ed; NULL when sym is not a
- * mangled name or cannot be demangled. */
-char *ct_demangle(const char *sym);
-
 #endif

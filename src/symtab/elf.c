@@ -58,6 +58,7 @@ void ct_elf_free(struct ct_elf *elf)
 	free(elf->loads);
 	free(elf->syms);
 	free(elf->strings);
+	free(elf->demangled);
 	free(elf);
 }
 

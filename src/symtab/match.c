@@ -10,6 +10,8 @@
  * "ns::Klass::*" is a plain glob while "libfoo.so:ns::*" names a module.
  * Exclusions win over inclusions in any order, as in ltrace -x / uftrace -N:
  * "-e 'str*' -e '!strlen'" and "-e '!strlen' -e 'str*'" select the same set.
+ * A C++ function is matched by its demangled name and by its symbol, so
+ * "ns::Box<int>::*" and "_ZN2ns3BoxIiE*" (or a mix) work alike.
  */
 #include "config.h"
 
@@ -98,20 +100,24 @@ bool ct_patterns_have_include(const struct ct_patterns *p)
 	return false;
 }
 
-static bool pattern_matches(const struct ct_pattern *pat, const char *module, const char *func)
+static bool pattern_matches(const struct ct_pattern *pat, const char *module, const char *func,
+			    const char *sym)
 {
 	if (pat->module && (!module || fnmatch(pat->module, module, 0)))
 		return false;
-	return !fnmatch(pat->glob, func, 0);
+	return !fnmatch(pat->glob, func, 0) || (sym && !fnmatch(pat->glob, sym, 0));
 }
 
-bool ct_patterns_match(struct ct_patterns *p, const char *module, bool is_main, const char *func)
+bool ct_patterns_match_sym(struct ct_patterns *p, const char *module, bool is_main,
+			   const char *func, const char *sym)
 {
 	bool included = false, have_include = false;
 	size_t i;
 
 	if (!func)
 		return false;
+	if (sym && (sym == func || !strcmp(sym, func)))
+		sym = NULL;
 	/* every matching include counts, so each pattern learns it matched something */
 	for (i = 0; p && i < p->n; i++) {
 		struct ct_pattern *pat = &p->v[i];
@@ -119,7 +125,7 @@ bool ct_patterns_match(struct ct_patterns *p, const char *module, bool is_main, 
 		if (pat->exclude)
 			continue;
 		have_include = true;
-		if (pattern_matches(pat, module, func)) {
+		if (pattern_matches(pat, module, func, sym)) {
 			pat->matched++;
 			included = true;
 		}
@@ -131,10 +137,15 @@ bool ct_patterns_match(struct ct_patterns *p, const char *module, bool is_main, 
 	for (i = 0; p && i < p->n; i++) {
 		struct ct_pattern *pat = &p->v[i];
 
-		if (pat->exclude && pattern_matches(pat, module, func)) {
+		if (pat->exclude && pattern_matches(pat, module, func, sym)) {
 			pat->matched++;
 			included = false;
 		}
 	}
 	return included;
+}
+
+bool ct_patterns_match(struct ct_patterns *p, const char *module, bool is_main, const char *func)
+{
+	return ct_patterns_match_sym(p, module, is_main, func, NULL);
 }

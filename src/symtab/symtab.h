@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Modules and symbols: /proc/PID/maps, ELF symbol tables (libelf), and the
- * -e pattern language.  Nothing here touches a live process except by
- * reading files under /proc. */
+/* Modules and symbols: /proc/PID/maps, ELF symbol tables (libelf), C++
+ * demangling, and the -e pattern language.  Nothing here touches a live
+ * process except by reading files under /proc. */
 #ifndef CT_SYMTAB_H
 #define CT_SYMTAB_H
 
@@ -52,6 +52,8 @@ struct ct_symbol {
 	enum ct_sym_type type;
 	bool global;        /* STB_GLOBAL or STB_WEAK */
 	bool hidden;        /* a non-default symbol version (foo@VER, not foo@@VER) */
+	const char *demangled; /* after ct_elf_demangle(): the C++ name ("ns::f(int)");
+				* NULL for other names (C), and before */
 };
 
 struct ct_elf {
@@ -71,6 +73,11 @@ struct ct_elf {
 	struct ct_symbol *syms;
 	size_t nr_syms;
 	char *strings;      /* storage for names */
+	/* ct_elf_demangle(): each demangled name followed by its symbol's
+	 * name ("ns::f(int)\0_ZN2ns1fEi\0"), see ct_elf_mangled() */
+	char *demangled;
+	size_t demangled_size;
+	bool demangle_done;
 };
 
 /* NULL with errno set (ENOENT, ENOEXEC for a non-ELF file ...). */
@@ -83,6 +90,19 @@ const struct ct_symbol *ct_elf_symbol(const struct ct_elf *elf, const char *name
  * value + size; a size-0 symbol contains only its value), the innermost one
  * (highest value), preferring a global among aliases, or NULL. */
 const struct ct_symbol *ct_elf_symbol_at(const struct ct_elf *elf, uint64_t addr);
+
+/* ---- C++ names (demangle.c) ---- */
+/* A C++ (Itanium ABI) symbol name demangled as libstdc++'s __cxa_demangle
+ * gives it (what gdb and perf show: "ns::Box<int>::get(int) const"),
+ * malloc'ed; NULL when sym does not start with "_Z" (a C name: no type
+ * names like "i" -> "int") or is not a valid mangled name, or on ENOMEM. */
+char *ct_demangle(const char *sym);
+/* Set syms[i].demangled for every C++ symbol of elf, once (later calls
+ * return 0 at once).  0 or -ENOMEM (nothing set then). */
+int ct_elf_demangle(struct ct_elf *elf);
+/* The symbol-table name behind `name` when name is a symbol's demangled
+ * (the very pointer ct_elf_demangle set); any other name as it is. */
+const char *ct_elf_mangled(const struct ct_elf *elf, const char *name);
 
 /* ---- modules: one mapped ELF file in a process ---- */
 struct ct_module {
@@ -118,6 +138,8 @@ void ct_module_fini(struct ct_module *m);
  * main executable.  C++ "::" never splits MODULE from GLOB: the split is at
  * the first run of an odd number of ':' (its first ':').  Exclusions win
  * over inclusions whatever their order.  Globs are fnmatch(3), flags 0.
+ * A C++ function has two names, its demangled one and its symbol; a glob
+ * matching either selects (or excludes) it: "ns::*" and "_ZN2ns*" alike.
  */
 struct ct_pattern {
 	bool exclude;
@@ -139,5 +161,10 @@ bool ct_patterns_have_include(const struct ct_patterns *p);
 /* Is function `func` of module `module` (file name) selected?  is_main
  * says whether the module is the main executable.  Counts matches. */
 bool ct_patterns_match(struct ct_patterns *p, const char *module, bool is_main, const char *func);
+/* The same for a function of two names: `func` (demangled) and `sym`, its
+ * symbol-table name (NULL or the same: only func).  A pattern matching
+ * both counts once. */
+bool ct_patterns_match_sym(struct ct_patterns *p, const char *module, bool is_main,
+			   const char *func, const char *sym);
 
 #endif

@@ -19,6 +19,8 @@ The targets in tests/targets print what calltrap must report, as lines of
   truth exec pid=P count=N                N exec events of P
   truth signal pid=P signame=S count=N    N signal events of P for S
   truth exit pid=P status=N | signame=S   P's exit event
+A value may be double-quoted (func="ns::Box<int>::get(int) const", a C++
+name with spaces); the quotes are not part of it.
 Other lines are ignored.  Events of a pid that no truth line names fail;
 --only-pid P (a run without -f) ignores the truth of every other pid.  Every
 check prints what failed; the exit status is 1 if anything failed, 2 for bad
@@ -263,12 +265,30 @@ def check_structure(events, ck, allow_open):
                 ck.fail('%s: never returned nor unwound' % describe(fr))
 
 
+# A word of a truth line: runs of non-blanks and "quoted strings" (which may
+# hold blanks), so key="a b" is one word.
+TRUTH_WORD_RE = re.compile(r'(?:[^\s"]+|"[^"]*")+')
+
+
+def truth_words(line):
+    """The words of a truth line, each key="value" unquoted to key=value."""
+    if '"' not in line:
+        return line.split()
+    words = []
+    for w in TRUTH_WORD_RE.findall(line):
+        k, eq, v = w.partition('=')
+        if eq and len(v) >= 2 and v[0] == '"' and v[-1] == '"':
+            w = k + '=' + v[1:-1]
+        words.append(w)
+    return words
+
+
 def parse_truth(path):
     truth = []
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             for n, line in enumerate(f, 1):
-                words = line.split()
+                words = truth_words(line)
                 if len(words) < 2 or words[0] != 'truth':
                     continue
                 kind, rest = words[1], words[2:]

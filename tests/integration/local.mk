@@ -65,3 +65,9 @@ TESTS += tests/integration/repl_live.sh
 EXTRA_DIST += tests/integration/repl_live.sh
 TESTS += tests/integration/repl_file.sh
 EXTRA_DIST += tests/integration/repl_file.sh
+# C++ names: demangled events, patterns over both names, --no-demangle
+TESTS += tests/integration/demangle.sh
+EXTRA_DIST += tests/integration/demangle.sh
+# where calltrap stacks finds DWARF: the binary, build-id, .gnu_debuglink
+TESTS += tests/integration/stacks_debuginfo.sh
+EXTRA_DIST += tests/integration/stacks_debuginfo.sh

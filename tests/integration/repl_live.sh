@@ -118,6 +118,48 @@ scenario_attach()
 	checks_ok "$D/busy.out"
 }
 
+# SIGTERM (or SIGHUP) ends calltrap repl as `quit` would: an attached
+# process is detached unchanged, whether calltrap was running it or
+# waiting for a command.
+scenario_sigterm()
+{
+	local p c rc what
+
+	need_targets busy
+	"$(target busy)" "$D/stop-term" 60 > "$D/busy.out" 2>&1 &
+	p=$!
+	BG_PIDS="$BG_PIDS $p"
+	wait_line "$D/busy.out" '^pid=' 10 || fail "busy did not start"
+	snapshot "$p" "$D/snap"
+	for what in continue prompt; do
+		rm -f "$D/fifo"
+		mkfifo "$D/fifo"
+		timeout -k 5 "$CT_TIMEOUT" "$CALLTRAP" repl -p "$p" < "$D/fifo" > "$D/t.out" 2> "$D/t.err" &
+		c=$!
+		exec 7> "$D/fifo"
+		if [ "$what" = continue ]; then
+			printf '%s\n' 'set echo off' 'trace step' 'continue 60s' >&7
+		else
+			printf '%s\n' 'set echo off' 'trace step' 'continue 200ms' >&7
+			wait_line "$D/t.out" '^stopped' 20 || fail "continue 200ms did not end"
+		fi
+		wait_line "$D/t.out" '^attached' 20 || fail "$what: no attach"
+		sleep 0.5
+		kill -TERM "$c"
+		rc=0
+		wait "$c" || rc=$?
+		exec 7>&-
+		expect_status "calltrap repl -p after SIGTERM ($what)" "$rc" 143
+		grep -q '^calltrap: ended by SIGTERM$' "$D/t.err" || fail "$what: $(cat "$D/t.err")"
+		grep -q "^detached from process $p\$" "$D/t.out" || fail "$what: no detach line"
+		detached "$p" "$D/snap"
+	done
+	touch "$D/stop-term"
+	wait_pid "$p" 30
+	expect_status "busy after two SIGTERMs" "$WAIT_STATUS" 0
+	checks_ok "$D/busy.out"
+}
+
 scenario_kill()
 {
 	local pid
@@ -233,5 +275,6 @@ rc=0
 run_opts scenario_spawn || rc=1
 run_opts scenario_attach || rc=1
 OPTS=O0 run_opts scenario_kill || rc=1
+OPTS=O0 run_opts scenario_sigterm || rc=1
 OPTS=O0 run_opts scenario_batch || rc=1
 exit $rc

@@ -16,6 +16,21 @@ tm()
 	tmux -L "$SOCK" -f /dev/null "$@"
 }
 
+# new_session ARGS...: tmux new-session -d -s ct ARGS; a server that dies
+# while starting (seen under heavy load: "server exited unexpectedly") is
+# started again, twice at most.
+new_session()
+{
+	local i
+
+	for i in 1 2 3; do
+		tm kill-session -t ct 2>/dev/null
+		tm new-session -d -s ct -x 160 -y 50 "$@" && return 0
+		sleep 1
+	done
+	fail "tmux new-session failed three times"
+}
+
 # wait_pane REGEX SECS: the visible pane matches REGEX (grep -E).
 wait_pane()
 {
@@ -39,10 +54,7 @@ last_line()
 
 start_repl()
 {
-	tm kill-session -t ct 2>/dev/null
-	tm new-session -d -s ct -x 160 -y 50 \
-		"env HOME='$D/home' TERM=xterm '$CALLTRAP' repl -p $1; echo REPL-EXIT=\$?; sleep 60" ||
-		fail "tmux new-session failed"
+	new_session "env HOME='$D/home' TERM=xterm '$CALLTRAP' repl -p $1; echo REPL-EXIT=\$?; sleep 60"
 	wait_pane '^\(calltrap\) ?$' 20 || fail "no prompt: $(cat "$D/pane.err")"
 }
 
@@ -135,11 +147,9 @@ scenario()
 
 	# a program calltrap started: completion of a command and of a file
 	# name, then Ctrl-D asks and kills it
-	tm kill-session -t ct 2>/dev/null
 	: > "$D/unique-name.trace"
-	tm new-session -d -s ct -x 160 -y 50 -c "$D" \
-		"env HOME='$D/home' TERM=xterm '$CALLTRAP' repl -- '$(target busy)' '$D/stop2' 60; echo REPL-EXIT=\$?; sleep 60" ||
-		fail "tmux new-session failed"
+	new_session -c "$D" \
+		"env HOME='$D/home' TERM=xterm '$CALLTRAP' repl -- '$(target busy)' '$D/stop2' 60; echo REPL-EXIT=\$?; sleep 60"
 	wait_pane '^\(calltrap\) ?$' 20 || fail "no prompt: $(cat "$D/pane.err")"
 	p2=$(sed -n 's/^process \([0-9]*\) started.*/\1/p' "$D/pane")
 	[ -n "$p2" ] || fail "no 'process N started' line: $(cat "$D/pane")"

@@ -8,3 +8,4 @@ include tests/unit/view.mk
 include tests/unit/stacks.mk
 include tests/unit/repl.mk
 include tests/unit/session_control.mk
+include tests/unit/demangle.mk

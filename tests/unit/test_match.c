@@ -204,6 +204,74 @@ static void test_cxx(void **state)
 	ct_patterns_fini(&p);
 }
 
+/* A C++ function has two names: its demangled one and its symbol; either
+ * selects it, and a pattern matching both counts once. */
+static void test_cxx_two_names(void **state)
+{
+	static const char box_get[] = "ns::Box<int>::get(int) const";
+	static const char box_get_sym[] = "_ZNK2ns3BoxIiE3getEi";
+	static const char long_get[] = "ns::Box<long>::get(long) const";
+	static const char long_get_sym[] = "_ZNK2ns3BoxIlE3getEl";
+	static const char over2[] = "ns::over(long, long)";
+	static const char over2_sym[] = "_ZN2ns4overEll";
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	add_ok(&p, "*Box<int>::*");
+	assert_true(ct_patterns_match_sym(&p, "prog", true, box_get, box_get_sym));
+	assert_false(ct_patterns_match_sym(&p, "prog", true, long_get, long_get_sym));
+	assert_int_equal(p.v[0].matched, 1);
+	ct_patterns_fini(&p);
+
+	/* by the symbol only: the mangled glob does not match the demangled name */
+	add_ok(&p, "_ZNK2ns3BoxI*");
+	assert_true(ct_patterns_match_sym(&p, "prog", true, box_get, box_get_sym));
+	assert_true(ct_patterns_match_sym(&p, "prog", true, long_get, long_get_sym));
+	assert_false(ct_patterns_match_sym(&p, "prog", true, over2, over2_sym));
+	/* without the symbol name it cannot match */
+	assert_false(ct_patterns_match(&p, "prog", true, box_get));
+	assert_int_equal(p.v[0].matched, 2);
+	ct_patterns_fini(&p);
+
+	/* both names match "*": counted once per function */
+	add_ok(&p, "*");
+	assert_true(ct_patterns_match_sym(&p, "prog", true, box_get, box_get_sym));
+	assert_true(ct_patterns_match_sym(&p, "prog", true, "main", "main"));
+	assert_true(ct_patterns_match_sym(&p, "prog", true, "main", NULL));
+	assert_int_equal(p.v[0].matched, 3);
+	ct_patterns_fini(&p);
+
+	/* a demangled include, a mangled exclusion (and the other way round) */
+	add_ok(&p, "ns::*");
+	add_ok(&p, "!_ZNK*");
+	add_ok(&p, "!ns::over(long)");
+	assert_false(ct_patterns_match_sym(&p, "prog", true, box_get, box_get_sym));
+	assert_true(ct_patterns_match_sym(&p, "prog", true, over2, over2_sym));
+	assert_false(ct_patterns_match_sym(&p, "prog", true, "ns::over(long)", "_ZN2ns4overEl"));
+	assert_true(ct_patterns_match_sym(&p, "prog", true, "ns::plain(long)", "_ZN2ns5plainEl"));
+	/* a function template's name starts with its return type */
+	assert_false(ct_patterns_match_sym(&p, "prog", true, "long ns::twice<long>(long)",
+					   "_ZN2ns5twiceIlEET_S1_"));
+	assert_int_equal(p.v[0].matched, 4);
+	assert_int_equal(p.v[1].matched, 1);
+	assert_int_equal(p.v[2].matched, 1);
+	ct_patterns_fini(&p);
+
+	/* MODULE:GLOB over demangled names: "::" stays in the glob, the
+	 * first single ':' ends the module */
+	add_ok(&p, "prog:ns::Box<*>::get*");
+	add_ok(&p, "libfoo.so:::global_scope*");
+	assert_string_equal(p.v[0].module, "prog");
+	assert_string_equal(p.v[0].glob, "ns::Box<*>::get*");
+	assert_string_equal(p.v[1].module, "libfoo.so");
+	assert_string_equal(p.v[1].glob, "::global_scope*");
+	assert_true(ct_patterns_match_sym(&p, "prog", true, long_get, long_get_sym));
+	assert_false(ct_patterns_match_sym(&p, "libfoo.so", false, long_get, long_get_sym));
+	assert_false(ct_patterns_match_sym(&p, "prog", true, "ns::Box<int>::set(int)",
+					   "_ZN2ns3BoxIiE3setEi"));
+	ct_patterns_fini(&p);
+}
+
 static void test_no_match_counter(void **state)
 {
 	struct ct_patterns p = { 0 };
@@ -230,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_exclude_before_include),
 		cmocka_unit_test(test_default_set),
 		cmocka_unit_test(test_cxx),
+		cmocka_unit_test(test_cxx_two_names),
 		cmocka_unit_test(test_no_match_counter),
 	};
 

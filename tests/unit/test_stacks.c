@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "stacks/internal.h"
+#include "symtab/symtab.h" /* ct_demangle */
 
 #define FAKE_END 0x100000
 
