@@ -486,6 +486,9 @@ for d in tests/integration tests/fixtures tests/fuzz/corpus; do
 	mkdir -p "$ROOT/ct/src/$d"
 	cp -r "$SRCDIR/$d/." "$ROOT/ct/src/$d/"
 done
+# the man page: tests check that it documents what the program offers
+mkdir -p "$ROOT/ct/src/man"
+cp "$SRCDIR/man/calltrap.1" "$ROOT/ct/src/man/"
 find "$ROOT/ct/src" \( -name '*.mk' -o -name __pycache__ \) -prune -exec rm -rf {} +
 
 # --bench: what bench/run.sh would compile, compiled here (the guest has no
