@@ -575,13 +575,16 @@ static void test_retrace_busy(void **state)
 
 		if (sscanf(line, "work %d %ld", &tid, &calls) != 2)
 			continue;
+		/* a thread may miss every traced window on a slow machine (the
+		 * emulated aarch64 guest): together they must not */
 		got = count(&f->cap, CT_EV_CALL, "work", tid);
-		assert_true(got > 0 && got <= calls);
+		assert_true(got <= calls);
 		assert_int_equal(count(&f->cap, CT_EV_RETURN, "work", tid), got);
 		reported += got;
 		made += calls;
 	}
 	fclose(fp);
+	assert_true(reported > 0);
 	assert_int_equal(count(&f->cap, CT_EV_SIGNAL, NULL, 0), 0);
 	print_message("%ld of %ld calls made while traced\n", reported, made);
 }
