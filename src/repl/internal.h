@@ -73,7 +73,7 @@ extern const struct ct_repl_cmd ct_repl_event_cmds[]; /* cmd_events.c */
 extern const struct ct_repl_cmd ct_repl_live_cmds[];  /* cmd_live.c */
 extern const struct ct_repl_cmd ct_repl_base_cmds[];  /* commands.c: help, set, quit */
 
-/* A command by name (unique prefix accepted for the long ones?), NULL. */
+/* A command by its exact name, or NULL. */
 const struct ct_repl_cmd *ct_repl_find_cmd(const char *name);
 
 #endif

@@ -117,7 +117,6 @@ static int live_begin(struct ct_repl *r, char *const argv[], pid_t pid)
 {
 	struct ct_repl_live *l = &r->live;
 	struct ct_session_opts so = { 0 };
-	static sigset_t child_mask; /* the mask the program starts with: read-only after */
 	sigset_t chld;
 	int fd;
 
@@ -157,8 +156,8 @@ static int live_begin(struct ct_repl *r, char *const argv[], pid_t pid)
 	 * with the mask calltrap had */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &child_mask);
-	sigdelset(&child_mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &l->child_mask);
+	sigdelset(&l->child_mask, SIGCHLD);
 	l->sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (l->sigfd < 0) {
 		int e = errno;
@@ -173,7 +172,7 @@ static int live_begin(struct ct_repl *r, char *const argv[], pid_t pid)
 	so.no_demangle = r->opts.no_demangle;
 	so.out = l->tee;
 	so.spin_us = WAIT_SPIN_US;
-	so.child_mask = &child_mask;
+	so.child_mask = &l->child_mask;
 	so.pause_at_start = true;
 	so.interactive = true;
 	/* ^C at the terminal is for calltrap: the program gets its own process
@@ -193,12 +192,11 @@ static int live_begin(struct ct_repl *r, char *const argv[], pid_t pid)
 	return 0;
 }
 
-static void fail_session(struct ct_repl *r, const char *what, int ret)
+static void fail_session(struct ct_repl *r, int ret)
 {
 	const char *msg = ct_session_error(r->live.s);
 
 	ct_repl_error(r, "%s", msg ? msg : strerror(-ret));
-	(void)what;
 	close_session(r);
 	drop_recording(r);
 }
@@ -250,7 +248,7 @@ int ct_repl_live_start(struct ct_repl *r, char *const argv[])
 		return -1;
 	ret = ct_session_spawn(r->live.s, r->run_argv);
 	if (ret < 0) {
-		fail_session(r, "run", ret);
+		fail_session(r, ret);
 		return -1;
 	}
 	r->live.spawned = true;
@@ -267,7 +265,7 @@ int ct_repl_live_attach(struct ct_repl *r, pid_t pid)
 		return -1;
 	ret = ct_session_attach(r->live.s, pid);
 	if (ret < 0) {
-		fail_session(r, "attach", ret);
+		fail_session(r, ret);
 		return -1;
 	}
 	r->live.spawned = false;

@@ -30,6 +30,7 @@ struct ct_repl_live {
 	uint64_t events_at_stop;  /* events recorded when it last stopped */
 	struct ct_stop_request stop;
 	int sigfd;                /* signalfd for SIGCHLD, -1 */
+	sigset_t child_mask;      /* the mask a started program gets (calltrap's own) */
 };
 
 struct ct_repl {
