@@ -31,6 +31,43 @@ struct ct_mem {
 	void *ctx;
 };
 
+/* Where one argument or return value lives at the function's entry (or
+ * return), by the calling convention (abi_locate).  Its bytes, in order,
+ * are those of the parts (REGS), of the stack at entry sp + stack_off
+ * (STACK), or of memory at an address found in part[0] or, with no parts,
+ * on the stack at stack_off (REF: a copy passed by invisible reference, a
+ * struct returned in memory). */
+enum ct_vloc_kind {
+	CT_VLOC_NONE, /* void */
+	CT_VLOC_REGS,
+	CT_VLOC_STACK,
+	CT_VLOC_REF,
+};
+
+enum ct_regfile {
+	CT_RF_GPR, /* reg: word index into struct ct_regs */
+	CT_RF_VEC, /* reg: vector register number (xmm0-15 | v0-31) */
+};
+
+struct ct_vloc_part {
+	uint8_t file;   /* enum ct_regfile */
+	uint8_t reg;
+	uint8_t size;   /* low bytes of the register taken */
+	uint8_t offset; /* where they go in the value */
+};
+
+struct ct_vloc {
+	enum ct_vloc_kind kind;
+	uint8_t nr_parts;
+	struct ct_vloc_part part[4];
+	uint32_t stack_off;
+	/* REF of a return value: the address is part[0] as it was at the
+	 * function's entry (aarch64 x8), not at its return */
+	bool ref_at_entry;
+};
+
+struct ct_sig;
+
 /* One general-purpose register as shown by --regs and in jsonl. */
 struct ct_reg_desc {
 	const char *name;
@@ -169,6 +206,16 @@ struct ct_arch {
 	/* An unconditional jump from cb->pc to `to`, any distance (aarch64:
 	 * a direct b only, -ERANGE beyond +-128 MiB; see its relocate.c). */
 	int (*emit_jump)(struct ct_codebuf *cb, uint64_t to);
+	/* Where the parameters (params[sig->nr_params]) and the return value
+	 * of a function of signature sig are, by the ISA's Linux calling
+	 * convention (SysV AMD64 psABI | AAPCS64).  0, or -ENOTSUP when a type
+	 * cannot be placed with certainty (nothing can be trusted then). */
+	int (*abi_locate)(const struct ct_sig *sig, struct ct_vloc *params, struct ct_vloc *ret);
+	/* The vector registers, as PTRACE_GETREGSET NT_PRFPREG gives them:
+	 * its size, and where register 0 is (each takes 16 bytes). */
+	size_t fpregs_size;
+	size_t vreg_offset;
+	unsigned nr_vregs;
 	/* Optional (NULL on x86_64): whether a breakpoint may go at `site`,
 	 * judged from the instructions before it in [code_addr, code_addr +
 	 * len), the bytes of the function holding it (code[0] is at

@@ -44,6 +44,9 @@ struct ct_func {
 	 * (an instruction we cannot displace, warned about once) */
 	bool selected;
 	bool refused;
+	/* the session's: its DWARF signature, looked up at its first call */
+	struct ct_typed *typed;
+	bool typed_done;
 };
 
 struct ct_site {
@@ -153,6 +156,8 @@ struct ct_frame {
 	/* a signal arrived while this was the top frame, perhaps before its
 	 * prologue saved the return address: its slot proves nothing */
 	bool slot_unsure;
+	/* what the typed return value needs from the entry (ct_typed_entry_ref) */
+	uint64_t ret_ref;
 };
 
 struct ct_shadow {

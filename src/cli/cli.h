@@ -23,6 +23,8 @@ struct ct_trace_opts {
 	bool follow_forks;
 	bool stats;
 	bool no_demangle;       /* C++ functions by their symbol-table names */
+	bool raw_args;          /* registers even where DWARF types the arguments */
+	unsigned string_limit;  /* 0: the session's default */
 	uint64_t duration_ns;   /* 0: none */
 	unsigned max_depth;     /* 0: unlimited */
 	pid_t pid;              /* 0: spawn argv */
@@ -98,6 +100,11 @@ int ct_cli_open_trace(const char *path, const char *output, int *fd,
 
 /* A process or thread id: a decimal number in [1, INT_MAX].  0 or -EINVAL. */
 int ct_cli_parse_id(const char *s, pid_t *out);
+
+#define CT_CLI_MAX_DEBUG_DIRS 16
+/* --debug-dir DIR...: put them, made absolute, first in CALLTRAP_DEBUG_DIR,
+ * where the DWARF readers look.  0, or -EINVAL after a usage error line. */
+int ct_cli_export_debug_dirs(const char *cmd, const char *const *dirs, unsigned n);
 
 void ct_help_main(FILE *fp);
 void ct_help_trace(FILE *fp);

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "repl/repl.h"
+#include "session/session.h"
 
 #define usage_error(...) ct_cli_usage_error("repl", __VA_ARGS__)
 
@@ -18,6 +19,9 @@
 enum {
 	OPT_NO_REGS = 256,
 	OPT_NO_DEMANGLE,
+	OPT_RAW_ARGS,
+	OPT_STRING_LIMIT,
+	OPT_DEBUG_DIR,
 };
 
 static const struct option repl_longopts[] = {
@@ -27,6 +31,9 @@ static const struct option repl_longopts[] = {
 	{ "follow-forks", no_argument, NULL, 'f' },
 	{ "no-regs", no_argument, NULL, OPT_NO_REGS },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "raw-args", no_argument, NULL, OPT_RAW_ARGS },
+	{ "string-limit", required_argument, NULL, OPT_STRING_LIMIT },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -54,6 +61,9 @@ void ct_help_repl(FILE *fp)
 	      "      --no-regs            do not record register snapshots ('regs' shows them)\n"
 	      "      --no-demangle        name C++ functions by their symbols (_ZN2ns1fEi), in\n"
 	      "                           events, listings and patterns\n"
+	      "      --string-limit=N     record at most N bytes of a char * value (default 32)\n"
+	      "      --raw-args           record registers even where DWARF types the arguments\n"
+	      "      --debug-dir=DIR      look for separate debug info under DIR first (repeatable)\n"
 	      "  -h, --help               this text\n"
 	      "\n"
 	      "Line editing and history (~/.calltrap_history) come from libedit; Tab completes\n"
@@ -67,6 +77,10 @@ int ct_cmd_repl(int argc, char **argv)
 {
 	struct ct_repl_opts o = { .regs = true };
 	char *functions[MAX_FUNCTIONS];
+	const char *debug_dirs[CT_CLI_MAX_DEBUG_DIRS];
+	unsigned nr_debug_dirs = 0;
+	unsigned long limit;
+	char *end;
 	int c;
 
 	o.functions = functions;
@@ -96,6 +110,23 @@ int ct_cmd_repl(int argc, char **argv)
 		case OPT_NO_DEMANGLE:
 			o.no_demangle = true;
 			break;
+		case OPT_RAW_ARGS:
+			o.raw_args = true;
+			break;
+		case OPT_STRING_LIMIT:
+			errno = 0;
+			limit = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || *optarg == '-' || !limit ||
+			    limit > CT_MAX_STRING_LIMIT)
+				return usage_error("invalid --string-limit '%s' (1 to %d bytes)", optarg,
+						   CT_MAX_STRING_LIMIT);
+			o.string_limit = (unsigned)limit;
+			break;
+		case OPT_DEBUG_DIR:
+			if (nr_debug_dirs == CT_CLI_MAX_DEBUG_DIRS)
+				return usage_error("at most %d --debug-dir", CT_CLI_MAX_DEBUG_DIRS);
+			debug_dirs[nr_debug_dirs++] = optarg;
+			break;
 		case 'h':
 			ct_help_repl(stdout);
 			return 0;
@@ -117,5 +148,7 @@ int ct_cmd_repl(int argc, char **argv)
 	}
 	if (!!o.file + !!o.pid + !!o.argv > 1)
 		return usage_error("give one of FILE, -p PID and -- PROGRAM");
+	if (nr_debug_dirs && ct_cli_export_debug_dirs("repl", debug_dirs, nr_debug_dirs) < 0)
+		return CT_EXIT_USAGE;
 	return ct_repl_main(&o);
 }

@@ -19,6 +19,7 @@ enum {
 	OPT_PER_THREAD,
 	OPT_COLOR,
 	OPT_NO_ARGS,
+	OPT_SRCLINE,
 };
 
 static const struct option replay_longopts[] = {
@@ -26,6 +27,7 @@ static const struct option replay_longopts[] = {
 	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "no-args", no_argument, NULL, OPT_NO_ARGS },
+	{ "srcline", no_argument, NULL, OPT_SRCLINE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -85,6 +87,9 @@ int ct_cmd_replay(int argc, char **argv)
 		case OPT_NO_ARGS:
 			ro.no_args = true;
 			break;
+		case OPT_SRCLINE:
+			ro.srcline = true;
+			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -134,6 +139,8 @@ void ct_help_replay(FILE *fp)
 	      "tree, like uftrace replay:  f(args) {  ...  } = retval; /* f */  and leaf calls\n"
 	      "on one line  g(args) = retval;  with each frame's duration and thread id.\n"
 	      "Frames left by longjmp or an exception end with  } /* f: unwound */.\n"
+	      "Functions with DWARF debug info show arguments by name and decoded values:\n"
+	      "f(n=10, s=\"abc\") = 3;  (void functions: no value).\n"
 	      "\n"
 	      "Filters:\n"
 	      "      --func=GLOB          only the subtrees of functions matching GLOB\n"
@@ -149,6 +156,8 @@ void ct_help_replay(FILE *fp)
 	      "      --color=WHEN         auto (default: only when stdout is a terminal),\n"
 	      "                           always or never\n"
 	      "      --no-args            leave out arguments and return values\n"
+	      "      --srcline            end call lines with the function's source file and\n"
+	      "                           line (from DWARF):  f() { /* calls.c:12 */\n"
 	      "  -o, --output=FILE        write to FILE instead of stdout\n"
 	      "  -h, --help               this help\n"
 	      "\n"

@@ -19,6 +19,7 @@ enum {
 	OPT_SORT,
 	OPT_PER_THREAD,
 	OPT_NS,
+	OPT_SRCLINE,
 };
 
 static const struct option report_longopts[] = {
@@ -26,6 +27,7 @@ static const struct option report_longopts[] = {
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 	{ "ns", no_argument, NULL, OPT_NS },
+	{ "srcline", no_argument, NULL, OPT_SRCLINE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -69,6 +71,9 @@ int ct_cmd_report(int argc, char **argv)
 			break;
 		case OPT_NS:
 			ro.ns = true;
+			break;
+		case OPT_SRCLINE:
+			ro.srcline = true;
 			break;
 		case 'o':
 			output = optarg;
@@ -155,6 +160,8 @@ void ct_help_report(FILE *fp)
 	      "                           first) or name\n"
 	      "      --per-thread         a row per thread and function, with a TID column\n"
 	      "      --ns                 times as integer nanoseconds\n"
+	      "      --srcline            a Source column: each function's file:line (from\n"
+	      "                           DWARF), - when unknown\n"
 	      "  -o, --output=FILE        write to FILE instead of stdout\n"
 	      "  -h, --help               this help\n"
 	      "\n"

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "stacks/stacks.h"
+#include "symtab/symtab.h"
 
 #define usage_error(...) ct_cli_usage_error("stacks", __VA_ARGS__)
 
@@ -62,51 +63,6 @@ void ct_help_stacks(FILE *fp)
 	      fp);
 }
 
-/* The symbolizer takes extra debug directories from this variable
- * (src/stacks/symbolize.c), which the REPL's `bt` honours too. */
-#define DEBUG_DIR_ENV "CALLTRAP_DEBUG_DIR"
-
-#define MAX_DEBUG_DIRS 16
-
-/* The --debug-dir directories, made absolute, go before those already in
- * the environment.  0 or a usage error's exit status. */
-static int export_debug_dirs(const char *const *dirs, unsigned n)
-{
-	const char *old = getenv(DEBUG_DIR_ENV);
-	char *list = NULL, *grown, *abs;
-	size_t len = 0;
-	unsigned i;
-	int ret = 0;
-
-	for (i = 0; i < n && !ret; i++) {
-		abs = realpath(dirs[i], NULL);
-		if (!abs) {
-			ret = usage_error("--debug-dir %s: %s", dirs[i], strerror(errno));
-		} else if (strchr(abs, ':')) {
-			/* the list separator cannot be part of a name in the list */
-			ret = usage_error("--debug-dir %s: a ':' in the path is not supported",
-					  dirs[i]);
-		} else if (!(grown = realloc(list, len + strlen(abs) + 2))) {
-			ret = usage_error("%s", strerror(ENOMEM));
-		} else {
-			list = grown;
-			len += (size_t)sprintf(list + len, "%s%s", len ? ":" : "", abs);
-		}
-		free(abs);
-	}
-	if (!ret && old && *old) {
-		grown = realloc(list, len + strlen(old) + 2);
-		if (!grown)
-			ret = usage_error("%s", strerror(ENOMEM));
-		else
-			sprintf((list = grown) + len, ":%s", old);
-	}
-	if (!ret && setenv(DEBUG_DIR_ENV, list, 1) < 0)
-		ret = usage_error("--debug-dir: %s", strerror(errno));
-	free(list);
-	return ret;
-}
-
 int ct_cmd_stacks(int argc, char **argv)
 {
 	struct ct_stacks_opts o = { 0 };
@@ -116,7 +72,7 @@ int ct_cmd_stacks(int argc, char **argv)
 	pid_t tid = 0;
 	char err[256];
 	FILE *out = stdout;
-	const char *debug_dirs[MAX_DEBUG_DIRS];
+	const char *debug_dirs[CT_CLI_MAX_DEBUG_DIRS];
 	unsigned nr_debug_dirs = 0;
 	int c, ret;
 
@@ -169,8 +125,8 @@ int ct_cmd_stacks(int argc, char **argv)
 			o.no_demangle = true;
 			break;
 		case OPT_DEBUG_DIR:
-			if (nr_debug_dirs == MAX_DEBUG_DIRS)
-				return usage_error("at most %d --debug-dir", MAX_DEBUG_DIRS);
+			if (nr_debug_dirs == CT_CLI_MAX_DEBUG_DIRS)
+				return usage_error("at most %d --debug-dir", CT_CLI_MAX_DEBUG_DIRS);
 			debug_dirs[nr_debug_dirs++] = optarg;
 			break;
 		case 'h':
@@ -187,9 +143,8 @@ int ct_cmd_stacks(int argc, char **argv)
 	if (!o.pid)
 		return usage_error("which process? give -p PID");
 	if (nr_debug_dirs) {
-		ret = export_debug_dirs(debug_dirs, nr_debug_dirs);
-		if (ret)
-			return ret;
+		if (ct_cli_export_debug_dirs("stacks", debug_dirs, nr_debug_dirs) < 0)
+			return CT_EXIT_USAGE;
 	}
 
 	ret = ct_stacks_take(&o, &snap, err, sizeof(err));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "symtab/symtab.h"
 #include "view/view.h"
 
 int ct_cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -114,4 +115,45 @@ int ct_cli_parse_id(const char *s, pid_t *out)
 		return -EINVAL;
 	*out = (pid_t)v;
 	return 0;
+}
+
+/* The symbolizer and the DWARF argument decoder take extra debug
+ * directories from CT_DEBUG_DIR_ENV, which the REPL's `bt` honours too:
+ * the --debug-dir directories, made absolute, go before those already in
+ * it. */
+int ct_cli_export_debug_dirs(const char *cmd, const char *const *dirs, unsigned n)
+{
+	const char *old = getenv(CT_DEBUG_DIR_ENV);
+	char *list = NULL, *grown, *abs;
+	size_t len = 0;
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		abs = realpath(dirs[i], NULL);
+		if (!abs) {
+			ret = ct_cli_usage_error(cmd, "--debug-dir %s: %s", dirs[i], strerror(errno));
+		} else if (strchr(abs, ':')) {
+			/* the list separator cannot be part of a name in the list */
+			ret = ct_cli_usage_error(cmd, "--debug-dir %s: a ':' in the path is "
+						 "not supported", dirs[i]);
+		} else if (!(grown = realloc(list, len + strlen(abs) + 2))) {
+			ret = ct_cli_usage_error(cmd, "%s", strerror(ENOMEM));
+		} else {
+			list = grown;
+			len += (size_t)sprintf(list + len, "%s%s", len ? ":" : "", abs);
+		}
+		free(abs);
+	}
+	if (!ret && old && *old) {
+		grown = realloc(list, len + strlen(old) + 2);
+		if (!grown)
+			ret = ct_cli_usage_error(cmd, "%s", strerror(ENOMEM));
+		else
+			sprintf((list = grown) + len, ":%s", old);
+	}
+	if (!ret && setenv(CT_DEBUG_DIR_ENV, list, 1) < 0)
+		ret = ct_cli_usage_error(cmd, "--debug-dir: %s", strerror(errno));
+	free(list);
+	return ret ? -EINVAL : 0;
 }

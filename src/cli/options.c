@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "session/session.h"
 
 enum {
 	OPT_FORMAT = 256,
@@ -21,6 +22,9 @@ enum {
 	OPT_MAX_DEPTH,
 	OPT_STATS,
 	OPT_NO_DEMANGLE,
+	OPT_RAW_ARGS,
+	OPT_STRING_LIMIT,
+	OPT_DEBUG_DIR,
 };
 
 static const struct option trace_longopts[] = {
@@ -34,6 +38,9 @@ static const struct option trace_longopts[] = {
 	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "raw-args", no_argument, NULL, OPT_RAW_ARGS },
+	{ "string-limit", required_argument, NULL, OPT_STRING_LIMIT },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -74,6 +81,8 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 {
 	const char *cmd = argv[0];
 	bool record = !strcmp(cmd, "record");
+	const char *debug_dirs[CT_CLI_MAX_DEBUG_DIRS];
+	unsigned nr_debug_dirs = 0;
 	unsigned long v;
 	int c;
 
@@ -124,6 +133,20 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 		case OPT_NO_DEMANGLE:
 			o->no_demangle = true;
 			break;
+		case OPT_RAW_ARGS:
+			o->raw_args = true;
+			break;
+		case OPT_STRING_LIMIT:
+			if (parse_uint(optarg, CT_MAX_STRING_LIMIT, &v) < 0 || v == 0)
+				return usage_error(cmd, "invalid --string-limit '%s' (1 to %d bytes)",
+						   optarg, CT_MAX_STRING_LIMIT);
+			o->string_limit = (unsigned)v;
+			break;
+		case OPT_DEBUG_DIR:
+			if (nr_debug_dirs == CT_CLI_MAX_DEBUG_DIRS)
+				return usage_error(cmd, "at most %d --debug-dir", CT_CLI_MAX_DEBUG_DIRS);
+			debug_dirs[nr_debug_dirs++] = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -149,6 +172,8 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 		return usage_error(cmd, "nothing to trace: give -p PID or -- PROGRAM [ARGS...]");
 	if (o->duration_ns && !o->pid)
 		return usage_error(cmd, "--duration needs -p PID");
+	if (nr_debug_dirs && ct_cli_export_debug_dirs(cmd, debug_dirs, nr_debug_dirs) < 0)
+		return -EINVAL;
 	return 0;
 }
 

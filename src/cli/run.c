@@ -119,6 +119,8 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out)
 	so.regs = o->regs;
 	so.follow_forks = o->follow_forks;
 	so.no_demangle = o->no_demangle;
+	so.raw_args = o->raw_args;
+	so.string_limit = o->string_limit;
 	so.out = out;
 	so.spin_us = WAIT_SPIN_US;
 	so.child_mask = &old_mask;

@@ -15,6 +15,9 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "output/output.h"
 #include "util/strbuf.h"
 
@@ -107,6 +110,71 @@ static void jb_frame(struct ct_sbuf *b, const struct ct_event *ev)
 	ct_sbuf_u64(b, ev->depth);
 }
 
+/* A typed value as JSON: numbers and booleans bare (they are JSON
+ * literals already), everything else as a string of its C rendering. */
+static bool json_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return false;
+	if (*s == '.') {
+		if (!(*++s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return !*s;
+}
+
+static void jb_value(struct ct_sbuf *b, const char *v)
+{
+	if (!v)
+		ct_sbuf_put(b, "null", 4);
+	else if (json_number(v) || !strcmp(v, "true") || !strcmp(v, "false"))
+		ct_sbuf_puts(b, v);
+	else
+		jb_str(b, v);
+}
+
+static void jb_named_args(struct ct_sbuf *b, const struct ct_event *ev)
+{
+	unsigned i;
+
+	ct_sbuf_putc(b, '{');
+	for (i = 0; i < ev->nr_named; i++) {
+		const char *name = ev->named[i].name;
+
+		if (i)
+			ct_sbuf_putc(b, ',');
+		if (name && *name) {
+			jb_str(b, name);
+		} else {
+			char key[16];
+
+			snprintf(key, sizeof(key), "arg%u", i);
+			jb_str(b, key);
+		}
+		ct_sbuf_putc(b, ':');
+		jb_value(b, ev->named[i].value);
+	}
+	ct_sbuf_putc(b, '}');
+}
+
 static void jb_regs(struct ct_sbuf *b, const struct ct_arch *arch, const struct ct_regs *regs)
 {
 	unsigned i;
@@ -146,6 +214,10 @@ size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *bu
 	case CT_EV_CALL:
 		jb_frame(&b, ev);
 		jb_key(&b, "args");
+		if (ev->flags & CT_EVF_TYPED) {
+			jb_named_args(&b, ev);
+			break;
+		}
 		ct_sbuf_putc(&b, '[');
 		n = ev->nr_args < CT_MAX_ARGS ? ev->nr_args : CT_MAX_ARGS;
 		for (i = 0; i < n; i++) {
@@ -157,8 +229,13 @@ size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *bu
 		break;
 	case CT_EV_RETURN:
 		jb_frame(&b, ev);
-		jb_key(&b, "retval");
-		jb_hexstr(&b, ev->retval);
+		if (!(ev->flags & CT_EVF_TYPED)) {
+			jb_key(&b, "retval");
+			jb_hexstr(&b, ev->retval);
+		} else if (ev->ret_text) {
+			jb_key(&b, "retval");
+			jb_value(&b, ev->ret_text);
+		}
 		jb_key(&b, "duration_ns");
 		ct_sbuf_u64(&b, ev->duration_ns);
 		break;

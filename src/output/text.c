@@ -15,6 +15,22 @@
 #include "util/strbuf.h"
 
 /* A name or path from the tracee: keep the line a single line. */
+/* DWARF-typed arguments: name=value, the value already C source. */
+static void tb_named_args(struct ct_sbuf *b, const struct ct_event *ev)
+{
+	unsigned i;
+
+	for (i = 0; i < ev->nr_named; i++) {
+		if (i)
+			ct_sbuf_put(b, ", ", 2);
+		if (ev->named[i].name && *ev->named[i].name) {
+			ct_sbuf_puts(b, ev->named[i].name);
+			ct_sbuf_putc(b, '=');
+		}
+		ct_sbuf_puts(b, ev->named[i].value ? ev->named[i].value : "?");
+	}
+}
+
 static void tb_str(struct ct_sbuf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -122,6 +138,11 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 	case CT_EV_CALL:
 		tb_str(&b, ev->func);
 		ct_sbuf_putc(&b, '(');
+		if (ev->flags & CT_EVF_TYPED) {
+			tb_named_args(&b, ev);
+			ct_sbuf_put(&b, ") {", 3);
+			break;
+		}
 		n = ev->nr_args < CT_MAX_ARGS ? ev->nr_args : CT_MAX_ARGS;
 		for (i = 0; i < n; i++) {
 			if (i)
@@ -133,8 +154,13 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 	case CT_EV_RETURN:
 		ct_sbuf_put(&b, "} ", 2);
 		tb_str(&b, ev->func);
-		ct_sbuf_put(&b, " = ", 3);
-		ct_sbuf_hex64(&b, ev->retval);
+		if (!(ev->flags & CT_EVF_TYPED)) {
+			ct_sbuf_put(&b, " = ", 3);
+			ct_sbuf_hex64(&b, ev->retval);
+		} else if (ev->ret_text) {
+			ct_sbuf_put(&b, " = ", 3);
+			ct_sbuf_puts(&b, ev->ret_text);
+		}
 		ct_sbuf_putc(&b, ' ');
 		tb_duration(&b, ev->duration_ns);
 		break;

@@ -110,6 +110,17 @@ int ct_regs_set(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r)
 	return req(PTRACE_SETREGSET, tid, NT_PRSTATUS, (unsigned long)&iov);
 }
 
+int ct_fpregs_get(pid_t tid, const struct ct_arch *arch, void *buf)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = arch->fpregs_size };
+	int ret = req(PTRACE_GETREGSET, tid, NT_PRFPREG, (unsigned long)&iov);
+
+	/* a shorter regset than the arch table says would leave bytes unset */
+	if (ret == 0 && iov.iov_len != arch->fpregs_size)
+		ret = -EIO;
+	return ret;
+}
+
 int ct_syscall_nr_get(pid_t tid, const struct ct_arch *arch, int *nr)
 {
 	struct iovec iov = { .iov_base = nr, .iov_len = sizeof(*nr) };

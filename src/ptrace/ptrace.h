@@ -82,6 +82,8 @@ int ct_proc_auxv(pid_t pid, uint64_t type, uint64_t *val);
 /* NT_PRSTATUS through GETREGSET/SETREGSET. */
 int ct_regs_get(pid_t tid, const struct ct_arch *arch, struct ct_regs *r);
 int ct_regs_set(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r);
+/* NT_PRFPREG (arch->fpregs_size bytes into buf): the vector registers. */
+int ct_fpregs_get(pid_t tid, const struct ct_arch *arch, void *buf);
 /* The syscall number the kernel's restart logic reads, where it lives in
  * its own regset (arch->syscall_nr_regset, aarch64 NT_ARM_SYSTEM_CALL).
  * Both are no-ops returning 0 when the arch has none. */

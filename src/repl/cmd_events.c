@@ -540,20 +540,22 @@ const struct ct_repl_cmd ct_repl_event_cmds[] = {
 	  "\nExamples:\n  filter func=parse_* depth<=3\n  filter tid=4243 dur>=1ms\n"
 	  "  filter clear\n",
 	  CT_COMPLETE_FUNCTION },
-	{ "replay", ct_repl_cmd_replay, "replay [frame] [N] [--no-args] [--per-thread]",
+	{ "replay", ct_repl_cmd_replay,
+	  "replay [frame] [N] [--no-args] [--per-thread] [--srcline]",
 	  "the events as a call tree",
 	  "The call tree of the events that pass the filter, as 'calltrap replay' prints\n"
 	  "it; with N, only its first N lines.  'replay frame' shows the tree of one\n"
 	  "frame: the call at the cursor (or the frame the return or unwind at the cursor\n"
 	  "ends), on its thread, its depths counted from it; func= and tid= do not apply.\n"
-	  "\nExamples:\n  replay\n  replay 40\n  replay frame\n",
+	  "--srcline ends call lines with the function's /* file:line */ (from DWARF).\n"
+	  "\nExamples:\n  replay\n  replay 40\n  replay frame\n  replay --srcline 20\n",
 	  CT_COMPLETE_NONE },
-	{ "report", ct_repl_cmd_report, "report [--sort=KEY] [--per-thread] [--ns]",
+	{ "report", ct_repl_cmd_report, "report [--sort=KEY] [--per-thread] [--ns] [--srcline]",
 	  "per-function statistics",
 	  "Calls, total, self, average, min and max time of each function, through the\n"
 	  "filter, as 'calltrap report' prints them.  KEY: total (default), self, calls,\n"
-	  "avg, min, max or name.\n"
-	  "\nExamples:\n  report\n  report --sort=self\n",
+	  "avg, min, max or name.  --srcline adds a Source column (file:line).\n"
+	  "\nExamples:\n  report\n  report --sort=self\n  report --srcline\n",
 	  CT_COMPLETE_NONE },
 	{ "dump", ct_repl_cmd_dump,
 	  "dump --format=jsonl|chrome|folded|svg [-o FILE] [--no-regs] [--per-thread]",

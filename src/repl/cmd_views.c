@@ -136,7 +136,7 @@ static int frame_filter(struct ct_repl *r, struct ct_store *st, struct ct_view_f
 	return 0;
 }
 
-#define REPLAY_USAGE "replay [frame] [N] [--no-args] [--per-thread]"
+#define REPLAY_USAGE "replay [frame] [N] [--no-args] [--per-thread] [--srcline]"
 
 int ct_repl_cmd_replay(struct ct_repl *r, int argc, char **argv)
 {
@@ -156,6 +156,8 @@ int ct_repl_cmd_replay(struct ct_repl *r, int argc, char **argv)
 			ro.no_args = true;
 		else if (!strcmp(argv[i], "--per-thread"))
 			ro.per_thread = true;
+		else if (!strcmp(argv[i], "--srcline"))
+			ro.srcline = true;
 		else if (!limit && ct_repl_parse_u64(argv[i], false, &h.left) && h.left)
 			limit = true;
 		else
@@ -194,7 +196,7 @@ int ct_repl_cmd_replay(struct ct_repl *r, int argc, char **argv)
 
 /* ---- report ---- */
 
-#define REPORT_USAGE "report [--sort=KEY] [--per-thread] [--ns]"
+#define REPORT_USAGE "report [--sort=KEY] [--per-thread] [--ns] [--srcline]"
 
 int ct_repl_cmd_report(struct ct_repl *r, int argc, char **argv)
 {
@@ -219,6 +221,8 @@ int ct_repl_cmd_report(struct ct_repl *r, int argc, char **argv)
 			ro.per_thread = true;
 		} else if (!strcmp(argv[i], "--ns")) {
 			ro.ns = true;
+		} else if (!strcmp(argv[i], "--srcline")) {
+			ro.srcline = true;
 		} else {
 			return unknown_word(r, argv, i, REPORT_USAGE);
 		}

@@ -170,6 +170,8 @@ static int live_begin(struct ct_repl *r, char *const argv[], pid_t pid)
 	so.regs = r->regs;
 	so.follow_forks = r->opts.follow_forks;
 	so.no_demangle = r->opts.no_demangle;
+	so.raw_args = r->opts.raw_args;
+	so.string_limit = r->opts.string_limit;
 	so.out = l->tee;
 	so.spin_us = WAIT_SPIN_US;
 	so.child_mask = &l->child_mask;

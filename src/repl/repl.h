@@ -17,6 +17,8 @@ struct ct_repl_opts {
 	bool regs;            /* record register snapshots (default on) */
 	bool follow_forks;
 	bool no_demangle;     /* C++ functions by their symbol-table names */
+	bool raw_args;        /* registers even where DWARF types the arguments */
+	unsigned string_limit; /* 0: the session's default */
 };
 
 /* Run the session.  Returns calltrap's exit status. */

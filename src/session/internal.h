@@ -21,6 +21,9 @@ struct ct_modrt {
 	size_t nr_funcs;
 	bool is_main;
 	bool gone;  /* unmapped (dlclose) */
+	/* its DWARF, opened when a traced function of it is first entered */
+	struct ct_dwarf *dw;
+	bool dw_tried;
 };
 
 /* One address space, shared by the threads of a process and by a
@@ -98,6 +101,7 @@ struct ct_session {
 	size_t nr_edits;
 	int stop_signal;
 	int fatal;                  /* -errno of a fatal tracer error */
+	struct ct_typed_buf *typed_buf; /* the typed values of the event being emitted */
 	char errmsg[256];
 };
 
@@ -126,6 +130,27 @@ static inline bool ct_keep_stopped(const struct ct_session *s)
 {
 	return s->detaching || s->holding;
 }
+
+/* typed.c: DWARF-typed arguments and return values.  The values of an
+ * event live in one buffer of the session until the next event. */
+#define CT_TYPED_MAX_NAMED 64   /* parameters shown per call */
+#define CT_TYPED_TEXT 16384     /* bytes of their rendered values */
+struct ct_typed;
+/* f's signature placed by the calling convention, looked up at its first
+ * call; NULL without DWARF (or with opts.raw_args). */
+const struct ct_typed *ct_typed_of(struct ct_session *s, struct ct_func *f);
+void ct_typed_free(struct ct_func *f);
+/* ev->src_file/src_line from f's DWARF, once ct_typed_of(f) found it. */
+void ct_typed_src(const struct ct_func *f, struct ct_event *ev);
+/* At the entry stop: ev->named[] and CT_EVF_TYPED. */
+void ct_typed_call(struct ct_session *s, struct ct_thread *t, const struct ct_typed *ty,
+		   const struct ct_regs *regs, struct ct_event *ev);
+/* At the entry: what the return value will need from the entry registers
+ * (aarch64: x8, where a large struct is returned); keep it in the frame. */
+uint64_t ct_typed_entry_ref(const struct ct_typed *ty, const struct ct_regs *regs);
+/* At the return stop: ev->ret_text and CT_EVF_TYPED. */
+void ct_typed_return(struct ct_session *s, struct ct_thread *t, const struct ct_typed *ty,
+		     uint64_t entry_ref, const struct ct_regs *regs, struct ct_event *ev);
 
 /* mm.c: address spaces, modules, patterns */
 struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid);

@@ -91,6 +91,8 @@ struct ct_session *ct_session_new(const struct ct_session_opts *opts)
 		return NULL;
 	}
 	s->opts = *opts;
+	if (!s->opts.string_limit)
+		s->opts.string_limit = CT_DEFAULT_STRING_LIMIT;
 	ct_hashmap_init(&s->threads);
 	ct_hashmap_init(&s->procs);
 	ct_hashmap_init(&s->early);
@@ -123,11 +125,17 @@ void ct_session_free(struct ct_session *s)
 	ct_hashmap_fini(&s->early);
 	ct_edits_fini(s);
 	for (i = 0; i < s->nr_all_mods; i++) {
+		size_t k;
+
+		for (k = 0; k < s->all_mods[i]->nr_funcs; k++)
+			ct_typed_free(&s->all_mods[i]->funcs[k]);
+		ct_dwarf_free(s->all_mods[i]->dw);
 		ct_module_fini(&s->all_mods[i]->m);
 		free(s->all_mods[i]->funcs);
 		free(s->all_mods[i]);
 	}
 	free(s->all_mods);
+	free(s->typed_buf);
 	free(s);
 }
 

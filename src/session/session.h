@@ -14,6 +14,9 @@
 #include "symtab/symtab.h"
 #include "trace/event.h"
 
+#define CT_DEFAULT_STRING_LIMIT 32
+#define CT_MAX_STRING_LIMIT 65536
+
 struct ct_session_opts {
 	/* The -e patterns (see symtab.h; the caller keeps them alive).  NULL:
 	 * nothing is traced until ct_session_trace(). */
@@ -27,6 +30,12 @@ struct ct_session_opts {
 	/* C++ functions keep their symbol-table names: events and patterns
 	 * see "_ZN2ns1fEi", not "ns::f(int)" */
 	bool no_demangle;
+	/* Arguments and return values stay raw registers even where DWARF
+	 * describes the function (--raw-args). */
+	bool raw_args;
+	unsigned string_limit;   /* bytes of a char * argument shown (--string-limit);
+				  * 0: CT_DEFAULT_STRING_LIMIT */
+	const char *debug_dirs;  /* searched first for separate debug info, ':'-separated */
 
 	/* For the REPL (all false for `trace` and `record`): */
 	/* ct_session_spawn returns with the program stopped at its entry

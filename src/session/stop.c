@@ -41,8 +41,12 @@ static void frame_event(struct ct_session *s, struct ct_thread *t, const struct 
 	ev.depth = (uint32_t)depth;
 	ev.ts_ns = now - s->t0_ns;
 	ev.duration_ns = now - f->entry_ns;
-	if (type == CT_EV_RETURN && regs)
+	ct_typed_src(f->func, &ev);
+	if (type == CT_EV_RETURN && regs) {
 		ev.retval = s->arch->retval(regs);
+		if (f->func->typed && !s->opts.raw_args)
+			ct_typed_return(s, t, f->func->typed, f->ret_ref, regs, &ev);
+	}
 	ct_emit(s, &ev, regs);
 }
 
@@ -156,6 +160,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	uint64_t sp = arch->sp(regs), now = ct_now_ns();
 	struct ct_frame *top;
 	struct ct_event ev = { 0 };
+	const struct ct_typed *typed;
 	unsigned i;
 
 	/* A frame entered at this sp or below cannot be live when a call
@@ -187,6 +192,9 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	fr.expected_sp = arch->sp_after_return(sp);
 	fr.entry_ns = now;
 	site->func->hits++;
+	typed = t->proc->followed ? ct_typed_of(s, site->func) : NULL;
+	if (typed)
+		fr.ret_ref = ct_typed_entry_ref(typed, regs);
 	if (ct_shadow_push(&t->stack, &fr) < 0)
 		return false;
 
@@ -204,6 +212,10 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 		ev.nr_args = arch->nr_int_args;
 		for (i = 0; i < arch->nr_int_args && i < CT_MAX_ARGS; i++)
 			ev.args[i] = arch->arg(regs, i);
+		if (typed) {
+			ct_typed_call(s, t, typed, regs, &ev);
+			ct_typed_src(site->func, &ev);
+		}
 		if (s->opts.regs) {
 			/* the registers as at the function's first instruction */
 			snap = *regs;

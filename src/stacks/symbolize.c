@@ -41,37 +41,6 @@ struct ct_symbolizer {
  * /usr/lib/debug.  libdwfl asks a debuginfod server only when the user has
  * set DEBUGINFOD_URLS, after all of these.
  */
-#define DEBUG_DIR_ENV "CALLTRAP_DEBUG_DIR"
-#define STANDARD_DEBUGINFO_PATH ":.debug:/usr/lib/debug"
-
-/* The search path, malloc'ed: the absolute directories of dirs (':'-separated,
- * may be NULL), then the standard path.  NULL when out of memory. */
-static char *make_debuginfo_path(const char *dirs)
-{
-	size_t len = sizeof(STANDARD_DEBUGINFO_PATH) + (dirs ? strlen(dirs) + 1 : 0);
-	char *path = malloc(len), *out = path;
-	const char *p, *end;
-
-	if (!path)
-		return NULL;
-	for (p = dirs; p && *p; p = *end ? end + 1 : end) {
-		end = strchrnul(p, ':');
-		/* libdwfl would take a relative entry as a subdirectory of
-		 * each binary's own directory, which is not what it means */
-		if (*p != '/') {
-			if (end > p)
-				ct_dbg("%s: '%.*s' is not an absolute path, ignored", DEBUG_DIR_ENV,
-				       (int)(end - p), p);
-			continue;
-		}
-		memcpy(out, p, (size_t)(end - p));
-		out += end - p;
-		*out++ = ':';
-	}
-	memcpy(out, STANDARD_DEBUGINFO_PATH, sizeof(STANDARD_DEBUGINFO_PATH));
-	return path;
-}
-
 struct ct_symbolizer *ct_symbolizer_new(pid_t pid, bool demangle)
 {
 	struct ct_symbolizer *s = calloc(1, sizeof(*s));
@@ -81,7 +50,7 @@ struct ct_symbolizer *ct_symbolizer_new(pid_t pid, bool demangle)
 		return NULL;
 	s->demangle = demangle;
 	ct_hashmap_init(&s->cache);
-	s->debuginfo_path = make_debuginfo_path(getenv(DEBUG_DIR_ENV));
+	s->debuginfo_path = ct_debuginfo_path(getenv(CT_DEBUG_DIR_ENV));
 	if (!s->debuginfo_path) {
 		free(s);
 		errno = ENOMEM;

@@ -104,6 +104,28 @@ int ct_elf_demangle(struct ct_elf *elf);
  * (the very pointer ct_elf_demangle set); any other name as it is. */
 const char *ct_elf_mangled(const struct ct_elf *elf, const char *name);
 
+/* ---- DWARF: function signatures (dwarf.c; types in ctype.h) ---- */
+struct ct_sig;
+struct ct_dwarf;
+
+/* Directories searched first for separate debug info (':'-separated),
+ * besides `--debug-dir`: like /usr/lib/debug, by build-id and debuglink. */
+#define CT_DEBUG_DIR_ENV "CALLTRAP_DEBUG_DIR"
+/* libdwfl's debuginfo search path (Dwfl_Callbacks.debuginfo_path): the
+ * absolute directories of dirs (':'-separated, may be NULL; relative ones
+ * are ignored), then the standard ":.debug:/usr/lib/debug".  Malloc'ed;
+ * NULL when out of memory. */
+char *ct_debuginfo_path(const char *dirs);
+/* The DWARF of the ELF file at path, from the file itself or separate
+ * debug info (build-id, .gnu_debuglink) under debug_dirs or the standard
+ * places.  NULL with errno ENOENT when there is none, EIO, ENOMEM. */
+struct ct_dwarf *ct_dwarf_open(const char *path, const char *debug_dirs);
+void ct_dwarf_free(struct ct_dwarf *dw);
+/* The signature of the function whose code starts at link-time address
+ * `addr`, or NULL: no DWARF describes it, or its compiler changed its
+ * calling convention (DW_CC_nocall).  Lives as long as dw. */
+const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t addr);
+
 /* ---- modules: one mapped ELF file in a process ---- */
 struct ct_module {
 	char *path;         /* as in /proc/PID/maps */

@@ -24,8 +24,17 @@ enum ct_event_type {
 #define CT_EVF_VFORK    0x1 /* fork event of a child sharing the parent's memory */
 #define CT_EVF_FOLLOWED 0x2 /* fork event of a child we trace (-f) */
 #define CT_EVF_CORE     0x4 /* exit by signal with a core dump */
+#define CT_EVF_TYPED    0x8 /* call/return of a function DWARF describes: named[]
+			     * and ret_text replace args[] and retval */
 
 #define CT_MAX_ARGS 8
+
+/* One DWARF-decoded argument: its name and its value rendered as C source
+ * ("10", "-1", "'a'", "\"abc\"", "RED", "0x7ffc1234", "{x=1, y=2}"). */
+struct ct_named_value {
+	const char *name;
+	const char *value;
+};
 
 struct ct_event {
 	uint64_t seq;
@@ -44,6 +53,14 @@ struct ct_event {
 	uint64_t args[CT_MAX_ARGS];
 	uint64_t retval;
 	uint64_t duration_ns;
+	/* with CT_EVF_TYPED: a call's arguments by name (nr_named may be 0 for
+	 * f(void)); a return's value (NULL for a void function) */
+	unsigned nr_named;
+	const struct ct_named_value *named;
+	const char *ret_text;
+	/* where the function is declared (DWARF decl_file/decl_line), or NULL/0 */
+	const char *src_file;
+	uint32_t src_line;
 
 	/* process and thread events */
 	pid_t parent; /* thread_start: creating tid */

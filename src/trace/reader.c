@@ -16,7 +16,11 @@
  * per-chunk thread and stack state only as records that create them are
  * decoded (so at most proportional to the chunk), string-id gaps left by
  * lost symbol chunks only up to the number of damaged bytes.  Decoding
- * allocates nothing per event once buffers have grown.
+ * allocates nothing per event once buffers have grown, except for typed
+ * values (1.1): they must live until close like the strings, so each
+ * distinct value, and each distinct list of (name, value) pairs, is copied
+ * once into the arena and found again by a hash of its bytes; decoding a
+ * chunk again (the REPL pages back and forth) adds nothing.
  */
 #include "config.h"
 
@@ -62,6 +66,20 @@ struct rslot {
 struct rfunc {
 	const char *name, *module;
 	uint64_t addr;
+	const char *src_file; /* 1.1 SRCLINE record, else NULL and 0 */
+	uint32_t src_line;
+};
+
+/* Interned copies: each distinct byte string once, in the arena. */
+struct ientry_str {
+	uint64_t hash;
+	const void *p; /* NULL: empty bucket */
+	size_t len;
+};
+
+struct itab {
+	struct ientry_str *e;
+	size_t cap, n;
 };
 
 /* A chunk header as read, fields named after the EVENTS meaning. */
@@ -112,6 +130,10 @@ struct ct_trace_reader {
 	uint64_t gap_budget;  /* damaged bytes seen, bounding id gaps */
 	uint64_t damage_hwm;  /* damage below this offset is already in gap_budget */
 
+	/* typed values (1.1): interned values and (name, value) lists */
+	struct itab ivals, ilists;
+	struct ct_named_value scratch[CT_TRACE_MAX_NAMED];
+
 	/* the chunk buffer (file, pipe) */
 	uint8_t *buf;
 	size_t bufcap;
@@ -133,6 +155,11 @@ struct ct_trace_reader {
 	struct rslot *cur;
 	bool regs_pending;
 	struct ct_regs regs;
+	/* typed values of the next event, from an EXT record before it */
+	bool args_pending, ret_pending;
+	const struct ct_named_value *pend_named;
+	unsigned pend_nr;
+	const char *pend_ret;
 
 	/* index */
 	bool indexed;
@@ -237,6 +264,68 @@ static char *arena_str(struct ct_trace_reader *r, const uint8_t *s, size_t n)
 		memcpy(c, s, n);
 		c[n] = '\0';
 	}
+	return c;
+}
+
+static uint64_t hash_bytes(const void *s, size_t n)
+{
+	const uint8_t *b = s;
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/*
+ * The arena copy of the n bytes at s (a string gets a terminating NUL,
+ * a list is aligned for pointers), the same pointer for the same bytes.
+ * NULL on ENOMEM.
+ */
+static const void *intern(struct ct_trace_reader *r, struct itab *t, const void *s, size_t n,
+			  bool str)
+{
+	uint64_t h = hash_bytes(s, n);
+	struct ientry_str *e;
+	size_t i;
+	void *c;
+
+	if (2 * (t->n + 1) > t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 256, j;
+		struct ientry_str *ne = calloc(cap, sizeof(*ne));
+
+		if (!ne)
+			return NULL;
+		for (j = 0; j < t->cap; j++) {
+			if (!t->e[j].p)
+				continue;
+			for (i = t->e[j].hash & (cap - 1); ne[i].p; i = (i + 1) & (cap - 1))
+				;
+			ne[i] = t->e[j];
+		}
+		free(t->e);
+		t->e = ne;
+		t->cap = cap;
+	}
+	for (i = h & (t->cap - 1); t->e[i].p; i = (i + 1) & (t->cap - 1)) {
+		e = &t->e[i];
+		if (e->hash == h && e->len == n && !memcmp(e->p, s, n))
+			return e->p;
+	}
+	if (str) {
+		c = arena_str(r, s, n);
+	} else {
+		c = arena_alloc(r, n ? n : 1, sizeof(void *));
+		if (c)
+			memcpy(c, s, n);
+	}
+	if (!c)
+		return NULL;
+	t->e[i] = (struct ientry_str){ .hash = h, .p = c, .len = n };
+	t->n++;
 	return c;
 }
 
@@ -478,6 +567,33 @@ static int pad_ids(struct ct_trace_reader *r, uint64_t nstr, uint64_t nfunc)
 }
 
 /*
+ * The body [p, end) of an EXT record of a SYMBOLS chunk: a SRCLINE record
+ * sets a function's source location; an empty body or another kind is
+ * skipped (a later minor version's).  NULL, or why it is corrupt.
+ */
+static const char *symbols_ext(struct ct_trace_reader *r, const uint8_t *p, const uint8_t *end)
+{
+	uint64_t kind, fid, sid, line;
+
+	if (p == end)
+		return NULL;
+	if (get_varint(&p, end, &kind))
+		return "bad extension record";
+	if (kind != CT_TF_X_SRCLINE)
+		return NULL;
+	if (get_varint(&p, end, &fid) || get_varint(&p, end, &sid) ||
+	    get_varint(&p, end, &line) || p != end)
+		return "bad source line record";
+	if (!fid || fid >= r->nfuncs || sid >= r->nstrs)
+		return "source line of an undefined function or string";
+	if (line > UINT32_MAX)
+		return "source line out of range";
+	r->funcs[fid].src_file = r->strs[sid];
+	r->funcs[fid].src_line = (uint32_t)line;
+	return NULL;
+}
+
+/*
  * The ids a SYMBOLS chunk defines (from its header) exist after this,
  * whether its records load or not: -EBADMSG leaves the undecoded ones
  * unknown.  Ids skipped before it (symbol chunks lost with their headers)
@@ -558,6 +674,9 @@ static int load_symbols(struct ct_trace_reader *r, const struct chdr *h, const u
 				*why = "extension record overruns the chunk";
 				goto bad;
 			}
+			*why = symbols_ext(r, p, p + len);
+			if (*why)
+				goto bad;
 			p += len;
 			break;
 		default:
@@ -605,6 +724,7 @@ static void start_chunk(struct ct_trace_reader *r, uint64_t off, const struct ch
 	r->nslots = 0;
 	r->cur = NULL;
 	r->regs_pending = false;
+	r->args_pending = r->ret_pending = false;
 }
 
 /* The chunk being decoded turned out undecodable: report it, drop the rest. */
@@ -746,6 +866,97 @@ static inline void ev_clear(struct ct_event *ev)
 	ev->parent = ev->child = 0;
 	ev->signo = ev->status = 0;
 	ev->regs = NULL;
+	ev->nr_named = 0;
+	ev->named = NULL;
+	ev->ret_text = NULL;
+	ev->src_file = NULL;
+	ev->src_line = 0;
+}
+
+/*
+ * The body [p, end) of an EXT record of an EVENTS chunk: typed values
+ * (ARGS, RETVAL) become pending for the next event; an empty body or
+ * another kind is skipped.  0, -EBADMSG with *why, or -ENOMEM.
+ */
+static int events_ext(struct ct_trace_reader *r, const uint8_t *p, const uint8_t *end,
+		      const char **why)
+{
+	uint64_t kind, n, sid, len, i;
+	const char *v;
+
+	if (p == end)
+		return 0;
+	if (get_varint(&p, end, &kind))
+		goto bad;
+	switch (kind) {
+	case CT_TF_X_ARGS:
+		if (r->args_pending || r->ret_pending) {
+			*why = "typed values twice for one event";
+			return -EBADMSG;
+		}
+		if (get_varint(&p, end, &n))
+			goto bad;
+		if (n > CT_TRACE_MAX_NAMED) {
+			*why = "too many named values";
+			return -EBADMSG;
+		}
+		for (i = 0; i < n; i++) {
+			if (get_varint(&p, end, &sid) || get_varint(&p, end, &len))
+				goto bad;
+			if (sid >= r->nstrs) {
+				*why = "undefined string id";
+				return -EBADMSG;
+			}
+			if (len > CT_TRACE_MAX_VALUE) {
+				*why = "typed value too long";
+				return -EBADMSG;
+			}
+			if (len > (uint64_t)(end - p))
+				goto bad;
+			v = intern(r, &r->ivals, p, (size_t)len, true);
+			if (!v)
+				return -ENOMEM;
+			p += len;
+			/* unnamed (0) and unknown names read as "" */
+			r->scratch[i].name = r->strs[sid] ? r->strs[sid] : "";
+			r->scratch[i].value = v;
+		}
+		if (p != end)
+			goto bad;
+		r->pend_named = NULL;
+		if (n) {
+			r->pend_named = intern(r, &r->ilists, r->scratch,
+					       (size_t)n * sizeof(r->scratch[0]), false);
+			if (!r->pend_named)
+				return -ENOMEM;
+		}
+		r->pend_nr = (unsigned)n;
+		r->args_pending = true;
+		return 0;
+	case CT_TF_X_RETVAL:
+		if (r->args_pending || r->ret_pending) {
+			*why = "typed values twice for one event";
+			return -EBADMSG;
+		}
+		if (get_varint(&p, end, &len))
+			goto bad;
+		if (len > CT_TRACE_MAX_VALUE) {
+			*why = "typed value too long";
+			return -EBADMSG;
+		}
+		if (len != (uint64_t)(end - p))
+			goto bad;
+		r->pend_ret = intern(r, &r->ivals, p, (size_t)len, true);
+		if (!r->pend_ret)
+			return -ENOMEM;
+		r->ret_pending = true;
+		return 0;
+	default:
+		return 0; /* a later minor version's */
+	}
+bad:
+	*why = "bad typed values record";
+	return -EBADMSG;
 }
 
 static inline bool func_ok(const struct ct_trace_reader *r, uint64_t fid)
@@ -775,6 +986,14 @@ static int decode(struct ct_trace_reader *r, struct ct_event *ev, struct ct_trac
 		if (r->regs_pending && (type < CT_TF_R_CALL || type > CT_TF_R_EXIT)) {
 			why = "register snapshot not followed by an event";
 			goto bad;
+		}
+		/* typed values: only SEQ, REGS and EXT may come between them and their event */
+		if ((r->args_pending && type != CT_TF_R_CALL) ||
+		    (r->ret_pending && type != CT_TF_R_RETURN)) {
+			if (type != CT_TF_R_SEQ && type != CT_TF_R_REGS && type != CT_TF_R_EXT) {
+				why = "typed values not followed by their event";
+				goto bad;
+			}
 		}
 		if (type >= CT_TF_R_CALL && type <= CT_TF_R_EXIT) {
 			if (!s) {
@@ -837,10 +1056,21 @@ static int decode(struct ct_trace_reader *r, struct ct_event *ev, struct ct_trac
 				goto cut;
 			memcpy(ev->args, s->args, r->nargs * sizeof(ev->args[0]));
 			ev->nr_args = r->nargs;
+			if (r->args_pending) {
+				if (!(ev->flags & CT_EVF_TYPED)) {
+					why = "typed values for an untyped call";
+					goto bad;
+				}
+				ev->named = r->pend_named;
+				ev->nr_named = r->pend_nr;
+				r->args_pending = false;
+			}
 			f = &r->funcs[fid];
 			ev->func = f->name;
 			ev->module = f->module;
 			ev->addr = f->addr;
+			ev->src_file = f->src_file;
+			ev->src_line = f->src_line;
 			ev->depth = (uint32_t)depth;
 			s->depth = (uint32_t)depth;
 			err = push_frame(s, (uint32_t)fid, (uint32_t)depth, ts);
@@ -906,10 +1136,20 @@ static int decode(struct ct_trace_reader *r, struct ct_event *ev, struct ct_trac
 				while (s->nstack && s->stack[s->nstack - 1].depth >= depth)
 					s->nstack--;
 			}
+			if (r->ret_pending) {
+				if (!(ev->flags & CT_EVF_TYPED)) {
+					why = "typed value for an untyped return";
+					goto bad;
+				}
+				ev->ret_text = r->pend_ret;
+				r->ret_pending = false;
+			}
 			f = &r->funcs[fid];
 			ev->func = f->name;
 			ev->module = f->module;
 			ev->addr = f->addr;
+			ev->src_file = f->src_file;
+			ev->src_line = f->src_line;
 			ev->depth = (uint32_t)depth;
 			s->depth = depth ? (uint32_t)depth - 1 : 0;
 			goto event;
@@ -1037,6 +1277,11 @@ static int decode(struct ct_trace_reader *r, struct ct_event *ev, struct ct_trac
 				goto cut;
 			if (v > (uint64_t)(end - p))
 				goto cut;
+			err = events_ext(r, p, p + v, &why);
+			if (err == -ENOMEM)
+				return err;
+			if (err)
+				goto bad;
 			p += v;
 			break;
 		default:
@@ -1055,6 +1300,10 @@ event:
 	rec = p;
 	if (r->regs_pending) {
 		why = "register snapshot at the end of the chunk";
+		goto bad;
+	}
+	if (r->args_pending || r->ret_pending) {
+		why = "typed values at the end of the chunk";
 		goto bad;
 	}
 	if (r->c_events != r->c_count) {
@@ -1565,6 +1814,8 @@ void ct_trace_reader_close(struct ct_trace_reader *r)
 	}
 	free(r->strs);
 	free(r->funcs);
+	free(r->ivals.e);
+	free(r->ilists.e);
 	free(r->buf);
 	for (i = 0; i < r->capslots; i++) {
 		free(r->slots[i].regs);

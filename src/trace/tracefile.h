@@ -29,7 +29,7 @@
 
 /* Format version written by this code; a reader refuses a newer major. */
 #define CT_TRACE_VERSION_MAJOR 1
-#define CT_TRACE_VERSION_MINOR 0
+#define CT_TRACE_VERSION_MINOR 1
 
 /* Limits from docs/trace-format.md ("Limits"). */
 #define CT_TRACE_CHUNK_DEFAULT (64u << 10)   /* payload bytes per chunk */
@@ -40,6 +40,8 @@
 #define CT_TRACE_MAX_STRING 65536u           /* longer strings are cut by the writer */
 #define CT_TRACE_MAX_THREADS 65536u          /* threads per chunk */
 #define CT_TRACE_MAX_STACK 4096u             /* frames per thread a chunk remembers */
+#define CT_TRACE_MAX_NAMED 64u               /* named values of one typed call (1.1) */
+#define CT_TRACE_MAX_VALUE 4096u             /* bytes of one rendered value (1.1) */
 
 /* Size of the buffer for a message from ct_trace_reader_open(). */
 #define CT_TRACE_ERRLEN 160
@@ -86,6 +88,12 @@ struct ct_trace_writer *ct_trace_writer_open(int fd, const struct ct_trace_info 
  * and read back as 0/NULL: call has no retval/duration_ns; return and
  * unwind no args; process and thread events none of func, module, addr,
  * depth, args, retval, duration_ns.  May write a chunk.
+ * Typed events (1.1): with CT_EVF_TYPED, a call's named[] (the first
+ * CT_TRACE_MAX_NAMED; a NULL name as "", a NULL value as "") and a
+ * return's ret_text are stored, each value cut to CT_TRACE_MAX_VALUE
+ * bytes; without the flag they are not.  src_file/src_line belong to the
+ * function: stored when an event of it first carries them (again if they
+ * change) and read back on all its call, return and unwind events.
  * 0, -EINVAL (bad type, nr_args > CT_MAX_ARGS, foreign arch), -ENOMEM, or
  * a write error; after a write error every call returns it again.
  */
@@ -155,7 +163,14 @@ struct ct_trace_lost {
  *   CT_TRACE_EVENT  *ev filled.  ev->func/module/path point into the
  *                   reader's string table and stay valid until close; the
  *                   reader gives one pointer per distinct string, so they
- *                   may be compared and hashed as pointers.  ev->regs (or
+ *                   may be compared and hashed as pointers.  So do
+ *                   ev->src_file and the names of ev->named[]; the values
+ *                   of ev->named[], the array itself and ev->ret_text also
+ *                   stay valid until close (the reader keeps one copy of
+ *                   each distinct value and list: memory grows with the
+ *                   distinct typed values read, never with re-reads).
+ *                   A typed call's names and values are never NULL.
+ *                   ev->regs (or
  *                   NULL) stays valid until the next read/next/seek call.
  *                   ev->arch is the file's arch, never NULL.
  *   CT_TRACE_LOST   *lost filled (lost may be NULL to skip these records).
@@ -291,6 +306,11 @@ size_t ct_trace_reader_find_seq(const struct ct_trace_reader *r, uint64_t seq);
 /* SYMBOLS records */
 #define CT_TF_S_STRING 1
 #define CT_TF_S_FUNC 2
+
+/* 1.1: the kind (first varint) of an EXT record's body; other kinds are skipped */
+#define CT_TF_X_ARGS 1    /* EVENTS: names and rendered values of the next (typed) call */
+#define CT_TF_X_RETVAL 2  /* EVENTS: rendered return value of the next (typed) return */
+#define CT_TF_X_SRCLINE 1 /* SYMBOLS: a function's source file and line */
 
 /* Per-value selectors of argument and register lists (2 bits each) */
 #define CT_TF_SEL_SAME 0   /* as the thread's previous value: no bytes */

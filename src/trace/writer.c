@@ -15,6 +15,12 @@
  * the call on top of that stack needs neither function nor depth, and its
  * duration is stored as the difference from ts - call ts, usually 0.  The
  * state restarts with every chunk so that chunks decode on their own.
+ *
+ * Typed events (1.1) add EXT records: before a typed call, its parameter
+ * names (string ids) and rendered values; before a typed return, its
+ * rendered value; in the SYMBOLS chunk, after a function's FUNC record (or
+ * later, when first known), its source file and line.  A 1.0 reader skips
+ * them all.
  */
 #include "config.h"
 
@@ -94,6 +100,7 @@ struct ct_trace_writer {
 	/* function table */
 	uint32_t *fmsid, *fnsid; /* fid -> module sid, name sid */
 	uint64_t *faddr;
+	uint32_t *fsrc, *fline; /* fid -> source file sid, line (as last written) */
 	uint32_t next_fid, cap_fid;
 	struct wfunc *fhash;
 	size_t fhash_cap;
@@ -298,7 +305,7 @@ int ct_trace_writer_flush(struct ct_trace_writer *w)
 
 	if (w->err)
 		return w->err;
-	if (w->sym_nstr || w->sym_nfunc) {
+	if (w->sym.len > CT_TF_CHUNK_HDR) { /* strings, functions or EXT records */
 		finish_chunk(&w->sym, CT_TF_SYMBOLS, w->sym_nstr, w->sym_first_sid,
 			     w->sym_first_fid, w->sym_nfunc, 0);
 		iov[n].iov_base = w->sym.p;
@@ -533,6 +540,14 @@ static int intern_func(struct ct_trace_writer *w, const struct ct_event *ev, uin
 		if (!a)
 			return -ENOMEM;
 		w->faddr = a;
+		m = realloc(w->fsrc, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		w->fsrc = m;
+		m = realloc(w->fline, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		w->fline = m;
 		w->cap_fid = cap;
 	}
 	err = buf_reserve(&w->sym, 1 + 3 * 10);
@@ -550,11 +565,127 @@ static int intern_func(struct ct_trace_writer *w, const struct ct_event *ev, uin
 	w->fmsid[*fid] = msid;
 	w->fnsid[*fid] = nsid;
 	w->faddr[*fid] = ev->addr;
+	w->fsrc[*fid] = 0;
+	w->fline[*fid] = 0;
 	w->fhash[j] = (struct wfunc){ .addr = ev->addr, .msid = msid, .nsid = nsid, .fid = *fid };
 cache:
 	c->addr = ev->addr;
 	c->fid = *fid;
 	return 0;
+}
+
+/*
+ * The source location of function fid, from ev: an EXT record in the
+ * SYMBOLS chunk when it is new for fid.  An event that does not know it
+ * (NULL and 0) leaves the function's as it is: the location is a property
+ * of the function, not of the event.
+ */
+static int note_srcline(struct ct_trace_writer *w, uint32_t fid, const struct ct_event *ev)
+{
+	uint32_t sid;
+	unsigned body;
+	uint8_t *p;
+	int err;
+
+	if (!ev->src_file && !ev->src_line)
+		return 0;
+	if (w->fline[fid] == ev->src_line && str_is(w, ev->src_file, w->fsrc[fid]))
+		return 0;
+	err = intern_str(w, ev->src_file, &sid);
+	if (!err)
+		err = buf_reserve(&w->sym, 2 + 4 * 10);
+	if (err)
+		return err;
+	body = varint_len(CT_TF_X_SRCLINE) + varint_len(fid) + varint_len(sid) +
+	       varint_len(ev->src_line);
+	p = w->sym.p + w->sym.len;
+	*p++ = CT_TF_R_EXT;
+	p = put_varint(p, body);
+	p = put_varint(p, CT_TF_X_SRCLINE);
+	p = put_varint(p, fid);
+	p = put_varint(p, sid);
+	p = put_varint(p, ev->src_line);
+	w->sym.len = (size_t)(p - w->sym.p);
+	w->fsrc[fid] = sid;
+	w->fline[fid] = ev->src_line;
+	return 0;
+}
+
+/* ---- typed values (1.1) ---- */
+
+/* What an event's typed EXT record needs: the names' ids, the values'
+ * lengths, and its size. */
+struct typed {
+	unsigned kind; /* 0: no record */
+	unsigned n;
+	uint32_t sid[CT_TRACE_MAX_NAMED];
+	uint32_t len[CT_TRACE_MAX_NAMED];
+	const char *val[CT_TRACE_MAX_NAMED];
+	size_t body, size; /* EXT body bytes; the whole record */
+};
+
+static uint32_t value_len(const char *v)
+{
+	return v ? (uint32_t)strnlen(v, CT_TRACE_MAX_VALUE) : 0;
+}
+
+/* Plan the EXT record of ev (interning the parameter names). */
+static int plan_typed(struct ct_trace_writer *w, const struct ct_event *ev, struct typed *t)
+{
+	unsigned i;
+	int err;
+
+	t->kind = 0;
+	t->size = 0;
+	if (!(ev->flags & CT_EVF_TYPED))
+		return 0;
+	if (ev->type == CT_EV_CALL && ev->nr_named && ev->named) {
+		t->kind = CT_TF_X_ARGS;
+		t->n = ev->nr_named < CT_TRACE_MAX_NAMED ? ev->nr_named : CT_TRACE_MAX_NAMED;
+		t->body = varint_len(CT_TF_X_ARGS) + varint_len(t->n);
+		for (i = 0; i < t->n; i++) {
+			const char *name = ev->named[i].name;
+
+			t->sid[i] = 0; /* unnamed */
+			if (name && *name) {
+				err = intern_str(w, name, &t->sid[i]);
+				if (err)
+					return err;
+			}
+			t->val[i] = ev->named[i].value;
+			t->len[i] = value_len(t->val[i]);
+			t->body += varint_len(t->sid[i]) + varint_len(t->len[i]) + t->len[i];
+		}
+	} else if (ev->type == CT_EV_RETURN && ev->ret_text) {
+		t->kind = CT_TF_X_RETVAL;
+		t->n = 1;
+		t->val[0] = ev->ret_text;
+		t->len[0] = value_len(ev->ret_text);
+		t->body = varint_len(CT_TF_X_RETVAL) + varint_len(t->len[0]) + t->len[0];
+	} else {
+		return 0; /* f(void), a void function, an unwind: the flag says it all */
+	}
+	t->size = 1 + varint_len(t->body) + t->body;
+	return 0;
+}
+
+static uint8_t *put_typed(uint8_t *p, const struct typed *t)
+{
+	unsigned i;
+
+	*p++ = CT_TF_R_EXT;
+	p = put_varint(p, t->body);
+	p = put_varint(p, t->kind);
+	if (t->kind == CT_TF_X_ARGS)
+		p = put_varint(p, t->n);
+	for (i = 0; i < t->n; i++) {
+		if (t->kind == CT_TF_X_ARGS)
+			p = put_varint(p, t->sid[i]);
+		p = put_varint(p, t->len[i]);
+		memcpy(p, t->val[i], t->len[i]);
+		p += t->len[i];
+	}
+	return p;
 }
 
 /* ---- threads ---- */
@@ -705,6 +836,7 @@ int ct_trace_writer_event(struct ct_trace_writer *w, const struct ct_event *ev)
 {
 	int rt = record_type(ev->type), err;
 	uint32_t fid = 0, psid = 0;
+	struct typed typed;
 	struct wslot *s;
 	uint64_t dt;
 	uint8_t *p, *tag;
@@ -716,12 +848,19 @@ int ct_trace_writer_event(struct ct_trace_writer *w, const struct ct_event *ev)
 
 	/* Symbols first: they may end the chunk, which is fine before the
 	 * event is encoded. */
-	if (rt <= CT_TF_R_UNWIND)
+	if (rt <= CT_TF_R_UNWIND) {
 		err = intern_func(w, ev, &fid);
-	else
+		if (!err)
+			err = note_srcline(w, fid, ev);
+		if (!err)
+			err = plan_typed(w, ev, &typed);
+	} else {
+		typed.kind = 0;
+		typed.size = 0;
 		err = intern_str(w, ev->path, &psid);
+	}
 	if (!err)
-		err = buf_reserve(&w->ev, EV_RESERVE + (size_t)w->regs_words * 11);
+		err = buf_reserve(&w->ev, EV_RESERVE + (size_t)w->regs_words * 11 + typed.size);
 	if (!err)
 		err = switch_thread(w, ev->pid, ev->tid);
 	if (err)
@@ -738,6 +877,9 @@ int ct_trace_writer_event(struct ct_trace_writer *w, const struct ct_event *ev)
 		*p++ = CT_TF_R_SEQ;
 		p = put_varint(p, zigzag(ev->seq - w->c_seq));
 	}
+	/* before REGS: a 1.0 reader wants the event right after a snapshot */
+	if (typed.kind)
+		p = put_typed(p, &typed);
 	if (ev->regs) {
 		if (!s->regs) {
 			s->regs = calloc(w->regs_words, sizeof(*s->regs));
@@ -888,6 +1030,8 @@ static void writer_free(struct ct_trace_writer *w)
 	free(w->fmsid);
 	free(w->fnsid);
 	free(w->faddr);
+	free(w->fsrc);
+	free(w->fline);
 	free(w->fhash);
 	free(w->sym.p);
 	free(w->ev.p);
@@ -985,9 +1129,12 @@ struct ct_trace_writer *ct_trace_writer_open(int fd, const struct ct_trace_info 
 	w->fmsid = calloc(w->cap_fid, sizeof(*w->fmsid));
 	w->fnsid = calloc(w->cap_fid, sizeof(*w->fnsid));
 	w->faddr = calloc(w->cap_fid, sizeof(*w->faddr));
+	w->fsrc = calloc(w->cap_fid, sizeof(*w->fsrc));
+	w->fline = calloc(w->cap_fid, sizeof(*w->fline));
 	w->gen = 1;
 	err = -ENOMEM;
-	if (!w->strs || !w->strlens || !w->fmsid || !w->fnsid || !w->faddr ||
+	if (!w->strs || !w->strlens || !w->fmsid || !w->fnsid || !w->faddr || !w->fsrc ||
+	    !w->fline ||
 	    buf_reserve(&w->ev, cs + CT_TF_CHUNK_HDR + EV_RESERVE) ||
 	    buf_reserve(&w->sym, CT_TF_CHUNK_HDR + 4096) || tmap_grow(w))
 		goto fail;

@@ -8,11 +8,16 @@
  *	           [  4242] |   mul3(0x2, 0x3, 0x4) {
  *	 12.000 us [  4242] |   } = 0x28; /+ mul3 +/
  *
- * (with real comment delimiters).  A call whose next event on its thread
- * is its own return (or whose callees are all hidden by the filters) is a
- * leaf and takes one line; that is decided by looking ahead in the input's
- * ring, so a leaf whose return lies beyond the ring is printed as a pair
- * of lines.  Lines are in the order of the calls in the file, every thread
+ * (with real comment delimiters).  Functions DWARF describes (typed
+ * events) show their arguments by name and their return values decoded,
+ * as C source:  add(a=3, b=4) = 7;  greet(name="Bob") {  ...  } /+ greet +/
+ * (a void function has no value); --srcline ends each call line with the
+ * function's declaration:  add(0x3, 0x4) = 0x7; /+ calls.c:12 +/.
+ *
+ * A call whose next event on its thread is its own return (or whose
+ * callees are all hidden by the filters) is a leaf and takes one line;
+ * that is decided by looking ahead in the input's ring, so a leaf whose
+ * return lies beyond the ring is printed as a pair of lines.  Lines are in the order of the calls in the file, every thread
  * interleaved, with a tid column; --per-thread writes each thread's lines
  * to a buffer of its own (spilled to a temporary file beyond 64 KiB) and
  * prints the threads one after the other at the end.
@@ -161,12 +166,49 @@ static struct ct_vbuf *line_start(struct replay *rp, struct ct_view_thread *t, b
 	return b;
 }
 
+/*
+ * A typed value as the recorder rendered it (C source, already escaped):
+ * copied as is, but for control bytes a damaged or foreign file might
+ * hold, which must not reach a terminal.
+ */
+static void put_value(struct ct_vbuf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		const unsigned char *run = s;
+
+		while (*s >= 0x20 && *s != 0x7f)
+			s++;
+		if (s != run)
+			ct_vbuf_put(b, (const char *)run, (size_t)(s - run));
+		if (!*s)
+			break;
+		ct_vbuf_puts(b, "\\x");
+		ct_vbuf_putc(b, "0123456789abcdef"[*s >> 4]);
+		ct_vbuf_putc(b, "0123456789abcdef"[*s & 15]);
+		s++;
+	}
+}
+
 static void put_args(struct replay *rp, struct ct_vbuf *b, const struct ct_event *ev)
 {
 	unsigned i, n = ev->nr_args < CT_MAX_ARGS ? ev->nr_args : CT_MAX_ARGS;
 
 	ct_vbuf_putc(b, '(');
-	if (!rp->o->no_args) {
+	if (!rp->o->no_args && (ev->flags & CT_EVF_TYPED)) {
+		for (i = 0; i < ev->nr_named && ev->named; i++) {
+			const struct ct_named_value *v = &ev->named[i];
+
+			if (i)
+				ct_vbuf_put(b, ", ", 2);
+			if (v->name && *v->name) {
+				ct_vbuf_text(b, v->name);
+				ct_vbuf_putc(b, '=');
+			}
+			put_value(b, v->value ? v->value : "?");
+		}
+	} else if (!rp->o->no_args) {
 		for (i = 0; i < n; i++) {
 			if (i)
 				ct_vbuf_put(b, ", ", 2);
@@ -174,6 +216,38 @@ static void put_args(struct replay *rp, struct ct_vbuf *b, const struct ct_event
 		}
 	}
 	ct_vbuf_putc(b, ')');
+}
+
+/* " = value" of a return: decoded when typed (nothing for a void
+ * function), else the raw register.  False when there is nothing. */
+static bool put_retval(struct replay *rp, struct ct_vbuf *b, const struct ct_event *ret)
+{
+	if (rp->o->no_args)
+		return false;
+	if (ret->flags & CT_EVF_TYPED) {
+		if (!ret->ret_text)
+			return false;
+		ct_vbuf_put(b, " = ", 3);
+		put_value(b, ret->ret_text);
+		return true;
+	}
+	ct_vbuf_put(b, " = ", 3);
+	ct_vbuf_hex64(b, ret->retval);
+	return true;
+}
+
+/* --srcline: " /+ file:line +/" after a call line, if the file says where. */
+static void put_srcline(struct replay *rp, struct ct_vbuf *b, const struct ct_view_frame *f)
+{
+	if (!rp->o->srcline || !f->src_file)
+		return;
+	ct_vbuf_puts(b, " /* ");
+	ct_vbuf_text(b, f->src_file);
+	if (f->src_line) {
+		ct_vbuf_putc(b, ':');
+		ct_vbuf_u64(b, f->src_line);
+	}
+	ct_vbuf_puts(b, " */");
 }
 
 static void put_func(struct replay *rp, struct ct_vbuf *b, const char *func)
@@ -252,12 +326,10 @@ static int replay_enter(void *ctx, struct ct_view_thread *t, struct ct_view_fram
 			ct_vbuf_puts(b, " /* unwound */");
 			color(rp, b, C_RESET);
 		} else {
-			if (!rp->o->no_args) {
-				ct_vbuf_put(b, " = ", 3);
-				ct_vbuf_hex64(b, close->retval);
-			}
+			put_retval(rp, b, close);
 			ct_vbuf_putc(b, ';');
 		}
+		put_srcline(rp, b, f);
 		f->user = LEAF_DONE;
 		return line_done(rp, b);
 	}
@@ -265,6 +337,7 @@ static int replay_enter(void *ctx, struct ct_view_thread *t, struct ct_view_fram
 	put_func(rp, b, ev->func);
 	put_args(rp, b, ev);
 	ct_vbuf_put(b, " {", 2);
+	put_srcline(rp, b, f);
 	return line_done(rp, b);
 }
 
@@ -280,11 +353,8 @@ static int replay_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame
 	ct_vbuf_putc(b, '}');
 	switch (how) {
 	case CT_VIEW_RETURN:
-		if (!rp->o->no_args) {
-			ct_vbuf_put(b, " = ", 3);
-			ct_vbuf_hex64(b, ev->retval);
+		if (put_retval(rp, b, ev))
 			ct_vbuf_putc(b, ';');
-		}
 		ct_vbuf_puts(b, " /* ");
 		ct_vbuf_text(b, f->func);
 		ct_vbuf_puts(b, " */");

@@ -153,6 +153,8 @@ static struct ct_report_row *row_of(struct ct_report *rp, const struct ct_view_f
 		return NULL;
 	row->func = f->func;
 	row->module = f->module;
+	row->src_file = f->src_file;
+	row->src_line = f->src_line;
 	row->pid = pid;
 	row->tid = tid;
 	row->min_ns = UINT64_MAX;
@@ -177,6 +179,11 @@ static int report_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame
 
 	if (!row)
 		return -ENOMEM;
+	if (!row->src_file && !row->src_line) {
+		/* a location first known after the function's first frame */
+		row->src_file = f->src_file;
+		row->src_line = f->src_line;
+	}
 	row->calls++;
 	if (how == CT_VIEW_UNWIND)
 		row->unwound++;
@@ -360,6 +367,37 @@ static unsigned char *ambiguous(struct ct_report *rp)
 	return amb;
 }
 
+/* --srcline: "file:line", "file" without a line, "-" unknown. */
+static void put_src(struct ct_vbuf *b, const struct ct_report_row *row)
+{
+	if (!row->src_file) {
+		ct_vbuf_putc(b, '-');
+		return;
+	}
+	ct_vbuf_text(b, row->src_file);
+	if (row->src_line) {
+		ct_vbuf_putc(b, ':');
+		ct_vbuf_u64(b, row->src_line);
+	}
+}
+
+/* The Source column's width: its widest cell, at least the heading's. */
+static size_t src_width(struct ct_report *rp)
+{
+	size_t w = strlen("Source"), r;
+	struct ct_vbuf b;
+
+	ct_vbuf_init(&b);
+	for (r = 0; r < rp->nrows; r++) {
+		b.len = 0;
+		put_src(&b, rp->rows[r]);
+		if (b.len > w)
+			w = b.len;
+	}
+	ct_vbuf_fini(&b);
+	return w;
+}
+
 static void put_time(struct ct_report *rp, struct ct_vbuf *b, uint64_t ns)
 {
 	char tmp[CT_VIEW_DURLEN];
@@ -378,11 +416,13 @@ int ct_report_print(struct ct_report *rp, FILE *out)
 	unsigned w = rp->o.ns ? 14 : 10, i;
 	unsigned char *amb;
 	struct ct_vbuf b;
-	size_t r;
+	size_t r, sw = 0, j;
 	int rc;
 
 	sort_rows(rp);
 	amb = ambiguous(rp);
+	if (rp->o.srcline)
+		sw = src_width(rp);
 	ct_vbuf_init(&b);
 	for (i = 0; i < 6; i++) {
 		size_t n = strlen(heads[i]), cw = i == 2 ? 10 : w;
@@ -392,6 +432,10 @@ int ct_report_print(struct ct_report *rp, FILE *out)
 	}
 	if (rp->o.per_thread)
 		ct_vbuf_puts(&b, "       TID");
+	if (sw) {
+		ct_vbuf_puts(&b, "  Source");
+		ct_vbuf_spaces(&b, sw - strlen("Source"));
+	}
 	ct_vbuf_puts(&b, "  Function\n");
 	for (i = 0; i < 6; i++) {
 		size_t cw = i == 2 ? 10 : w, k;
@@ -402,6 +446,11 @@ int ct_report_print(struct ct_report *rp, FILE *out)
 	}
 	if (rp->o.per_thread)
 		ct_vbuf_puts(&b, "  ========");
+	if (sw) {
+		ct_vbuf_put(&b, "  ", 2);
+		for (j = 0; j < sw; j++)
+			ct_vbuf_putc(&b, '=');
+	}
 	ct_vbuf_puts(&b, "  ========\n");
 
 	for (r = 0; r < rp->nrows; r++) {
@@ -417,6 +466,14 @@ int ct_report_print(struct ct_report *rp, FILE *out)
 		if (rp->o.per_thread) {
 			ct_vbuf_put(&b, "  ", 2);
 			ct_vbuf_u64_right(&b, (uint64_t)(uint32_t)row->tid, 8);
+		}
+		if (sw) {
+			size_t at;
+
+			ct_vbuf_put(&b, "  ", 2);
+			at = b.len;
+			put_src(&b, row);
+			ct_vbuf_spaces(&b, b.len - at < sw ? sw - (b.len - at) : 0);
 		}
 		ct_vbuf_put(&b, "  ", 2);
 		ct_vbuf_text(&b, row->func);

@@ -248,6 +248,8 @@ static int on_call(struct ct_view *v, struct ct_view_thread *t, const struct ct_
 	f->func = ev->func;
 	f->module = ev->module;
 	f->addr = ev->addr;
+	f->src_file = ev->src_file;
+	f->src_line = ev->src_line;
 	f->seq = ev->seq;
 	f->ts = ev->ts_ns;
 	f->depth = ev->depth;

@@ -182,6 +182,8 @@ struct ct_view_frame {
 	bool hide_below;   /* callees are hidden (--min-duration decided at the call) */
 	unsigned nr_args;  /* with CT_VIEW_ARGS: the call's arguments */
 	uint64_t args[CT_MAX_ARGS];
+	const char *src_file; /* the function's declaration (the call's), or NULL */
+	uint32_t src_line;    /* 0 unknown */
 	uint64_t child_ns; /* durations of shown frames whose closest shown ancestor it is */
 	void *user;        /* the consumer's */
 };
@@ -265,6 +267,7 @@ struct ct_replay_opts {
 	bool color;      /* ANSI colors (the caller resolved auto) */
 	bool per_thread; /* each thread's tree on its own, without a tid column */
 	bool no_args;    /* neither arguments nor return values */
+	bool srcline;    /* call lines end with a comment of the function's file:line */
 };
 
 /* Print the tree of in through the filter f to out.  0 or -errno (the
@@ -288,11 +291,14 @@ struct ct_report_opts {
 	enum ct_report_sort sort;
 	bool per_thread; /* a row per thread and function */
 	bool ns;         /* times as integer nanoseconds */
+	bool srcline;    /* a Source column: file:line of each function, or "-" */
 };
 
 /* Statistics of one function (or one function on one thread). */
 struct ct_report_row {
 	const char *func, *module;
+	const char *src_file; /* where the function is declared, or NULL */
+	uint32_t src_line;
 	pid_t pid, tid;    /* per_thread only */
 	uint64_t calls;    /* frames shown, unwound and cut ones included */
 	uint64_t unwound;  /* of which ended by an unwind */

@@ -37,6 +37,19 @@ static void touch(const struct ct_trace_reader *r, const struct ct_event *ev)
 		sink += strlen(ev->path);
 	if (ev->nr_args > CT_MAX_ARGS)
 		__builtin_trap();
+	/* 1.1 typed values: never NULL inside the list, at most the limits */
+	if (ev->nr_named > CT_TRACE_MAX_NAMED || (ev->nr_named && !ev->named))
+		__builtin_trap();
+	for (unsigned i = 0; i < ev->nr_named; i++) {
+		if (!ev->named[i].name || !ev->named[i].value ||
+		    strlen(ev->named[i].value) > CT_TRACE_MAX_VALUE)
+			__builtin_trap();
+		sink += strlen(ev->named[i].name);
+	}
+	if (ev->ret_text)
+		sink += strlen(ev->ret_text);
+	if (ev->src_file)
+		sink += strlen(ev->src_file) + ev->src_line;
 	if (ev->regs)
 		sink += ev->regs->w[ev->arch->regs_size / 8 - 1];
 }

@@ -61,6 +61,9 @@ EXTRA_DIST += tests/integration/stacks.sh tests/integration/stacks_errors.sh
 TESTS += tests/integration/repl_tty.sh
 HOST_ONLY_TESTS += tests/integration/repl_tty.sh
 EXTRA_DIST += tests/integration/repl_tty.sh
+TESTS += tests/integration/args_debuginfo.sh
+HOST_ONLY_TESTS += tests/integration/args_debuginfo.sh
+EXTRA_DIST += tests/integration/args_debuginfo.sh
 TESTS += tests/integration/repl_live.sh
 EXTRA_DIST += tests/integration/repl_live.sh
 TESTS += tests/integration/repl_file.sh
@@ -71,3 +74,6 @@ EXTRA_DIST += tests/integration/demangle.sh
 # where calltrap stacks finds DWARF: the binary, build-id, .gnu_debuglink
 TESTS += tests/integration/stacks_debuginfo.sh
 EXTRA_DIST += tests/integration/stacks_debuginfo.sh
+# DWARF-typed arguments and return values (jsonl, text, --raw-args)
+TESTS += tests/integration/args.sh
+EXTRA_DIST += tests/integration/args.sh tests/integration/check_args.py

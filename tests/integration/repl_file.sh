@@ -58,7 +58,13 @@ def want(cond, what):
 def seqline(ev):
     return "#%d " % ev["seq"]
 def hexs(v):
-    return v if isinstance(v, str) else hex(v)
+    return v if isinstance(v, str) else hex(v & (2**64 - 1))
+def shown_args(e):
+    # DWARF-typed (an object: name=value, as C) or raw (hex registers)
+    a = e["args"]
+    if isinstance(a, dict):
+        return ", ".join("%s=%s" % (k, v) for k, v in a.items())
+    return ", ".join(a[:6])
 
 # sections of the output: each command's lines, in order
 lines = [l for l in out if l]
@@ -103,9 +109,9 @@ got = take(1)[0]
 want(got.startswith(seqline(ret)), "regs: event line %r" % got)
 got = take(1)[0]
 rv = {"x86_64": "rax", "aarch64": "x0"}[arch]
-want(re.search(r"\b%s=%s\b" % (rv, ret["retval"]), got) is not None,
-     "regs: %r lacks %s=%s" % (got, rv, ret["retval"]))
-want(hexs(ret["regs"][rv]) == ret["retval"], "jsonl regs disagree")
+want(re.search(r"\b%s=%s\b" % (rv, hexs(ret["retval"])), got) is not None,
+     "regs: %r lacks %s=%s" % (got, rv, hexs(ret["retval"])))
+want(hexs(ret["regs"][rv]) == hexs(ret["retval"]), "jsonl regs disagree")
 
 # prev: the event before the return (add's return inside mul3)
 before = evs[evs.index(ret) - 1]
@@ -116,7 +122,7 @@ want(got.startswith(seqline(before)) and before["func"] in got, "prev: %r" % got
 s6 = next(e for e in evs if e["seq"] > before["seq"] and e["type"] == "call"
           and e["func"] == "sum6")
 got = take(1)[0]
-want(got.startswith(seqline(s6)) and "sum6(" + ", ".join(s6["args"][:6]) in got,
+want(got.startswith(seqline(s6)) and "sum6(" + shown_args(s6) in got,
      "next call sum6: %r" % got)
 
 # goto 0

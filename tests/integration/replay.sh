@@ -6,7 +6,11 @@
 # without --per-thread; the filters (--func, --tid, --max-depth,
 # --min-duration, --since/--until) keep exactly the frames the unfiltered
 # events say they should; colors only on a terminal or when asked; a
-# truncated file replays its intact part with one warning.
+# truncated file replays its intact part with one warning.  Arguments and
+# return values are read raw (0x..) or typed (DWARF: name=value, decimal);
+# --srcline ends every call line of a -g target's function with the file and
+# the line that grep finds the function's definition on, and report
+# --srcline shows the same in its Source column.
 . "$(dirname "$0")/lib.sh"
 
 # The replay parser and the checks, in one Python file.
@@ -20,13 +24,26 @@ DUR = re.compile(r'^ *(\d+(?:\.\d{3})?) (ns|us|ms| s)$')
 UNITS = {'ns': 1, 'us': 1000, 'ms': 1000000, ' s': 1000000000}
 FORMS = [
     ('comment', re.compile(r'^/\* .* \*/$')),
-    ('ret', re.compile(r'^\}(?: = (?P<ret>0x[0-9a-f]+);)? /\* (?P<f>[^ ]+) \*/$')),
+    ('ret', re.compile(r'^\}(?: = (?P<ret>[^;]+);)? /\* (?P<f>[^ ]+) \*/$')),
     ('unw', re.compile(r'^\} /\* (?P<f>[^ ]+): unwound \*/$')),
     ('cut', re.compile(r'^\} /\* (?P<f>[^ ]+): return not recorded \*/$')),
     ('open', re.compile(r'^(?P<f>[^( ]+)\((?P<args>[^)]*)\) \{$')),
-    ('leaf', re.compile(r'^(?P<f>[^( ]+)\((?P<args>[^)]*)\)(?: = (?P<ret>0x[0-9a-f]+))?;$')),
+    ('leaf', re.compile(r'^(?P<f>[^( ]+)\((?P<args>[^)]*)\)(?: = (?P<ret>[^;]+))?;$')),
     ('leafunw', re.compile(r'^(?P<f>[^( ]+)\((?P<args>[^)]*)\); /\* unwound \*/$')),
 ]
+# --srcline: a call line (not a return line) ends with /* FILE[:LINE] */
+SRC = re.compile(r'^(?P<rest>[^}].*(?:\{|;|unwound \*/)) /\* (?P<src>[^ ]+) \*/$')
+
+
+def val(s):
+    """A value of the tree: raw '0x2a', or typed (DWARF) 'n=42' or '-1';
+    integers as u64, anything else as its text."""
+    s = re.sub(r'^[A-Za-z_][A-Za-z_0-9]*=', '', s)
+    if re.fullmatch(r'0x[0-9a-f]+', s):
+        return int(s, 16)
+    if re.fullmatch(r'-?[0-9]+', s):
+        return int(s) & MASK
+    return s
 
 
 def fail(msg):
@@ -46,9 +63,10 @@ def dur_ns(s):
     return int(num) * UNITS[unit]
 
 
-def parse_replay(path):
+def parse_replay(path, srcs=None):
     """Events (tid, type, func, depth, args, ret, dur) in line order; groups
-    of --per-thread output give the tid."""
+    of --per-thread output give the tid.  With srcs (a dict), the output is
+    of --srcline: srcs[line number] = the FILE[:LINE] of each call line."""
     evs = []
     group = None
     with open(path, encoding='utf-8', errors='replace') as f:
@@ -74,6 +92,11 @@ def parse_replay(path):
             fail('%s:%d: odd indentation' % (path, n))
         depth = len(m.group('ind')) // 2 + 1
         body = m.group('body')
+        if srcs is not None:
+            s = SRC.match(body)
+            if s and s.group('src') != 'unwound' and not FORMS[0][1].match(body):
+                body = s.group('rest')
+                srcs[n] = s.group('src')
         for kind, rx in FORMS:
             b = rx.match(body)
             if b:
@@ -92,8 +115,8 @@ def parse_replay(path):
             continue
         args = None
         if b.groupdict().get('args'):
-            args = [int(a, 16) for a in b.group('args').split(', ')]
-        ret = int(b.group('ret'), 16) if b.groupdict().get('ret') else None
+            args = [val(a) for a in b.group('args').split(', ')]
+        ret = val(b.group('ret')) if b.groupdict().get('ret') else None
         f_ = b.group('f')
         if kind in ('open', 'leaf', 'leafunw'):
             evs.append((tid, 'call', f_, depth, args, None, None, n))
@@ -192,6 +215,52 @@ def main():
             n = int(opts[opts.index('--max-depth') + 1])
             want = [e for e in want if e[3] <= n]
         compare(got, want, sys.argv[2], '--novalues' not in opts)
+    elif cmd == 'srcline':
+        # srcline REPLAY TRUTH FILE FUNC=LINE...: the tree is the truth, and
+        # every call line of FUNC ends with /* .../FILE:LINE */
+        srcs = {}
+        got = parse_replay(sys.argv[2], srcs)
+        truth = parse_truth(sys.argv[3])
+        funcs = {e[2] for e in truth}
+        compare([e for e in got if e[2] in funcs], truth, sys.argv[2])
+        base = sys.argv[4]
+        want = dict(a.split('=') for a in sys.argv[5:])
+        seen = set()
+        for e in got:
+            if e[1] != 'call' or e[2] not in want:
+                continue
+            src = srcs.get(e[7])
+            if src is None:
+                fail('line %d: %s: no source location' % (e[7], e[2]))
+            path, _, line = src.rpartition(':')
+            if (path != base and not path.endswith('/' + base)) or line != want[e[2]]:
+                fail('line %d: %s at %s, want %s:%s' % (e[7], e[2], src, base, want[e[2]]))
+            seen.add(e[2])
+        if seen != set(want):
+            fail('no call of %s' % ', '.join(sorted(set(want) - seen)))
+        print('srcline: %d call lines of %s at their definitions' %
+              (sum(1 for e in got if e[1] == 'call' and e[2] in want), ', '.join(sorted(seen))))
+    elif cmd == 'srcreport':
+        # srcreport REPORT FILE FUNC=LINE...: the Source column (before
+        # Function) of each FUNC's row is .../FILE:LINE
+        base = sys.argv[3]
+        want = dict(a.split('=') for a in sys.argv[4:])
+        with open(sys.argv[2]) as f:
+            lines = f.read().splitlines()
+        if not re.search(r'  Source +  Function$', lines[0]):
+            fail('report --srcline: no Source column: %r' % lines[0])
+        seen = set()
+        for line in lines[2:]:
+            w = line.split()
+            func, src = w[-1], w[-2]
+            if func in want:
+                path, _, ln = src.rpartition(':')
+                if (path != base and not path.endswith('/' + base)) or ln != want[func]:
+                    fail('report: %s at %s, want %s:%s' % (func, src, base, want[func]))
+                seen.add(func)
+        if seen != set(want):
+            fail('report: no row for %s' % ', '.join(sorted(set(want) - seen)))
+        print('report --srcline: %s at their definitions' % ', '.join(sorted(seen)))
     elif cmd == 'mindur':
         # mindur REPLAY JSONL NS: the frames shown are those of at least NS
         got = parse_replay(sys.argv[2])
@@ -418,5 +487,29 @@ scenario_truncated()
 		fail "truncated: the intact part differs from the full replay"
 }
 
+# --srcline: the target is built with -g; where each function is defined is
+# found in its source by grep, not by calltrap.
+scenario_srcline()
+{
+	local t tr=$D/s.trace src=$TOP_SRCDIR/tests/targets/calls.c f n want=()
+
+	need_targets calls
+	t=$(target calls)
+	for f in add mul3 sum6 recurse; do
+		n=$(grep -n "^long $f(" "$src" | cut -d: -f1)
+		[ -n "$n" ] || fail "no definition of $f in $src"
+		want+=("$f=$n")
+	done
+	record "$tr" "$D/out" -e add -e mul3 -e sum6 -e recurse -- "$t"
+	replay_ok "$D/s1" --srcline "$tr"
+	rcheck srcline "$D/s1" "$D/out" calls.c "${want[@]}"
+	replay_ok "$D/s2" "$tr"
+	grep -q 'calls\.c' "$D/s2" && fail "replay without --srcline shows source lines"
+	ct report --srcline --ns "$tr" > "$D/rep" 2> "$D/rep.err"
+	expect_status "calltrap report --srcline" "$CT_STATUS" 0
+	rcheck srcreport "$D/rep" calls.c "${want[@]}"
+}
+
 run_opts scenario_calls && run_opts scenario_threads && run_opts scenario_unwind &&
+	run_opts scenario_srcline &&
 	OPTS=O0 run_opts scenario_color && OPTS=O0 run_opts scenario_truncated

@@ -376,7 +376,7 @@ static void test_replay(void **state)
 	OK(r, "goto 1005", L1005);
 	ERR(r, "replay frame", "replay frame: event #1005 is not a call, return or unwind");
 	ERR(r, "replay 2 3", "replay: unexpected '3' (usage: replay [frame] [N] [--no-args] "
-			     "[--per-thread])");
+			     "[--per-thread] [--srcline])");
 	/* through the filter */
 	OK(r, "filter func=worker", "filter func=worker: 4 of 24 events\n");
 	out = run(r, "replay", 0);

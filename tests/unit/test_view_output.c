@@ -386,6 +386,203 @@ static void order(struct ct_report *rp, const char *want)
 	assert_string_equal(got, want);
 }
 
+/*
+ * Typed events (DWARF names and values, 1.1) and source lines, through the
+ * writer and the reader:
+ *
+ *   tid 100: main() [1000, 5000] = "0"                       prog.c:40
+ *              add(a=3, b=-4) [1100, 1400] = "-1"            prog.c:12
+ *              greet(name=.., p=.., unnamed) [1500, 3000] void  include/greet.h:3
+ *                raw(0x7) [1600, 1700] = 0x9 (untyped)       -
+ *                add(a=1, b=2) [2000, 2500] = "3"            prog.c:12
+ *                  raw(0x1) [2100, 2200] = 0x2
+ *              nop() [3100, 3200] void                       nop.c (no line)
+ *
+ * Self: main 4000 - 300 - 1500 - 100 = 2100, greet 1500 - 100 - 500 = 900,
+ * add 300 + 400 = 700, raw 200, nop 100.
+ */
+static const struct ct_named_value tv_add1[] = { { "a", "3" }, { "b", "-4" } };
+static const struct ct_named_value tv_add2[] = { { "a", "1" }, { "b", "2" } };
+static const struct ct_named_value tv_greet[] = {
+	{ "name", "\"Bob \\\"B\\\"\\n\"" }, { "p", "{x=1, y=2}" }, { "", "x\001y" },
+};
+
+static struct ct_event typed_ev(enum ct_event_type type, uint64_t seq, uint64_t ts,
+				const char *func, uint32_t depth, uint64_t dur)
+{
+	struct ct_event ev = ev_(type, seq, ts, 100, func, depth, 0, dur);
+
+	if (!strcmp(func, "raw"))
+		return ev; /* untyped, no location */
+	ev.flags = CT_EVF_TYPED;
+	ev.nr_args = 0;
+	if (!strcmp(func, "main")) {
+		ev.src_file = "prog.c";
+		ev.src_line = 40;
+	} else if (!strcmp(func, "add")) {
+		ev.src_file = "prog.c";
+		ev.src_line = 12;
+	} else if (!strcmp(func, "greet")) {
+		ev.src_file = "include/greet.h";
+		ev.src_line = 3;
+	} else {
+		ev.src_file = "nop.c"; /* a file without a line */
+	}
+	return ev;
+}
+
+static size_t make_typed(struct ct_event *e)
+{
+	size_t n = 0;
+
+	e[n++] = typed_ev(CT_EV_CALL, 1, 1000, "main", 1, 0);
+	e[n] = typed_ev(CT_EV_CALL, 2, 1100, "add", 2, 0);
+	e[n].nr_named = 2;
+	e[n++].named = tv_add1;
+	e[n] = typed_ev(CT_EV_RETURN, 3, 1400, "add", 2, 300);
+	e[n++].ret_text = "-1";
+	e[n] = typed_ev(CT_EV_CALL, 4, 1500, "greet", 2, 0);
+	e[n].nr_named = 3;
+	e[n++].named = tv_greet;
+	e[n] = ev_(CT_EV_CALL, 5, 1600, 100, "raw", 3, 7, 0);
+	e[n++].addr = 0x7f0000001000;
+	e[n] = ev_(CT_EV_RETURN, 6, 1700, 100, "raw", 3, 9, 100);
+	e[n++].addr = 0x7f0000001000;
+	e[n] = typed_ev(CT_EV_CALL, 7, 2000, "add", 3, 0);
+	e[n].nr_named = 2;
+	e[n++].named = tv_add2;
+	e[n] = ev_(CT_EV_CALL, 8, 2100, 100, "raw", 4, 1, 0);
+	e[n++].addr = 0x7f0000001000;
+	e[n] = ev_(CT_EV_RETURN, 9, 2200, 100, "raw", 4, 2, 100);
+	e[n++].addr = 0x7f0000001000;
+	e[n] = typed_ev(CT_EV_RETURN, 10, 2500, "add", 3, 500);
+	e[n++].ret_text = "3";
+	e[n++] = typed_ev(CT_EV_RETURN, 11, 3000, "greet", 2, 1500); /* void */
+	e[n++] = typed_ev(CT_EV_CALL, 12, 3100, "nop", 2, 0);
+	e[n++] = typed_ev(CT_EV_RETURN, 13, 3200, "nop", 2, 100);
+	e[n] = typed_ev(CT_EV_RETURN, 14, 5000, "main", 1, 4000);
+	e[n++].ret_text = "0";
+	return n;
+}
+
+static void test_replay_typed(void **state)
+{
+	struct ct_replay_opts o = { 0 };
+	struct ct_event e[16];
+	struct ct_view_filter f;
+	int fd = write_events(e, make_typed(e), false);
+	char *s;
+
+	(void)state;
+	ct_view_filter_init(&f);
+	s = replay(fd, &f, &o);
+	assert_string_equal(s, "# DURATION     TID  | FUNCTION\n"
+			       "           [   100] | main() {\n"
+			       "    300 ns [   100] |   add(a=3, b=-4) = -1;\n"
+			       "           [   100] |   greet(name=\"Bob \\\"B\\\"\\n\", "
+			       "p={x=1, y=2}, x\\x01y) {\n"
+			       "    100 ns [   100] |     raw(0x7) = 0x9;\n"
+			       "           [   100] |     add(a=1, b=2) {\n"
+			       "    100 ns [   100] |       raw(0x1) = 0x2;\n"
+			       "    500 ns [   100] |     } = 3; /* add */\n"
+			       "  1.500 us [   100] |   } /* greet */\n"
+			       "    100 ns [   100] |   nop();\n"
+			       "  4.000 us [   100] | } = 0; /* main */\n");
+	free(s);
+
+	o.srcline = true;
+	s = replay(fd, &f, &o);
+	assert_string_equal(s, "# DURATION     TID  | FUNCTION\n"
+			       "           [   100] | main() { /* prog.c:40 */\n"
+			       "    300 ns [   100] |   add(a=3, b=-4) = -1; /* prog.c:12 */\n"
+			       "           [   100] |   greet(name=\"Bob \\\"B\\\"\\n\", "
+			       "p={x=1, y=2}, x\\x01y) { /* include/greet.h:3 */\n"
+			       "    100 ns [   100] |     raw(0x7) = 0x9;\n"
+			       "           [   100] |     add(a=1, b=2) { /* prog.c:12 */\n"
+			       "    100 ns [   100] |       raw(0x1) = 0x2;\n"
+			       "    500 ns [   100] |     } = 3; /* add */\n"
+			       "  1.500 us [   100] |   } /* greet */\n"
+			       "    100 ns [   100] |   nop(); /* nop.c */\n"
+			       "  4.000 us [   100] | } = 0; /* main */\n");
+	free(s);
+
+	o.no_args = true;
+	o.per_thread = true;
+	s = replay(fd, &f, &o);
+	assert_string_equal(s, "# DURATION | FUNCTION\n"
+			       "# thread 100 (pid 100)\n"
+			       "           | main() { /* prog.c:40 */\n"
+			       "    300 ns |   add(); /* prog.c:12 */\n"
+			       "           |   greet() { /* include/greet.h:3 */\n"
+			       "    100 ns |     raw();\n"
+			       "           |     add() { /* prog.c:12 */\n"
+			       "    100 ns |       raw();\n"
+			       "    500 ns |     } /* add */\n"
+			       "  1.500 us |   } /* greet */\n"
+			       "    100 ns |   nop(); /* nop.c */\n"
+			       "  4.000 us | } /* main */\n");
+	free(s);
+	close(fd);
+}
+
+/* With --srcline, a Source column before Function; the frames keep the
+ * location of their function. */
+static void test_report_srcline(void **state)
+{
+	struct ct_report_opts o = { .sort = CT_SORT_TOTAL, .ns = true, .srcline = true };
+	const struct ct_report_row *const *rows;
+	struct ct_event e[16];
+	struct ct_view_filter f;
+	struct ct_report *rp;
+	struct mem m;
+	int fd = write_events(e, make_typed(e), false);
+	char *s;
+
+	(void)state;
+	ct_view_filter_init(&f);
+	rp = report(fd, &f, &o);
+	assert_int_equal(ct_report_rows(rp, &rows), 5);
+	row_eq(rows[0], "main", 0, 1, 4000, 2100, 4000, 4000, 4000);
+	row_eq(rows[1], "greet", 0, 1, 1500, 900, 1500, 1500, 1500);
+	row_eq(rows[2], "add", 0, 2, 800, 700, 800, 300, 500);
+	row_eq(rows[3], "raw", 0, 2, 200, 200, 200, 100, 100);
+	row_eq(rows[4], "nop", 0, 1, 100, 100, 100, 100, 100);
+	assert_string_equal(rows[1]->src_file, "include/greet.h");
+	assert_int_equal(rows[1]->src_line, 3);
+	assert_null(rows[3]->src_file);
+	assert_int_equal(ct_report_print(rp, mem_open(&m)), 0);
+	s = mem_close(&m);
+	assert_string_equal(
+		s,
+		"      Total time       Self time       Calls         Average             Min"
+		"             Max  Source             Function\n"
+		"  ==============  ==============  ==========  ==============  =============="
+		"  ==============  =================  ========\n"
+		"            4000            2100           1            4000            4000"
+		"            4000  prog.c:40          main\n"
+		"            1500             900           1            1500            1500"
+		"            1500  include/greet.h:3  greet\n"
+		"             800             700           2             400             300"
+		"             500  prog.c:12          add\n"
+		"             200             200           2             100             100"
+		"             100  -                  raw\n"
+		"             100             100           1             100             100"
+		"             100  nop.c              nop\n");
+	free(s);
+	report_done(rp);
+
+	/* without --srcline: the table as before */
+	o.srcline = false;
+	rp = report(fd, &f, &o);
+	assert_int_equal(ct_report_print(rp, mem_open(&m)), 0);
+	s = mem_close(&m);
+	assert_non_null(strstr(s, "             Max  Function\n"));
+	assert_null(strstr(s, "prog.c"));
+	free(s);
+	report_done(rp);
+	close(fd);
+}
+
 static void test_report(void **state)
 {
 	struct ct_report_opts o = { .sort = CT_SORT_TOTAL, .ns = true };
@@ -853,6 +1050,8 @@ int main(void)
 		cmocka_unit_test(test_replay),
 		cmocka_unit_test(test_replay_filters),
 		cmocka_unit_test(test_replay_spill),
+		cmocka_unit_test(test_replay_typed),
+		cmocka_unit_test(test_report_srcline),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_report_recursion),
 		cmocka_unit_test(test_dump_jsonl),

@@ -157,6 +157,18 @@ static inline void test_event_eq(const struct ct_event *want, const struct ct_ev
 	assert_int_equal(got->signo, want->signo);
 	assert_int_equal(got->status, want->status);
 	test_str_eq(want->path, got->path);
+	/* typed values (1.1): a name or value given as NULL reads as "" */
+	assert_int_equal(got->nr_named, want->nr_named);
+	for (i = 0; i < want->nr_named; i++) {
+		const struct ct_named_value *w = &want->named[i];
+
+		assert_non_null(got->named);
+		assert_string_equal(got->named[i].name, w->name ? w->name : "");
+		assert_string_equal(got->named[i].value, w->value ? w->value : "");
+	}
+	test_str_eq(want->ret_text, got->ret_text);
+	test_str_eq(want->src_file, got->src_file);
+	assert_int_equal(got->src_line, want->src_line);
 	assert_ptr_equal(got->arch, arch);
 	if (!want->regs) {
 		assert_null(got->regs);
@@ -166,16 +178,24 @@ static inline void test_event_eq(const struct ct_event *want, const struct ct_ev
 	}
 }
 
-/* The event as the file keeps it: fields its type does not carry cleared. */
+/* The event as the file keeps it: fields its type does not carry cleared
+ * (typed values only with CT_EVF_TYPED; src_file/line, a property of the
+ * function, as given: callers give every event of a function the same). */
 static inline struct ct_event test_stored(const struct ct_event *ev)
 {
 	struct ct_event s = *ev;
+	bool typed = ev->flags & CT_EVF_TYPED;
 
 	switch (ev->type) {
 	case CT_EV_CALL:
 		s.retval = s.duration_ns = 0;
 		s.parent = s.child = s.signo = s.status = 0;
 		s.path = NULL;
+		s.ret_text = NULL;
+		if (!typed || !s.named)
+			s.nr_named = 0;
+		if (s.nr_named > CT_TRACE_MAX_NAMED)
+			s.nr_named = CT_TRACE_MAX_NAMED;
 		break;
 	case CT_EV_RETURN:
 	case CT_EV_UNWIND:
@@ -183,6 +203,9 @@ static inline struct ct_event test_stored(const struct ct_event *ev)
 		memset(s.args, 0, sizeof(s.args));
 		s.parent = s.child = s.signo = s.status = 0;
 		s.path = NULL;
+		s.nr_named = 0;
+		if (!typed || ev->type == CT_EV_UNWIND)
+			s.ret_text = NULL;
 		break;
 	default:
 		s.func = s.module = NULL;
@@ -191,8 +214,13 @@ static inline struct ct_event test_stored(const struct ct_event *ev)
 		s.nr_args = 0;
 		memset(s.args, 0, sizeof(s.args));
 		s.retval = s.duration_ns = 0;
+		s.nr_named = 0;
+		s.ret_text = s.src_file = NULL;
+		s.src_line = 0;
 		break;
 	}
+	if (!s.nr_named)
+		s.named = NULL;
 	return s;
 }
 

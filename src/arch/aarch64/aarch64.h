@@ -143,4 +143,7 @@ int aarch64_check_site(const uint8_t *code, size_t len, uint64_t code_addr, uint
 bool aarch64_is_load_exclusive(uint32_t w);
 bool aarch64_is_store_exclusive(uint32_t w);
 
+/* abi.c */
+int aarch64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct ct_vloc *ret);
+
 #endif

@@ -58,6 +58,11 @@ const struct ct_arch ct_arch_aarch64 = {
 	.emulate = aarch64_emulate,
 	.step_fixup = aarch64_step_fixup,
 	.emit_jump = aarch64_emit_jump,
+	.abi_locate = aarch64_abi_locate,
+	/* struct user_fpsimd_state: vregs[32], fpsr, fpcr */
+	.fpregs_size = 528,
+	.vreg_offset = 0,
+	.nr_vregs = 32,
 	.check_site = aarch64_check_site,
 
 	.syscall_insn = aarch64_syscall_insn,

@@ -50,6 +50,11 @@ const struct ct_arch ct_arch_x86_64 = {
 	.emulate = x86_64_emulate,
 	.step_fixup = x86_64_step_fixup,
 	.emit_jump = x86_64_emit_jump,
+	.abi_locate = x86_64_abi_locate,
+	/* struct user_fpregs_struct (FXSAVE layout): xmm0 at 160 */
+	.fpregs_size = 512,
+	.vreg_offset = 160,
+	.nr_vregs = 16,
 	.check_site = NULL,
 
 	.syscall_insn = x86_64_syscall_insn,

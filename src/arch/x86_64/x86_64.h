@@ -75,4 +75,7 @@ int x86_64_step_fixup(const struct ct_insn_plan *plan, uint64_t slot, struct ct_
 /* emulate.c */
 int x86_64_emulate(const struct ct_insn_plan *plan, struct ct_regs *r, const struct ct_mem *mem);
 
+/* abi.c */
+int x86_64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct ct_vloc *ret);
+
 #endif

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * DWARF-typed arguments and return values.  The first time a traced
+ * function is entered, its signature is looked up in its module's DWARF
+ * and placed by the calling convention (arch->abi_locate); from then on
+ * each call costs what its types need beyond the registers the stop
+ * already read: the vector registers only for floating-point values, one
+ * read of the stack for arguments passed there, and a read per string or
+ * by-reference value.  Functions without DWARF keep their raw registers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session/internal.h"
+#include "symtab/ctype.h"
+#include "symtab/render.h"
+#include "symtab/symtab.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+/* bytes of one value we show: a larger struct shows the members that
+ * start in its first MAX_VALUE bytes */
+#define MAX_VALUE 256
+#define MAX_STACK_READ 4096
+
+struct ct_typed {
+	const struct ct_sig *sig;
+	unsigned nr_shown;        /* parameters shown: at most CT_TYPED_MAX_NAMED */
+	struct ct_vloc *params;
+	struct ct_vloc ret;
+	bool vec_entry, vec_ret;  /* the vector registers are needed */
+	uint32_t stack_bytes;     /* entry sp + [0, stack_bytes) holds stack arguments */
+};
+
+struct ct_typed_buf {
+	struct ct_named_value named[CT_TYPED_MAX_NAMED];
+	char text[CT_TYPED_TEXT];
+	uint8_t vregs[1024];      /* NT_PRFPREG image */
+	uint8_t stack[MAX_STACK_READ];
+};
+
+static struct ct_modrt *module_of(struct ct_session *s, const struct ct_func *f, size_t *index)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_all_mods; i++) {
+		struct ct_modrt *m = s->all_mods[i];
+
+		if (f >= m->funcs && f < m->funcs + m->nr_funcs) {
+			*index = (size_t)(f - m->funcs);
+			return m;
+		}
+	}
+	return NULL;
+}
+
+static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
+{
+	struct ct_typed *ty;
+	const struct ct_sig *sig;
+	struct ct_modrt *m;
+	size_t idx;
+	unsigned i;
+
+	m = module_of(s, f, &idx);
+	if (!m || !m->m.elf)
+		return NULL;
+	/* foo.isra.0, foo.constprop.1, foo.part.0, foo.cold: a compiler-made
+	 * variant whose registers are not foo's declared parameters */
+	if (strchr(m->m.elf->syms[idx].name, '.'))
+		return NULL;
+	if (!m->dw_tried) {
+		m->dw_tried = true;
+		m->dw = ct_dwarf_open(m->m.elf->path, s->opts.debug_dirs ? s->opts.debug_dirs :
+						      getenv(CT_DEBUG_DIR_ENV));
+	}
+	sig = ct_dwarf_sig(m->dw, m->m.elf->syms[idx].value);
+	if (!sig)
+		return NULL;
+	ty = calloc(1, sizeof(*ty));
+	if (!ty)
+		return NULL;
+	ty->sig = sig;
+	ty->params = calloc(sig->nr_params ? sig->nr_params : 1, sizeof(*ty->params));
+	if (!ty->params || s->arch->abi_locate(sig, ty->params, &ty->ret) < 0) {
+		ct_dbg("%s: arguments of types we cannot place: raw registers", f->name);
+		free(ty->params);
+		free(ty);
+		return NULL;
+	}
+	ty->nr_shown = sig->nr_params < CT_TYPED_MAX_NAMED ? sig->nr_params : CT_TYPED_MAX_NAMED;
+	for (i = 0; i < ty->nr_shown; i++) {
+		const struct ct_vloc *l = &ty->params[i];
+		uint32_t end = l->kind == CT_VLOC_STACK ? l->stack_off + sig->params[i].type->size :
+			       l->kind == CT_VLOC_REF && !l->nr_parts ? l->stack_off + 8 : 0;
+
+		ty->vec_entry |= l->kind == CT_VLOC_REGS && l->part[0].file == CT_RF_VEC;
+		if (end > ty->stack_bytes)
+			ty->stack_bytes = end < MAX_STACK_READ ? end : MAX_STACK_READ;
+	}
+	ty->vec_ret = ty->ret.kind == CT_VLOC_REGS && ty->ret.part[0].file == CT_RF_VEC;
+	return ty;
+}
+
+const struct ct_typed *ct_typed_of(struct ct_session *s, struct ct_func *f)
+{
+	if (s->opts.raw_args)
+		return NULL;
+	if (!f->typed_done) {
+		f->typed_done = true;
+		f->typed = resolve(s, f);
+	}
+	return f->typed;
+}
+
+void ct_typed_free(struct ct_func *f)
+{
+	if (f->typed) {
+		free(f->typed->params);
+		free(f->typed);
+		f->typed = NULL;
+	}
+}
+
+void ct_typed_src(const struct ct_func *f, struct ct_event *ev)
+{
+	if (f->typed) {
+		ev->src_file = f->typed->sig->decl_file;
+		ev->src_line = f->typed->sig->decl_line;
+	}
+}
+
+static int read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return ct_pmem_read(ctx, addr, buf, len);
+}
+
+/* What the registers of one stop give: general ones always, vector ones
+ * read once on demand. */
+struct stop_regs {
+	struct ct_session *s;
+	pid_t tid;
+	const struct ct_regs *regs;
+	const uint8_t *vregs; /* NULL until read, or when it failed */
+	bool vregs_tried;
+};
+
+static bool want_vregs(struct stop_regs *r, struct ct_typed_buf *tb)
+{
+	if (!r->vregs_tried) {
+		r->vregs_tried = true;
+		if (r->s->arch->fpregs_size <= sizeof(tb->vregs) &&
+		    ct_fpregs_get(r->tid, r->s->arch, tb->vregs) == 0)
+			r->vregs = tb->vregs;
+	}
+	return r->vregs != NULL;
+}
+
+static uint64_t part_word(const struct stop_regs *r, const struct ct_vloc_part *p)
+{
+	return p->file == CT_RF_GPR && p->reg < CT_REGS_WORDS ? r->regs->w[p->reg] : 0;
+}
+
+/*
+ * The bytes of a value of `size` bytes at loc into val[MAX_VALUE] (the
+ * first MAX_VALUE of them).  stack[0, stack_len) holds what the entry sp
+ * pointed at; ref is the address of a REF value found beforehand.  0, or
+ * -EFAULT with *bad set to the address that cannot be read.
+ */
+static int gather(struct stop_regs *r, struct ct_typed_buf *tb, const struct ct_pmem *mem,
+		  const struct ct_vloc *loc, uint64_t sp, const uint8_t *stack, uint32_t stack_len,
+		  uint64_t ref, size_t size, uint8_t *val, uint64_t *bad)
+{
+	const struct ct_arch *arch = r->s->arch;
+	size_t n = size < MAX_VALUE ? size : MAX_VALUE;
+	uint64_t addr;
+	unsigned i;
+
+	memset(val, 0, MAX_VALUE);
+	switch (loc->kind) {
+	case CT_VLOC_REGS:
+		for (i = 0; i < loc->nr_parts; i++) {
+			const struct ct_vloc_part *p = &loc->part[i];
+			const uint8_t *src;
+
+			if (p->file == CT_RF_VEC) {
+				if (p->reg >= arch->nr_vregs || !want_vregs(r, tb))
+					return -EIO;
+				src = r->vregs + arch->vreg_offset + 16 * (size_t)p->reg;
+			} else if (p->reg < CT_REGS_WORDS) {
+				src = (const uint8_t *)&r->regs->w[p->reg];
+			} else {
+				return -EINVAL;
+			}
+			if ((size_t)p->offset + p->size <= MAX_VALUE)
+				memcpy(val + p->offset, src, p->size);
+		}
+		return 0;
+	case CT_VLOC_STACK:
+		if (loc->stack_off + n <= stack_len) {
+			memcpy(val, stack + loc->stack_off, n);
+			return 0;
+		}
+		addr = sp + loc->stack_off;
+		break;
+	case CT_VLOC_REF:
+		addr = ref;
+		break;
+	case CT_VLOC_NONE:
+	default:
+		return -EINVAL;
+	}
+	if (ct_pmem_read(mem, addr, val, n) < 0) {
+		*bad = addr;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* The address a REF value is at, when its pointer is where loc says. */
+static uint64_t ref_address(const struct stop_regs *r, const struct ct_vloc *loc,
+			    const uint8_t *stack, uint32_t stack_len)
+{
+	uint64_t v = 0;
+
+	if (loc->kind != CT_VLOC_REF)
+		return 0;
+	if (loc->nr_parts)
+		return part_word(r, &loc->part[0]);
+	if (loc->stack_off + 8 <= stack_len)
+		memcpy(&v, stack + loc->stack_off, 8);
+	return v;
+}
+
+/* Render one value into the text buffer at *used; its string. */
+static const char *render_one(struct ct_typed_buf *tb, size_t *used, const struct ct_type *type,
+			      int got, const uint8_t *val, uint64_t bad,
+			      const struct ct_render_ctx *rc)
+{
+	struct ct_sbuf b;
+	char *start = tb->text + *used;
+	size_t room = sizeof(tb->text) - *used;
+
+	if (room < 2)
+		return "?";
+	ct_sbuf_init(&b, start, room);
+	if (got == -EFAULT) {
+		char tmp[40];
+
+		snprintf(tmp, sizeof(tmp), "<unreadable 0x%llx>", (unsigned long long)bad);
+		ct_sbuf_puts(&b, tmp);
+	} else if (got < 0) {
+		ct_sbuf_putc(&b, '?');
+	} else {
+		ct_render_value(&b, type, val, MAX_VALUE, rc);
+	}
+	*used += (ct_sbuf_finish(&b) < room ? b.len : room - 1) + 1;
+	return start;
+}
+
+static struct ct_typed_buf *typed_buf(struct ct_session *s)
+{
+	if (!s->typed_buf)
+		s->typed_buf = malloc(sizeof(*s->typed_buf));
+	return s->typed_buf;
+}
+
+void ct_typed_call(struct ct_session *s, struct ct_thread *t, const struct ct_typed *ty,
+		   const struct ct_regs *regs, struct ct_event *ev)
+{
+	struct ct_typed_buf *tb = typed_buf(s);
+	const struct ct_pmem *mem = &t->proc->mm->mem;
+	struct stop_regs r = { .s = s, .tid = t->tid, .regs = regs };
+	struct ct_render_ctx rc = {
+		.read = read_mem, .read_ctx = (void *)mem, .string_limit = s->opts.string_limit,
+	};
+	uint64_t sp = s->arch->sp(regs), bad = 0;
+	uint32_t stack_len = 0;
+	uint8_t val[MAX_VALUE];
+	size_t used = 0;
+	unsigned i;
+
+	if (!tb)
+		return;
+	ev->flags |= CT_EVF_TYPED;
+	ev->named = tb->named;
+	ev->nr_named = ty->nr_shown;
+	if (ty->stack_bytes && ct_pmem_read(mem, sp, tb->stack, ty->stack_bytes) == 0)
+		stack_len = ty->stack_bytes;
+	for (i = 0; i < ty->nr_shown; i++) {
+		const struct ct_param *p = &ty->sig->params[i];
+		const struct ct_vloc *loc = &ty->params[i];
+		int got = gather(&r, tb, mem, loc, sp, tb->stack, stack_len,
+				 ref_address(&r, loc, tb->stack, stack_len), p->type->size, val, &bad);
+
+		tb->named[i].name = p->name;
+		tb->named[i].value = render_one(tb, &used, p->type, got, val, bad, &rc);
+	}
+}
+
+uint64_t ct_typed_entry_ref(const struct ct_typed *ty, const struct ct_regs *regs)
+{
+	if (ty->ret.kind == CT_VLOC_REF && ty->ret.ref_at_entry && ty->ret.nr_parts &&
+	    ty->ret.part[0].reg < CT_REGS_WORDS)
+		return regs->w[ty->ret.part[0].reg];
+	return 0;
+}
+
+void ct_typed_return(struct ct_session *s, struct ct_thread *t, const struct ct_typed *ty,
+		     uint64_t entry_ref, const struct ct_regs *regs, struct ct_event *ev)
+{
+	struct ct_typed_buf *tb = typed_buf(s);
+	const struct ct_pmem *mem = &t->proc->mm->mem;
+	struct stop_regs r = { .s = s, .tid = t->tid, .regs = regs };
+	struct ct_render_ctx rc = {
+		.read = read_mem, .read_ctx = (void *)mem, .string_limit = s->opts.string_limit,
+	};
+	uint64_t ref, bad = 0;
+	uint8_t val[MAX_VALUE];
+	size_t used = 0;
+	int got;
+
+	if (!tb)
+		return;
+	ev->flags |= CT_EVF_TYPED;
+	if (ty->ret.kind == CT_VLOC_NONE)
+		return; /* void: no ret_text */
+	ref = ty->ret.ref_at_entry ? entry_ref : ref_address(&r, &ty->ret, NULL, 0);
+	got = gather(&r, tb, mem, &ty->ret, 0, NULL, 0, ref, ty->sig->ret->size, val, &bad);
+	ev->ret_text = render_one(tb, &used, ty->sig->ret, got, val, bad, &rc);
+}
