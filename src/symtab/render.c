@@ -207,7 +207,8 @@ void ct_render_value(struct ct_sbuf *b, const struct ct_type *ty, const uint8_t 
 	/* unions and arrays show no bytes: {...} / [...] whatever their size */
 	bool agg = ty->kind == CT_TK_STRUCT || ty->kind == CT_TK_UNION || ty->kind == CT_TK_ARRAY;
 
-	if (n > len || (!agg && n > 16) ||
+	/* a struct larger than the bytes we have shows the members within them */
+	if ((n > len && ty->kind != CT_TK_STRUCT) || (!agg && n > 16) ||
 	    (n > 8 && !agg && ty->kind != CT_TK_INT && ty->kind != CT_TK_FLOAT)) {
 		ct_sbuf_putc(b, '?');
 		return;

@@ -16,7 +16,8 @@ struct ct_render_ctx {
 	unsigned string_limit; /* bytes of a string shown before "..." */
 };
 
-/* ty's value held in bytes[0, len) (len >= ty->size, else "?"). */
+/* ty's value held in bytes[0, len): "?" when len < ty->size, except for a
+ * struct, whose members past len show as "?". */
 void ct_render_value(struct ct_sbuf *b, const struct ct_type *ty, const uint8_t *bytes, size_t len,
 		     const struct ct_render_ctx *ctx);
 /* The NUL-terminated string at addr: "abc", "abc"... past the limit, NULL,
