@@ -1417,10 +1417,12 @@ static void test_typed_damage(void **state)
 
 		fb_header(&f);
 		memcpy(syms, base_syms, sizeof(base_syms));
-		memcpy(syms + sizeof(base_syms), c->syms, c->nsyms);
+		if (c->nsyms) /* memcpy from NULL is undefined even for 0 bytes */
+			memcpy(syms + sizeof(base_syms), c->syms, c->nsyms);
 		fb_chunk(&f, 2, syms, sizeof(base_syms) + c->nsyms, 4, 1, 1, 1);
 		memcpy(evp, (const uint8_t[]){ 0x0a, 0x00, 0x01, 0x01 }, 4);
-		memcpy(evp + 4, c->ev, c->nev);
+		if (c->nev)
+			memcpy(evp + 4, c->ev, c->nev);
 		fb_chunk(&f, 1, evp, 4 + c->nev, c->count, 1, 100, 100);
 		b.p = f.p;
 		b.n = f.n;
