@@ -137,7 +137,8 @@ static inline bool ct_keep_stopped(const struct ct_session *s)
 #define CT_TYPED_TEXT 16384     /* bytes of their rendered values */
 struct ct_typed;
 /* f's signature placed by the calling convention, looked up at its first
- * call; NULL without DWARF (or with opts.raw_args). */
+ * call (which also gives ct_typed_src its source line); NULL without DWARF,
+ * when its arguments cannot be placed, or with opts.raw_args. */
 const struct ct_typed *ct_typed_of(struct ct_session *s, struct ct_func *f);
 void ct_typed_free(struct ct_func *f);
 /* ev->src_file/src_line from f's DWARF, once ct_typed_of(f) found it. */

@@ -44,8 +44,10 @@ static void frame_event(struct ct_session *s, struct ct_thread *t, const struct 
 	ct_typed_src(f->func, &ev);
 	if (type == CT_EV_RETURN && regs) {
 		ev.retval = s->arch->retval(regs);
-		if (f->func->typed && !s->opts.raw_args)
-			ct_typed_return(s, t, f->func->typed, f->ret_ref, regs, &ev);
+		const struct ct_typed *typed = ct_typed_of(s, f->func);
+
+		if (typed)
+			ct_typed_return(s, t, typed, f->ret_ref, regs, &ev);
 	}
 	ct_emit(s, &ev, regs);
 }
@@ -212,10 +214,9 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 		ev.nr_args = arch->nr_int_args;
 		for (i = 0; i < arch->nr_int_args && i < CT_MAX_ARGS; i++)
 			ev.args[i] = arch->arg(regs, i);
-		if (typed) {
+		if (typed)
 			ct_typed_call(s, t, typed, regs, &ev);
-			ct_typed_src(site->func, &ev);
-		}
+		ct_typed_src(site->func, &ev);
 		if (s->opts.regs) {
 			/* the registers as at the function's first instruction */
 			snap = *regs;

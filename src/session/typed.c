@@ -29,6 +29,9 @@
 
 struct ct_typed {
 	const struct ct_sig *sig;
+	/* the parameters and return value can be read where the calling
+	 * convention puts them; else only the source line is known */
+	bool args_ok;
 	unsigned nr_shown;        /* parameters shown: at most CT_TYPED_MAX_NAMED */
 	struct ct_vloc *params;
 	struct ct_vloc ret;
@@ -69,10 +72,6 @@ static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
 	m = module_of(s, f, &idx);
 	if (!m || !m->m.elf)
 		return NULL;
-	/* foo.isra.0, foo.constprop.1, foo.part.0, foo.cold: a compiler-made
-	 * variant whose registers are not foo's declared parameters */
-	if (strchr(m->m.elf->syms[idx].name, '.'))
-		return NULL;
 	if (!m->dw_tried) {
 		m->dw_tried = true;
 		m->dw = ct_dwarf_open(m->m.elf->path, s->opts.debug_dirs ? s->opts.debug_dirs :
@@ -85,13 +84,18 @@ static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
 	if (!ty)
 		return NULL;
 	ty->sig = sig;
+	/* foo.isra.0, foo.constprop.1, foo.part.0, foo.cold: a compiler-made
+	 * variant whose registers are not foo's declared parameters */
+	if (sig->nocall || strchr(m->m.elf->syms[idx].name, '.'))
+		return ty;
 	ty->params = calloc(sig->nr_params ? sig->nr_params : 1, sizeof(*ty->params));
 	if (!ty->params || s->arch->abi_locate(sig, ty->params, &ty->ret) < 0) {
 		ct_dbg("%s: arguments of types we cannot place: raw registers", f->name);
 		free(ty->params);
-		free(ty);
-		return NULL;
+		ty->params = NULL;
+		return ty;
 	}
+	ty->args_ok = true;
 	ty->nr_shown = sig->nr_params < CT_TYPED_MAX_NAMED ? sig->nr_params : CT_TYPED_MAX_NAMED;
 	for (i = 0; i < ty->nr_shown; i++) {
 		const struct ct_vloc *l = &ty->params[i];
@@ -108,13 +112,11 @@ static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
 
 const struct ct_typed *ct_typed_of(struct ct_session *s, struct ct_func *f)
 {
-	if (s->opts.raw_args)
-		return NULL;
 	if (!f->typed_done) {
 		f->typed_done = true;
 		f->typed = resolve(s, f);
 	}
-	return f->typed;
+	return f->typed && f->typed->args_ok && !s->opts.raw_args ? f->typed : NULL;
 }
 
 void ct_typed_free(struct ct_func *f)

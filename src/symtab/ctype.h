@@ -64,6 +64,8 @@ struct ct_sig {
 	const struct ct_param *params;
 	const struct ct_type *ret; /* kind VOID for a void function */
 	bool variadic;             /* only the named parameters are shown */
+	bool nocall;               /* DW_CC_nocall: the compiler changed its calling
+				    * convention, its registers are not the parameters */
 	const char *decl_file;     /* NULL when unknown */
 	uint32_t decl_line;
 };

@@ -430,11 +430,6 @@ const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t link_addr)
 
 	if (!dw || !find_subprogram(dw, link_addr + dw->elf_bias, &fn))
 		return NULL;
-	/* gcc marks a function whose calling convention it changed (IPA-SRA,
-	 * constant propagation) DW_CC_nocall: its registers are not its
-	 * declared parameters */
-	if (attr_udata(&fn, DW_AT_calling_convention, &cc) && cc == DW_CC_nocall)
-		return NULL;
 	/* an out-of-line copy of an inline function, or a C++ definition
 	 * whose declaration is in its class: the parameters as declared are
 	 * listed where the abstract origin says, in order */
@@ -466,6 +461,10 @@ const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t link_addr)
 	sig->nr_params = n;
 	sig->ret = type_of(dw, &fn, 0);
 	sig->variadic = false;
+	/* gcc marks a function whose calling convention it changed (IPA-SRA,
+	 * constant propagation) DW_CC_nocall: its registers are not its
+	 * declared parameters */
+	sig->nocall = attr_udata(&fn, DW_AT_calling_convention, &cc) && cc == DW_CC_nocall;
 	if (dwarf_child(decl, &child) == 0) {
 		do
 			if (dwarf_tag(&child) == DW_TAG_unspecified_parameters)

@@ -122,8 +122,7 @@ char *ct_debuginfo_path(const char *dirs);
 struct ct_dwarf *ct_dwarf_open(const char *path, const char *debug_dirs);
 void ct_dwarf_free(struct ct_dwarf *dw);
 /* The signature of the function whose code starts at link-time address
- * `addr`, or NULL: no DWARF describes it, or its compiler changed its
- * calling convention (DW_CC_nocall).  Lives as long as dw. */
+ * `addr`, or NULL when no DWARF describes it.  Lives as long as dw. */
 const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t addr);
 
 /* ---- modules: one mapped ELF file in a process ---- */

@@ -489,6 +489,10 @@ done
 # the man page: tests check that it documents what the program offers
 mkdir -p "$ROOT/ct/src/man"
 cp "$SRCDIR/man/calltrap.1" "$ROOT/ct/src/man/"
+# the targets' sources (not the build files): replay.sh --srcline finds
+# each function's line in calls.c
+mkdir -p "$ROOT/ct/src/tests/targets"
+cp "$SRCDIR"/tests/targets/*.c "$SRCDIR"/tests/targets/*.cc "$ROOT/ct/src/tests/targets/"
 find "$ROOT/ct/src" \( -name '*.mk' -o -name __pycache__ \) -prune -exec rm -rf {} +
 
 # --bench: what bench/run.sh would compile, compiled here (the guest has no
@@ -633,7 +637,8 @@ if [ -f "$EXPORT/regs-aarch64.trace" ] && [ -f "$EXPORT/regs-$HOST_ARCH.jsonl" ]
 			--trace "$HOST_ARCH:$EXPORT/regs-$HOST_ARCH.jsonl:$EXPORT/regs-$HOST_ARCH.out" \
 			>"$EXPORT/portable-file.out" 2>&1 &&
 		"$BUILDDIR/calltrap" replay "$EXPORT/regs-aarch64.trace" >"$EXPORT/replay.out" \
-			2>>"$EXPORT/dump.err" && grep -q 'add(0x3, 0x4' "$EXPORT/replay.out" &&
+			2>>"$EXPORT/dump.err" &&
+		grep -Eq 'add\((0x3, 0x4|a=3, b=4)' "$EXPORT/replay.out" &&
 		"$BUILDDIR/calltrap" report "$EXPORT/regs-aarch64.trace" >"$EXPORT/report.out" \
 			2>>"$EXPORT/dump.err" && grep -q 'sum6' "$EXPORT/report.out"; then
 		log "portability of the trace file: $(tail -n 1 "$EXPORT/portable-file.out"); replay and report read it"
