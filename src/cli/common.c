@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "session/session.h"
 #include "symtab/symtab.h"
 #include "view/view.h"
 
@@ -114,6 +115,21 @@ int ct_cli_parse_id(const char *s, pid_t *out)
 	if (errno || *end || v <= 0 || v > INT_MAX)
 		return -EINVAL;
 	*out = (pid_t)v;
+	return 0;
+}
+
+int ct_cli_parse_string_limit(const char *s, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > CT_MAX_STRING_LIMIT)
+		return -EINVAL;
+	*out = (unsigned)v;
 	return 0;
 }
 

@@ -137,10 +137,9 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 			o->raw_args = true;
 			break;
 		case OPT_STRING_LIMIT:
-			if (parse_uint(optarg, CT_MAX_STRING_LIMIT, &v) < 0 || v == 0)
+			if (ct_cli_parse_string_limit(optarg, &o->string_limit) < 0)
 				return usage_error(cmd, "invalid --string-limit '%s' (1 to %d bytes)",
 						   optarg, CT_MAX_STRING_LIMIT);
-			o->string_limit = (unsigned)v;
 			break;
 		case OPT_DEBUG_DIR:
 			if (nr_debug_dirs == CT_CLI_MAX_DEBUG_DIRS)

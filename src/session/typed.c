@@ -35,7 +35,6 @@ struct ct_typed {
 	unsigned nr_shown;        /* parameters shown: at most CT_TYPED_MAX_NAMED */
 	struct ct_vloc *params;
 	struct ct_vloc ret;
-	bool vec_entry, vec_ret;  /* the vector registers are needed */
 	uint32_t stack_bytes;     /* entry sp + [0, stack_bytes) holds stack arguments */
 };
 
@@ -102,11 +101,9 @@ static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
 		uint32_t end = l->kind == CT_VLOC_STACK ? l->stack_off + sig->params[i].type->size :
 			       l->kind == CT_VLOC_REF && !l->nr_parts ? l->stack_off + 8 : 0;
 
-		ty->vec_entry |= l->kind == CT_VLOC_REGS && l->part[0].file == CT_RF_VEC;
 		if (end > ty->stack_bytes)
 			ty->stack_bytes = end < MAX_STACK_READ ? end : MAX_STACK_READ;
 	}
-	ty->vec_ret = ty->ret.kind == CT_VLOC_REGS && ty->ret.part[0].file == CT_RF_VEC;
 	return ty;
 }
 
@@ -264,43 +261,56 @@ static const char *render_one(struct ct_typed_buf *tb, size_t *used, const struc
 	return start;
 }
 
-static struct ct_typed_buf *typed_buf(struct ct_session *s)
+/* What one stop's values are read and rendered with. */
+struct stop_ctx {
+	struct ct_typed_buf *tb;
+	const struct ct_pmem *mem;
+	struct stop_regs r;
+	struct ct_render_ctx rc;
+	size_t used; /* bytes of tb->text taken */
+};
+
+/* false when the session's buffer cannot be had (then nothing is typed) */
+static bool stop_begin(struct ct_session *s, struct ct_thread *t, const struct ct_regs *regs,
+		       struct stop_ctx *c)
 {
 	if (!s->typed_buf)
 		s->typed_buf = malloc(sizeof(*s->typed_buf));
-	return s->typed_buf;
+	c->tb = s->typed_buf;
+	c->mem = &t->proc->mm->mem;
+	c->r = (struct stop_regs){ .s = s, .tid = t->tid, .regs = regs };
+	c->rc = (struct ct_render_ctx){
+		.read = read_mem, .read_ctx = (void *)c->mem, .string_limit = s->opts.string_limit,
+	};
+	c->used = 0;
+	return c->tb != NULL;
 }
 
 void ct_typed_call(struct ct_session *s, struct ct_thread *t, const struct ct_typed *ty,
 		   const struct ct_regs *regs, struct ct_event *ev)
 {
-	struct ct_typed_buf *tb = typed_buf(s);
-	const struct ct_pmem *mem = &t->proc->mm->mem;
-	struct stop_regs r = { .s = s, .tid = t->tid, .regs = regs };
-	struct ct_render_ctx rc = {
-		.read = read_mem, .read_ctx = (void *)mem, .string_limit = s->opts.string_limit,
-	};
+	struct stop_ctx c;
 	uint64_t sp = s->arch->sp(regs), bad = 0;
 	uint32_t stack_len = 0;
 	uint8_t val[MAX_VALUE];
-	size_t used = 0;
 	unsigned i;
 
-	if (!tb)
+	if (!stop_begin(s, t, regs, &c))
 		return;
 	ev->flags |= CT_EVF_TYPED;
-	ev->named = tb->named;
+	ev->named = c.tb->named;
 	ev->nr_named = ty->nr_shown;
-	if (ty->stack_bytes && ct_pmem_read(mem, sp, tb->stack, ty->stack_bytes) == 0)
+	if (ty->stack_bytes && ct_pmem_read(c.mem, sp, c.tb->stack, ty->stack_bytes) == 0)
 		stack_len = ty->stack_bytes;
 	for (i = 0; i < ty->nr_shown; i++) {
 		const struct ct_param *p = &ty->sig->params[i];
 		const struct ct_vloc *loc = &ty->params[i];
-		int got = gather(&r, tb, mem, loc, sp, tb->stack, stack_len,
-				 ref_address(&r, loc, tb->stack, stack_len), p->type->size, val, &bad);
+		int got = gather(&c.r, c.tb, c.mem, loc, sp, c.tb->stack, stack_len,
+				 ref_address(&c.r, loc, c.tb->stack, stack_len), p->type->size, val,
+				 &bad);
 
-		tb->named[i].name = p->name;
-		tb->named[i].value = render_one(tb, &used, p->type, got, val, bad, &rc);
+		c.tb->named[i].name = p->name;
+		c.tb->named[i].value = render_one(c.tb, &c.used, p->type, got, val, bad, &c.rc);
 	}
 }
 
@@ -315,23 +325,17 @@ uint64_t ct_typed_entry_ref(const struct ct_typed *ty, const struct ct_regs *reg
 void ct_typed_return(struct ct_session *s, struct ct_thread *t, const struct ct_typed *ty,
 		     uint64_t entry_ref, const struct ct_regs *regs, struct ct_event *ev)
 {
-	struct ct_typed_buf *tb = typed_buf(s);
-	const struct ct_pmem *mem = &t->proc->mm->mem;
-	struct stop_regs r = { .s = s, .tid = t->tid, .regs = regs };
-	struct ct_render_ctx rc = {
-		.read = read_mem, .read_ctx = (void *)mem, .string_limit = s->opts.string_limit,
-	};
+	struct stop_ctx c;
 	uint64_t ref, bad = 0;
 	uint8_t val[MAX_VALUE];
-	size_t used = 0;
 	int got;
 
-	if (!tb)
+	if (!stop_begin(s, t, regs, &c))
 		return;
 	ev->flags |= CT_EVF_TYPED;
 	if (ty->ret.kind == CT_VLOC_NONE)
 		return; /* void: no ret_text */
-	ref = ty->ret.ref_at_entry ? entry_ref : ref_address(&r, &ty->ret, NULL, 0);
-	got = gather(&r, tb, mem, &ty->ret, 0, NULL, 0, ref, ty->sig->ret->size, val, &bad);
-	ev->ret_text = render_one(tb, &used, ty->sig->ret, got, val, bad, &rc);
+	ref = ty->ret.ref_at_entry ? entry_ref : ref_address(&c.r, &ty->ret, NULL, 0);
+	got = gather(&c.r, c.tb, c.mem, &ty->ret, 0, NULL, 0, ref, ty->sig->ret->size, val, &bad);
+	ev->ret_text = render_one(c.tb, &c.used, ty->sig->ret, got, val, bad, &c.rc);
 }

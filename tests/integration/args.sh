@@ -59,6 +59,16 @@ scenario()
 	grep -Fq 'quoted="say \"hi\"\nC:\\"...' "$D/text.ev" ||
 		fail "the string of args_str is not cut at 12 bytes as quoted=\"say \\\"hi\\\"\\nC:\\\\\"..."
 
+	# a bad --string-limit: one line, usage status, nothing run
+	for bad in 0 -1 +3 65537 x; do
+		ct trace --string-limit="$bad" -e 'args_*' -- "$(target args)" 20 \
+			> "$D/bad.out" 2> "$D/bad.err" < /dev/null
+		expect_status "calltrap trace --string-limit=$bad" "$CT_STATUS" 2
+		[ "$(wc -l < "$D/bad.err")" = 1 ] && grep -q "invalid --string-limit '$bad'" "$D/bad.err" ||
+			fail "--string-limit=$bad: $(cat "$D/bad.err")"
+		[ -s "$D/bad.out" ] && fail "--string-limit=$bad ran the program"
+	done
+
 	# --raw-args: no DWARF decoding, the integer argument registers as before
 	traced_run raw 20 --format=jsonl --raw-args
 	check_args raw "$D/raw.ev" "$D/raw.out"

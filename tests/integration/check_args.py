@@ -30,11 +30,12 @@ import platform
 import re
 import sys
 
+from check_events import Checker  # same directory
+
 MASK = (1 << 64) - 1
 NUM_RE = re.compile(r'-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?')
 HEX_RE = re.compile(r'0x[0-9a-f]+')
 FRAME_TYPES = ('call', 'return', 'unwind')
-MAX_REPORTS = 30
 # integer argument registers
 NREGS = {'x86_64': 6, 'aarch64': 8}
 # functions whose parameters are all 64-bit integers (no undefined upper bits)
@@ -45,25 +46,6 @@ RAW_RET_FUNCS = ('args_llong', 'args_long10', 'args_nest')
 
 class Num(str):
     """A JSON number as written: its literal text."""
-
-
-class Checker:
-    def __init__(self):
-        self.failures = 0
-
-    def fail(self, msg):
-        self.failures += 1
-        if self.failures <= MAX_REPORTS:
-            print('FAIL: ' + msg)
-        elif self.failures == MAX_REPORTS + 1:
-            print('FAIL: (more failures not shown)')
-
-    def done(self, what):
-        if self.failures:
-            print('%s: %d failure(s)' % (what, self.failures))
-            return 1
-        print('%s: ok' % what)
-        return 0
 
 
 def die(msg):
