@@ -82,7 +82,7 @@ static int getc_fn(EditLine *el, wchar_t *wc)
 		struct pollfd pfd[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
 					 { .fd = io->r->live.sigfd, .events = POLLIN } };
 		bool running = io->r->live.s && !io->r->live.ended && io->r->live.background;
-		int n;
+		int n, wait_ms = running ? REFRESH_MS : -1;
 
 		if (ct_repl_terminating())
 			return 0; /* as at the end of input */
@@ -90,7 +90,9 @@ static int getc_fn(EditLine *el, wchar_t *wc)
 			io->cancelled = true;
 			return -1;
 		}
-		n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, running ? REFRESH_MS : -1);
+		if (ct_repl_live_more(io->r))
+			wait_ms = 0; /* look at the keyboard, then handle the rest */
+		n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, wait_ms);
 		if (n < 0 && errno != EINTR)
 			return -1;
 		if (n < 0)

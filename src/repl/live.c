@@ -325,6 +325,11 @@ bool ct_repl_live_poll(struct ct_repl *r)
 	return ct_repl_live_events(r) != before;
 }
 
+bool ct_repl_live_more(const struct ct_repl *r)
+{
+	return r->live.s && !r->live.ended && ct_session_poll_more(r->live.s);
+}
+
 /* Called by every command that changes the program's state. */
 void ct_repl_live_check_end(struct ct_repl *r)
 {

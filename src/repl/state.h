@@ -62,6 +62,9 @@ struct ct_stop_request *ct_repl_stop_request(struct ct_repl *r);
  * waiting for input).  Returns true when something worth redrawing the
  * prompt for happened. */
 bool ct_repl_live_poll(struct ct_repl *r);
+/* The last poll left stops waiting (busy threads): poll again without
+ * waiting for the signalfd, whose SIGCHLDs for them were already read. */
+bool ct_repl_live_more(const struct ct_repl *r);
 /* Events recorded so far, for the prompt. */
 uint64_t ct_repl_live_events(const struct ct_repl *r);
 /* Bring the recording's file up to date for reading; -1 after an error. */

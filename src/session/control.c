@@ -148,13 +148,26 @@ int ct_session_resume_all(struct ct_session *s)
 
 /* ---- driving without blocking ---- */
 
-/* Handle every wait status available now. */
+bool ct_session_poll_more(const struct ct_session *s)
+{
+	return s->poll_more && !s->fatal && s->procs.n;
+}
+
+/* Handle the wait statuses available now, at most CT_SESSION_POLL_BUDGET:
+ * busy threads can keep one pending forever (each handled stop resumes a
+ * thread that stops again before the queue empties), and the caller must
+ * get back to its keyboard. */
 static int drain(struct ct_session *s)
 {
 	int n = 0, status;
 	pid_t tid;
 
+	s->poll_more = false;
 	while (!s->fatal && s->procs.n) {
+		if (n == CT_SESSION_POLL_BUDGET) {
+			s->poll_more = true;
+			break;
+		}
 		tid = ct_ptrace_wait(-1, &status, false, 0);
 		if (tid == 0)
 			break;

@@ -101,6 +101,7 @@ struct ct_session {
 	size_t nr_edits;
 	int stop_signal;
 	int fatal;                  /* -errno of a fatal tracer error */
+	bool poll_more;             /* the last poll stopped at its budget */
 	struct ct_typed_buf *typed_buf; /* the typed values of the event being emitted */
 	char errmsg[256];
 };

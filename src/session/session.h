@@ -148,24 +148,33 @@ bool ct_session_done(const struct ct_session *s);
  * ct_session_run(). */
 bool ct_session_stopped(const struct ct_session *s);
 
+/* At most this many wait statuses are handled by one ct_session_poll. */
+#define CT_SESSION_POLL_BUDGET 512
+
 /*
  * Handle the wait statuses available (events go to opts.out, which is
  * then told it is idle), blocking up to timeout_ms for the first one (-1:
  * as long as it takes, 0: not at all; a signal caught by a handler ends
- * the wait early).  Returns how many were handled, or -errno after a fatal
- * tracer error (the session then detached; a spawned program is killed).
- * It does not spin: an idle call sleeps in sigtimedwait.
+ * the wait early).  Returns how many were handled, at most
+ * CT_SESSION_POLL_BUDGET, or -errno after a fatal tracer error (the
+ * session then detached; a spawned program is killed).  It does not spin:
+ * an idle call sleeps in sigtimedwait.
  *
  * Driven by SIGCHLD (ptrace sends one to the tracer for each stop and
  * exit; SIGCHLD must not be ignored nor have SA_NOCLDSTOP): block it, read
  * it from a signalfd beside the keyboard, and after reading the signalfd
- * call ct_session_poll(s, 0), which handles everything pending (with
- * WNOHANG until none is left), so a stop coming after it raises SIGCHLD
+ * call ct_session_poll(s, 0), which handles what is pending (with WNOHANG
+ * until none is left or the budget is spent).  When
+ * ct_session_poll_more() then says the budget ran out, call it again
+ * without waiting for the signalfd: the SIGCHLDs of the statuses left
+ * were already read.  Otherwise a stop coming after it raises SIGCHLD
  * again and none is missed.  It uses waitpid(-1): the caller must have no
  * other children whose status it wants.  While the world is stopped
  * nothing comes but exits (e.g. a SIGKILL from outside).
  */
 int ct_session_poll(struct ct_session *s, int timeout_ms);
+/* The last ct_session_poll stopped at its budget: more may be waiting. */
+bool ct_session_poll_more(const struct ct_session *s);
 
 /*
  * Stop every thread (PTRACE_INTERRUPT, then wait).  Stops that race with

@@ -440,7 +440,8 @@ static void drive_by_signalfd(struct ct_session *s, int sfd, double secs)
 		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
 		struct signalfd_siginfo si;
 
-		if (poll(&pfd, 1, 50) > 0)
+		/* statuses left by a spent budget raise no new SIGCHLD */
+		if (poll(&pfd, 1, ct_session_poll_more(s) ? 0 : 50) > 0)
 			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 				;
 		assert_true(ct_session_poll(s, 0) >= 0);
@@ -538,6 +539,40 @@ static void test_stop_resume_threads(void **state)
 	assert_true(ct_session_done(s));
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	check_work_truth(f, 4);
+}
+
+/* Four threads keep a stop pending at all times: every poll still comes
+ * back, having handled at most its budget, says when it left some, and
+ * the next one goes on where it stopped, losing nothing. */
+static void test_poll_budget(void **state)
+{
+	struct fx *f = *state;
+	struct ct_session *s = new_session(f, true, false);
+	double end;
+	long polls = 0, full = 0;
+
+	spawn(f, "control-O2", "threads", "4", f->stopfile);
+	assert_int_equal(ct_session_trace(s, "work"), 1);
+	assert_int_equal(ct_session_resume_all(s), 0);
+	end = now() + 0.5;
+	while (now() < end) {
+		int n = ct_session_poll(s, 20);
+
+		assert_true(n >= 0 && n <= CT_SESSION_POLL_BUDGET);
+		assert_int_equal(ct_session_poll_more(s), n == CT_SESSION_POLL_BUDGET);
+		polls++;
+		full += n == CT_SESSION_POLL_BUDGET;
+	}
+	assert_false(ct_session_done(s));
+	assert_int_equal(ct_session_stop_all(s), 0);
+	check_all_stopped(f, 5);
+	assert_int_equal(ct_session_poll(s, 0), 0);
+	assert_false(ct_session_poll_more(s));
+	assert_int_equal(ct_session_resume_all(s), 0);
+	touch(f->stopfile);
+	run_to_end(s);
+	print_message("%ld polls, %ld of them at the budget\n", polls, full);
 	check_work_truth(f, 4);
 }
 
@@ -1080,6 +1115,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pause_trace_calls_O0, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_trace_calls_O2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_resume_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_poll_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retrace_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrace_open_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_running, setup, teardown),
