@@ -47,6 +47,7 @@ enum ct_vloc_kind {
 enum ct_regfile {
 	CT_RF_GPR, /* reg: word index into struct ct_regs */
 	CT_RF_VEC, /* reg: vector register number (xmm0-15 | v0-31) */
+	CT_RF_X87, /* reg: x87 stack register st(reg) (x86_64 only) */
 };
 
 struct ct_vloc_part {
@@ -212,10 +213,13 @@ struct ct_arch {
 	 * cannot be placed with certainty (nothing can be trusted then). */
 	int (*abi_locate)(const struct ct_sig *sig, struct ct_vloc *params, struct ct_vloc *ret);
 	/* The vector registers, as PTRACE_GETREGSET NT_PRFPREG gives them:
-	 * its size, and where register 0 is (each takes 16 bytes). */
+	 * its size, and where register 0 is (each takes 16 bytes); the same
+	 * for the x87 stack registers st(0).. (nr_x87 is 0 without them). */
 	size_t fpregs_size;
 	size_t vreg_offset;
 	unsigned nr_vregs;
+	size_t x87_offset;
+	unsigned nr_x87;
 	/* Optional (NULL on x86_64): whether a breakpoint may go at `site`,
 	 * judged from the instructions before it in [code_addr, code_addr +
 	 * len), the bytes of the function holding it (code[0] is at

@@ -190,6 +190,10 @@ static int gather(struct stop_regs *r, struct ct_typed_buf *tb, const struct ct_
 				if (p->reg >= arch->nr_vregs || !want_vregs(r, tb))
 					return -EIO;
 				src = r->vregs + arch->vreg_offset + 16 * (size_t)p->reg;
+			} else if (p->file == CT_RF_X87) {
+				if (p->reg >= arch->nr_x87 || !want_vregs(r, tb))
+					return -EIO;
+				src = r->vregs + arch->x87_offset + 16 * (size_t)p->reg;
 			} else if (p->reg < CT_REGS_WORDS) {
 				src = (const uint8_t *)&r->regs->w[p->reg];
 			} else {

@@ -45,6 +45,9 @@ struct ct_type {
 	uint32_t size;         /* bytes; 0 when unknown */
 	uint32_t align;        /* bytes (the largest member's, for aggregates) */
 	bool is_signed;        /* INT, CHAR, ENUM */
+	/* FLOAT: C's `long double`, in the ISA's own format (x87 80-bit on
+	 * x86_64, binary128 on aarch64); other 16-byte floats are binary128 */
+	bool long_double;
 	/* C++ class that must be passed by invisible reference (non-trivial
 	 * copy constructor or destructor: DW_CC_pass_by_reference) */
 	bool by_reference;

@@ -205,6 +205,7 @@ static void fill_base(Dwarf_Die *t, struct ct_type *ty)
 	case DW_ATE_float:
 		ty->kind = CT_TK_FLOAT;
 		ty->is_signed = true;
+		ty->long_double = strcmp(die_name(t), "long double") == 0;
 		break;
 	case DW_ATE_signed:
 	case DW_ATE_signed_char:

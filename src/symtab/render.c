@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,6 +97,50 @@ static void put_double(struct ct_sbuf *b, double v)
 			break;
 	}
 	ct_sbuf_puts(b, tmp);
+}
+
+/* A 16-byte float: x87 80-bit extended (x86_64 long double) or IEEE
+ * binary128 (aarch64 long double, _Float128), as the tracer's own C
+ * types have them: calltrap runs on the ISA of the program it traces.
+ * false when this build has no such type (then shown as ?). */
+static bool put_float16(struct ct_sbuf *b, const uint8_t *bytes, bool long_double)
+{
+	char tmp[64];
+	int prec;
+
+#if LDBL_MANT_DIG == 64 || LDBL_MANT_DIG == 113
+	if (long_double) {
+		long double v = 0;
+
+		memcpy(&v, bytes, LDBL_MANT_DIG == 64 ? 10 : 16);
+		for (prec = LDBL_DIG; prec <= LDBL_DECIMAL_DIG; prec++) {
+			snprintf(tmp, sizeof(tmp), "%.*Lg", prec, v);
+			if (strtold(tmp, NULL) == v || v != v)
+				break;
+		}
+		ct_sbuf_puts(b, tmp);
+		return true;
+	}
+#endif
+#if defined(__HAVE_FLOAT128) && __HAVE_FLOAT128
+	{
+		_Float128 v;
+		char fmt[8];
+
+		memcpy(&v, bytes, 16);
+		for (prec = FLT128_DIG; prec <= FLT128_DECIMAL_DIG; prec++) {
+			snprintf(fmt, sizeof(fmt), "%%.%dg", prec);
+			strfromf128(tmp, sizeof(tmp), fmt, v);
+			if (strtof128(tmp, NULL) == v || v != v)
+				break;
+		}
+		ct_sbuf_puts(b, tmp);
+		return true;
+	}
+#else
+	(void)bytes;
+	return false;
+#endif
 }
 
 static void put_float(struct ct_sbuf *b, float v)
@@ -263,8 +308,8 @@ void ct_render_value(struct ct_sbuf *b, const struct ct_type *ty, const uint8_t 
 
 			memcpy(&f, bytes, 4);
 			put_float(b, f);
-		} else {
-			ct_sbuf_putc(b, '?'); /* long double: the ISAs differ */
+		} else if (n != 16 || !put_float16(b, bytes, ty->long_double)) {
+			ct_sbuf_putc(b, '?'); /* _Float16, or a format this build lacks */
 		}
 		break;
 	case CT_TK_PTR:

@@ -32,6 +32,7 @@
  */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -81,6 +82,17 @@ struct nest {
 	int v[3];
 };
 
+/* the second eightbyte is padding only: no register for it on x86_64 */
+struct lpad16 {
+	long x;
+} __attribute__((aligned(16)));
+
+/* floats of one size: an HFA on aarch64 (s0), SSE on x86_64 (xmm0) */
+union fu {
+	float a;
+	float b;
+};
+
 /* what the functions store, so their bodies use their parameters */
 static volatile long sink;
 static volatile double dsink;
@@ -114,6 +126,10 @@ TRACED int args_mixed(int n, double d, const char *name, long l, float f, bool o
 TRACED void args_void(int x);
 TRACED int args_noparams(void);
 TRACED long args_unnamed(int a, int, long c);
+TRACED long double args_ldouble(long double a, double d, long double b);
+TRACED _Float128 args_f128(_Float128 q, double d);
+TRACED double args_pad16(struct lpad16 s, double d, long l);
+TRACED float args_ufloat(union fu u, float f);
 
 int args_int(int a, int b)
 {
@@ -262,6 +278,30 @@ int args_noparams(void)
 long args_unnamed(int a, int, long c)
 {
 	return a + c;
+}
+
+/* x86_64: long double in memory, returned in st0; aarch64: in q registers */
+long double args_ldouble(long double a, double d, long double b)
+{
+	dsink = (double)a;
+	return b - d;
+}
+
+/* in one whole xmm / q register each */
+_Float128 args_f128(_Float128 q, double d)
+{
+	dsink = d;
+	return q / 4;
+}
+
+double args_pad16(struct lpad16 s, double d, long l)
+{
+	return (double)s.x + d * (double)l;
+}
+
+float args_ufloat(union fu u, float f)
+{
+	return u.a + f;
 }
 
 /*
@@ -429,6 +469,36 @@ static const char *v_flt(float v)
 	return b;
 }
 
+/* long double and _Float128 the same way, from their DIG to DECIMAL_DIG */
+static const char *v_ldbl(long double v)
+{
+	char *b = vbuf();
+	int p;
+
+	if (isnan(v))
+		return "nan";
+	for (p = LDBL_DIG; p <= LDBL_DECIMAL_DIG; p++) {
+		snprintf(b, BUFSZ, "%.*Lg", p, v);
+		if (strtold(b, NULL) == v)
+			break;
+	}
+	return b;
+}
+
+static const char *v_f128(_Float128 v)
+{
+	char *b = vbuf(), fmt[8];
+	int p;
+
+	for (p = FLT128_DIG; p <= FLT128_DECIMAL_DIG; p++) {
+		snprintf(fmt, sizeof(fmt), "%%.%dg", p);
+		strfromf128(b, BUFSZ, fmt, v);
+		if (strtof128(b, NULL) == v)
+			break;
+	}
+	return b;
+}
+
 static const char *v_point(struct point p)
 {
 	return vfmt("{x=%s, y=%s}", v_ll(p.x), v_ll(p.y));
@@ -522,6 +592,11 @@ static void check_renderers(void)
 	check_str("render-flt", v_flt(3.25f), "3.25");
 	check_str("render-flt-tenth", v_flt(0.1f), "0.1");
 	check_str("render-flt-third", v_flt(1.0f / 3), "0.33333334");
+	check_str("render-ldbl", v_ldbl(1.5L), "1.5");
+	check_str("render-ldbl-tenth", v_ldbl(-0.1L), "-0.1");
+	check_str("render-ldbl-huge", v_ldbl(1e4000L), "1e+4000");
+	check_str("render-f128-huge", v_f128(1e4000F128), "1e+4000");
+	check_str("render-f128-third", v_f128(1.0F128 / 3), "0.3333333333333333333333333333333333");
 	check_str("render-point", v_point((struct point){ 1, 2 }), "{x=1, y=2}");
 	check_str("render-enum", v_color(GREEN), "GREEN");
 	check_str("render-enum-none", v_color((enum color)7), "7");
@@ -750,6 +825,39 @@ int main(int argc, char **argv)
 		check("args_unnamed", r == 4);
 		truth_call("args_unnamed", "a", v_ll(1), "", v_ll(2), "c", v_ll(3), NULL);
 		truth_ret("args_unnamed", v_ll(4));
+	}
+
+	{
+		long double r = args_ldouble(1e4000L, 2.5, -0.1L);
+
+		check("args_ldouble", r == -0.1L - 2.5);
+		truth_call("args_ldouble", "a", v_ldbl(1e4000L), "d", v_dbl(2.5), "b", v_ldbl(-0.1L),
+			   NULL);
+		truth_ret("args_ldouble", v_ldbl(-0.1L - 2.5));
+	}
+	{
+		_Float128 r = args_f128(1e4000F128, -0.5);
+
+		check("args_f128", r == 1e4000F128 / 4);
+		truth_call("args_f128", "q", v_f128(1e4000F128), "d", v_dbl(-0.5), NULL);
+		truth_ret("args_f128", v_f128(1e4000F128 / 4));
+	}
+	{
+		struct lpad16 lp = { 5 };
+		double r = args_pad16(lp, 2.5, 7);
+
+		check("args_pad16", r == 22.5);
+		truth_call("args_pad16", "s", vfmt("{x=%s}", v_ll(5)), "d", v_dbl(2.5), "l", v_ll(7),
+			   NULL);
+		truth_ret("args_pad16", v_dbl(22.5));
+	}
+	{
+		union fu u = { 1.5f };
+		float r = args_ufloat(u, 2.5f);
+
+		check("args_ufloat", r == 4.0f);
+		truth_call("args_ufloat", "u", "{...}", "f", v_flt(2.5f), NULL);
+		truth_ret("args_ufloat", v_flt(4.0f));
 	}
 
 	printf("truth exit status=%d\n", failures ? 1 : 0);

@@ -40,8 +40,12 @@ static const struct ct_type t_i128 = SCALAR(CT_TK_INT, 16, true);
 static const struct ct_type t_ptr = SCALAR(CT_TK_PTR, 8, false);
 static const struct ct_type t_float = SCALAR(CT_TK_FLOAT, 4, false);
 static const struct ct_type t_double = SCALAR(CT_TK_FLOAT, 8, false);
-/* x86_64: the x87 80-bit format in 16 bytes; aarch64: IEEE binary128 */
-static const struct ct_type t_ldouble = SCALAR(CT_TK_FLOAT, 16, false);
+/* long double: x86_64, the x87 80-bit format in 16 bytes; aarch64, IEEE
+ * binary128 */
+static const struct ct_type t_ldouble = { .kind = CT_TK_FLOAT, .size = 16, .align = 16,
+					  .is_signed = true, .long_double = true };
+/* _Float128 / __float128: IEEE binary128 on both */
+static const struct ct_type t_f128 = SCALAR(CT_TK_FLOAT, 16, true);
 static const struct ct_type t_opaque = SCALAR(CT_TK_OTHER, 8, false);
 
 #define MEMBERS(...) ((const struct ct_member[]){ __VA_ARGS__ })
@@ -73,6 +77,22 @@ static const struct ct_type s_qq = STRUCT(32, 16, M(0, t_ldouble), M(16, t_ldoub
 static const struct ct_type s_q = STRUCT(16, 16, M(0, t_ldouble));
 static const struct ct_type u_ql = { .kind = CT_TK_UNION, .size = 16, .align = 16, .nr = 2,
 				     .members = MEMBERS(M(0, t_ldouble), M(0, t_long)) };
+/* struct { long x; } __attribute__((aligned(16))): its second eightbyte
+ * is padding only */
+static const struct ct_type s_l_pad16 = STRUCT(16, 16, M(0, t_long));
+static const struct ct_type s_f128 = STRUCT(16, 16, M(0, t_f128));
+/* unions of floats: union { float a, b; }, union { struct { float x, y; }
+ * p; float v[2]; }, union { float f; double d; } */
+static const struct ct_type u_ff = { .kind = CT_TK_UNION, .size = 4, .align = 4, .nr = 2,
+				     .members = MEMBERS(M(0, t_float), M(0, t_float)) };
+static const struct ct_type a_f2 = { .kind = CT_TK_ARRAY, .size = 8, .align = 4, .nr = 2,
+				     .elem = &t_float };
+static const struct ct_type u_ff_f2 = { .kind = CT_TK_UNION, .size = 8, .align = 4, .nr = 2,
+					.members = MEMBERS(M(0, s_ff), M(0, a_f2)) };
+static const struct ct_type u_fd = { .kind = CT_TK_UNION, .size = 8, .align = 8, .nr = 2,
+				     .members = MEMBERS(M(0, t_float), M(0, t_double)) };
+/* struct { float a; float b __attribute__((aligned(8))); }: padded, no HFA */
+static const struct ct_type s_f_padf = STRUCT(16, 8, M(0, t_float), M(8, t_float));
 static const struct ct_type s_with_opaque = STRUCT(16, 8, M(0, t_long), M(8, t_opaque));
 /* C++ classes with a non-trivial copy constructor or destructor */
 static const struct ct_type c_l = { .kind = CT_TK_STRUCT, .size = 8, .align = 8,
@@ -345,23 +365,59 @@ static void test_x86_long_double(void **state CT_UNUSED)
 	assert_int_equal(r.rc, 0);
 	gpr(&r.p[0], RDI, 8);
 	stack(&r.p[1], 8);
-	assert_int_not_equal(r.ret.kind, CT_VLOC_REF);
-	assert_int_not_equal(r.ret.kind, CT_VLOC_NONE);
-	/* st0 is no register a ct_vloc can name: no bytes, rendered "?" */
-	assert_int_equal(r.ret.nr_parts, 0);
+	/* the 80 bits of st(0) */
+	reg1(&r.ret, CT_RF_X87, 0, 10);
 
 	/* struct { long double }: X87, X87UP too: st0 */
 	r = X86(&s_q, &t_long);
 	assert_int_equal(r.rc, 0);
 	gpr(&r.p[0], RDI, 8);
-	assert_int_equal(r.ret.kind, CT_VLOC_REGS);
-	assert_int_equal(r.ret.nr_parts, 0);
+	reg1(&r.ret, CT_RF_X87, 0, 10);
 	/* union { long double; long }: X87 merged with INTEGER is MEMORY */
 	r = X86(&u_ql, &t_long);
 	assert_int_equal(r.rc, 0);
 	gpr(&r.p[0], RSI, 8);
 	assert_int_equal(r.ret.kind, CT_VLOC_REF);
 	part(&r.ret, 0, CT_RF_GPR, RAX, 8, 0);
+}
+
+static void test_x86_float128(void **state CT_UNUSED)
+{
+	/* SSE, SSEUP: one whole xmm register each (3.2.3: "the two halves
+	 * ... passed in one vector register"); gcc -O2 passes
+	 * q((__float128)1, 3.5) as movdqa -> xmm0, movsd -> xmm1 */
+	struct placed r = X86(&t_f128, &t_f128, &t_double, &s_f128, &t_long);
+	int i;
+
+	assert_int_equal(r.rc, 0);
+	vec(&r.p[0], 0, 16);
+	vec(&r.p[1], 1, 8);
+	vec(&r.p[2], 2, 16);
+	gpr(&r.p[3], RDI, 8);
+	vec(&r.ret, 0, 16);
+
+	/* eight take xmm0-7, the ninth goes to the stack, 16-aligned */
+	r = X86(&t_void, &t_long, &t_f128, &t_f128, &t_f128, &t_f128, &t_f128, &t_f128, &t_f128,
+		&t_f128, &t_f128);
+	assert_int_equal(r.rc, 0);
+	gpr(&r.p[0], RDI, 8);
+	for (i = 0; i < 8; i++)
+		vec(&r.p[1 + i], (unsigned)i, 16);
+	stack(&r.p[9], 8);
+}
+
+static void test_x86_padding_eightbyte(void **state CT_UNUSED)
+{
+	/* struct { long x; } aligned(16): INTEGER, NO_CLASS; the padding
+	 * takes no register (gcc -O2: g(s, 2.5) is movl $5, %edi; movsd ->
+	 * xmm0), so the double after it is in xmm0 */
+	struct placed r = X86(&s_l_pad16, &s_l_pad16, &t_double, &t_long);
+
+	assert_int_equal(r.rc, 0);
+	gpr(&r.p[0], RDI, 8);
+	vec(&r.p[1], 0, 8);
+	gpr(&r.p[2], RSI, 8);
+	gpr(&r.ret, RAX, 8);
 }
 
 static void test_x86_returns(void **state CT_UNUSED)
@@ -657,6 +713,41 @@ static void test_a64_long_double(void **state CT_UNUSED)
 	stack(&r.p[9], 16);
 }
 
+static void test_a64_union_hfa(void **state CT_UNUSED)
+{
+	/* a union whose members are all floats of one size is an HFA of as
+	 * many as its largest member holds; aarch64-linux-gnu-gcc -O2:
+	 * h(u, 2.5f) in s0, s1; k(v, 2.5f) in s0, s1, s2; w(union {float;
+	 * double}, 2.5f) in x0, s0 */
+	struct placed r = A64(&u_ff, &u_ff, &t_float);
+
+	assert_int_equal(r.rc, 0);
+	vec(&r.p[0], 0, 4);
+	vec(&r.p[1], 1, 4);
+	vec(&r.ret, 0, 4);
+
+	r = A64(&t_float, &u_ff_f2, &t_float);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.p[0].kind, CT_VLOC_REGS);
+	assert_int_equal(r.p[0].nr_parts, 2);
+	part(&r.p[0], 0, CT_RF_VEC, 0, 4, 0);
+	part(&r.p[0], 1, CT_RF_VEC, 1, 4, 4);
+	vec(&r.p[1], 2, 4);
+
+	r = A64(&t_float, &u_fd, &t_float);
+	assert_int_equal(r.rc, 0);
+	gpr(&r.p[0], 0, 8);
+	vec(&r.p[1], 0, 4);
+
+	/* floats with padding between them are no HFA: two x registers */
+	r = A64(&t_void, &s_f_padf, &t_float);
+	assert_int_equal(r.rc, 0);
+	regs2(&r.p[0]);
+	part(&r.p[0], 0, CT_RF_GPR, 0, 8, 0);
+	part(&r.p[0], 1, CT_RF_GPR, 1, 8, 8);
+	vec(&r.p[1], 0, 4);
+}
+
 static void test_a64_returns(void **state CT_UNUSED)
 {
 	struct placed r = A64(&t_float, NOARGS);
@@ -734,6 +825,8 @@ int main(void)
 		cmocka_unit_test(test_x86_memory_return),
 		cmocka_unit_test(test_x86_int128),
 		cmocka_unit_test(test_x86_long_double),
+		cmocka_unit_test(test_x86_float128),
+		cmocka_unit_test(test_x86_padding_eightbyte),
 		cmocka_unit_test(test_x86_returns),
 		cmocka_unit_test(test_x86_by_reference),
 		cmocka_unit_test(test_x86_opaque),
@@ -747,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_a64_memory_return),
 		cmocka_unit_test(test_a64_int128),
 		cmocka_unit_test(test_a64_long_double),
+		cmocka_unit_test(test_a64_union_hfa),
 		cmocka_unit_test(test_a64_returns),
 		cmocka_unit_test(test_a64_by_reference),
 		cmocka_unit_test(test_a64_opaque),

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,7 +127,10 @@ static const struct ct_type t_ptr = SCALAR(CT_TK_PTR, 8, false);
 static const struct ct_type t_str = SCALAR(CT_TK_STR, 8, false);
 static const struct ct_type t_float = SCALAR(CT_TK_FLOAT, 4, false);
 static const struct ct_type t_double = SCALAR(CT_TK_FLOAT, 8, false);
-static const struct ct_type t_ldouble = SCALAR(CT_TK_FLOAT, 16, false);
+static const struct ct_type t_ldouble = { .kind = CT_TK_FLOAT, .size = 16, .align = 16,
+					  .is_signed = true, .long_double = true };
+static const struct ct_type t_f128 = SCALAR(CT_TK_FLOAT, 16, true);
+static const struct ct_type t_half = SCALAR(CT_TK_FLOAT, 2, true);
 static const struct ct_type t_other = SCALAR(CT_TK_OTHER, 8, false);
 
 /* little-endian bytes of an integer, as both ISAs hold it */
@@ -356,8 +360,67 @@ static void test_floats(void **state __attribute__((unused)))
 		round_trip(ds[i]);
 	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++)
 		round_trip_f(fs[i]);
-	/* long double: the ISAs' formats differ */
-	assert_string_equal(render(&t_ldouble, (uint8_t[16]){ 0 }, 16), "?");
+	/* _Float16 is not rendered */
+	assert_string_equal(render(&t_half, (uint8_t[2]){ 0 }, 2), "?");
+}
+
+static const char *ldbl(long double v)
+{
+	uint8_t b[16] = { 0 };
+
+	memcpy(b, &v, sizeof(v) < 16 ? sizeof(v) : 16);
+	return render(&t_ldouble, b, 16);
+}
+
+/* long double in the host's format, which is the traced program's: x87
+ * 80-bit on x86_64 (10 bytes of 16), binary128 on aarch64.  Values beyond
+ * double's range show it is not read through a double. */
+static void test_long_double(void **state __attribute__((unused)))
+{
+	static const long double ls[] = { 1.0L / 3, 0.1L + 0.2L, LDBL_MAX, LDBL_MIN, -1e-4000L };
+
+	assert_string_equal(ldbl(1.5L), "1.5");
+	assert_string_equal(ldbl(-0.1L), "-0.1");
+	assert_string_equal(ldbl(1e4000L), "1e+4000");
+	assert_string_equal(ldbl(-2.25e10L), "-22500000000");
+	assert_string_equal(ldbl(HUGE_VALL), "inf");
+	for (size_t i = 0; i < sizeof(ls) / sizeof(ls[0]); i++) {
+		long double back = strtold(ldbl(ls[i]), NULL);
+
+		assert_memory_equal(&back, &ls[i], LDBL_MANT_DIG == 64 ? 10 : 16);
+	}
+#if LDBL_MANT_DIG == 64
+	/* 1/3 needs 20 significant digits to read back in 64 bits of mantissa:
+	 * 0.3333333333333333333 (19) is 1/3 - 1/3e-19, more than half an ulp
+	 * (2^-66 / 2 ~ 6.8e-21) away */
+	assert_string_equal(ldbl(1.0L / 3), "0.33333333333333333334");
+#endif
+}
+
+static const char *f128(_Float128 v)
+{
+	uint8_t b[16];
+
+	memcpy(b, &v, 16);
+	return render(&t_f128, b, 16);
+}
+
+/* _Float128 (__float128): IEEE binary128 on both ISAs */
+static void test_float128(void **state __attribute__((unused)))
+{
+	static const _Float128 qs[] = { 1.0F128 / 3, 0.1F128 + 0.2F128, FLT128_MAX, -1e-4900F128 };
+
+	assert_string_equal(f128(1.5F128), "1.5");
+	assert_string_equal(f128(-0.1F128), "-0.1");
+	assert_string_equal(f128(1e4000F128), "1e+4000");
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		_Float128 back = strtof128(f128(qs[i]), NULL);
+
+		assert_memory_equal(&back, &qs[i], 16);
+	}
+	/* binary128 has 113 bits: 1/3 takes 34 digits (33 are 1/3 - 1/3e-33,
+	 * over half an ulp, 2^-114 / 2 ~ 2.4e-35, away) */
+	assert_string_equal(f128(1.0F128 / 3), "0.3333333333333333333333333333333333");
 }
 
 struct demo {
@@ -444,6 +507,8 @@ int main(void)
 		cmocka_unit_test_setup(test_string_limit, setup),
 		cmocka_unit_test_setup(test_string_unreadable, setup),
 		cmocka_unit_test_setup(test_floats, setup),
+		cmocka_unit_test_setup(test_long_double, setup),
+		cmocka_unit_test_setup(test_float128, setup),
 		cmocka_unit_test_setup(test_struct, setup),
 		cmocka_unit_test_setup(test_short_and_other, setup),
 	};

@@ -3,9 +3,10 @@
  * Where arguments and return values are at a function's entry and return,
  * by the AAPCS64 (6.8.2 "Parameter passing rules"), as Linux uses it:
  * integers and pointers in x0-x7, floating point in v0-v7, a homogeneous
- * floating-point aggregate (HFA: 1-4 members of one float type) in
- * consecutive v registers, other composites of at most 16 bytes in one or
- * two x registers, larger ones replaced by a pointer to a copy; what does
+ * floating-point aggregate (HFA: 1-4 floats of one type, in structs,
+ * arrays or unions, nothing else and no padding) in consecutive v
+ * registers, other composites of at most 16 bytes in one or two x
+ * registers, larger ones replaced by a pointer to a copy; what does
  * not fit goes on the stack in 8-byte slots from the entry sp.  A
  * composite return value of more than 16 bytes is written where x8 pointed
  * at the entry.
@@ -17,39 +18,57 @@
 #include "arch/aarch64/aarch64.h"
 #include "symtab/ctype.h"
 
-/* The float member size when ty is an HFA (0 if not), counting its members
- * into *n (nested aggregates and arrays flattened). */
-static uint32_t hfa_of(const struct ct_type *ty, uint32_t base, unsigned *n)
+/* Whether ty is made of floats of one size only, *base (0: not yet known),
+ * counting them into *n (nested aggregates and arrays flattened; a union
+ * counts as its largest member).  Every level must be exactly its floats,
+ * no padding, as gcc checks. */
+static bool hfa_walk(const struct ct_type *ty, uint32_t *base, unsigned *n)
 {
-	unsigned i;
+	unsigned i, k = 0;
 
 	switch (ty->kind) {
 	case CT_TK_FLOAT:
-		if (base && base != ty->size)
-			return 0;
+		if (!ty->size || (*base && *base != ty->size))
+			return false;
+		*base = ty->size;
 		(*n)++;
-		return *n <= 4 ? ty->size : 0;
+		return true;
 	case CT_TK_STRUCT:
-		if (!ty->nr)
-			return 0;
+		for (i = 0; i < ty->nr; i++)
+			if (ty->members[i].bitfield || !hfa_walk(ty->members[i].type, base, &k))
+				return false;
+		break;
+	case CT_TK_UNION:
 		for (i = 0; i < ty->nr; i++) {
-			if (ty->members[i].bitfield)
-				return 0;
-			base = hfa_of(ty->members[i].type, base, n);
-			if (!base)
-				return 0;
+			unsigned each = 0;
+
+			if (ty->members[i].bitfield || !hfa_walk(ty->members[i].type, base, &each))
+				return false;
+			k = each > k ? each : k;
 		}
-		return base;
+		break;
 	case CT_TK_ARRAY:
-		for (i = 0; i < ty->nr; i++) {
-			base = hfa_of(ty->elem, base, n);
-			if (!base)
-				return 0;
-		}
-		return base;
+		for (i = 0; i < ty->nr; i++)
+			if (!hfa_walk(ty->elem, base, &k))
+				return false;
+		break;
 	default:
-		return 0;
+		return false;
 	}
+	*n += k;
+	return k && ty->size == k * *base;
+}
+
+/* The float member size when ty is an HFA (1 to 4 floats of one size),
+ * else 0; their number in *n. */
+static uint32_t hfa_of(const struct ct_type *ty, unsigned *n)
+{
+	uint32_t base = 0;
+
+	*n = 0;
+	if (!hfa_walk(ty, &base, n) || *n > 4)
+		return 0;
+	return base;
 }
 
 /* A type whose fields we can place: no opaque member anywhere in it. */
@@ -110,7 +129,7 @@ static void place(struct alloc *a, const struct ct_type *ty, struct ct_vloc *loc
 	unsigned members = 0, i, words;
 	/* a C++ class passed by invisible reference is a pointer even when
 	 * its members would make an HFA (the C++ ABI's rule comes first) */
-	uint32_t hfa = composite(ty) && !ty->by_reference ? hfa_of(ty, 0, &members) : 0;
+	uint32_t hfa = composite(ty) && !ty->by_reference ? hfa_of(ty, &members) : 0;
 
 	if (ty->kind == CT_TK_FLOAT || hfa) {
 		uint32_t each = hfa ? hfa : ty->size;
@@ -175,7 +194,7 @@ int aarch64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct 
 		return 0;
 	if (!placeable(rt))
 		return -ENOTSUP;
-	hfa = composite(rt) && !rt->by_reference ? hfa_of(rt, 0, &members) : 0;
+	hfa = composite(rt) && !rt->by_reference ? hfa_of(rt, &members) : 0;
 	if (rt->kind == CT_TK_FLOAT || hfa) {
 		ret->kind = CT_VLOC_REGS;
 		for (i = 0; i < (hfa ? members : 1); i++)

@@ -63,6 +63,8 @@ const struct ct_arch ct_arch_aarch64 = {
 	.fpregs_size = 528,
 	.vreg_offset = 0,
 	.nr_vregs = 32,
+	.x87_offset = 0,
+	.nr_x87 = 0,
 	.check_site = aarch64_check_site,
 
 	.syscall_insn = aarch64_syscall_insn,

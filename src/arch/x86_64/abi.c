@@ -2,13 +2,15 @@
 /*
  * Where arguments and return values are at a function's entry and return,
  * by the System V AMD64 psABI (3.2.3 "Parameter Passing"): each eightbyte
- * of a value of at most 16 bytes is classified INTEGER or SSE from the
- * scalars in it; the value goes in rdi.. / xmm0.. if registers of both
- * kinds remain for all its eightbytes, else on the stack (the first stack
- * argument at entry rsp + 8).  Larger values, unaligned ones and long
- * double are MEMORY: on the stack.  A MEMORY return value is written where
- * the caller said in a hidden first argument (rdi); rax holds that address
- * at the return.
+ * of a value of at most 16 bytes is classified INTEGER, SSE, SSEUP (the
+ * upper half of a binary128 float, in the same xmm register) or NO_CLASS
+ * (padding only: no register) from the scalars in it; the value goes in
+ * rdi.. / xmm0.. if registers of both kinds remain for all its
+ * eightbytes, else on the stack (the first stack argument at entry
+ * rsp + 8).  Larger values, unaligned ones and long double are MEMORY: on
+ * the stack.  A MEMORY return value is written where the caller said in a
+ * hidden first argument (rdi); rax holds that address at the return.  A
+ * long double (X87) is returned in st0.
  */
 #include "config.h"
 
@@ -17,7 +19,7 @@
 #include "arch/x86_64/x86_64.h"
 #include "symtab/ctype.h"
 
-enum cls { NO_CLASS, INTEGER, SSE, MEMORY };
+enum cls { NO_CLASS, INTEGER, SSE, SSEUP, MEMORY };
 
 static const uint8_t int_arg_words[6] = {
 	X86_64_W(rdi), X86_64_W(rsi), X86_64_W(rdx), X86_64_W(rcx), X86_64_W(r8), X86_64_W(r9),
@@ -32,8 +34,10 @@ static void merge(enum cls *c, enum cls with)
 		*c = with;
 	else if (*c == MEMORY || with == MEMORY)
 		*c = MEMORY;
+	else if (*c == INTEGER || with == INTEGER)
+		*c = INTEGER;
 	else
-		*c = INTEGER; /* INTEGER with SSE */
+		*c = SSE; /* SSE with SSEUP */
 }
 
 /* Classify the scalars of ty placed at byte off of a value of at most 16
@@ -59,15 +63,13 @@ static int classify(const struct ct_type *ty, uint32_t off, enum cls c[2])
 			merge(&c[1], INTEGER);
 		return 0;
 	case CT_TK_FLOAT:
-		if (ty->size == 16) {
-			merge(&c[0], MEMORY); /* x87 long double: X87 class */
-			return 0;
-		}
-		if (off % ty->size) {
-			merge(&c[0], MEMORY);
+		if (!ty->size || off % ty->size || (ty->size == 16 && ty->long_double)) {
+			merge(&c[0], MEMORY); /* unaligned, or X87 (long double) */
 			return 0;
 		}
 		merge(&c[off / 8], SSE);
+		if (ty->size == 16)
+			merge(&c[1], SSEUP); /* binary128: one whole xmm register */
 		return 0;
 	case CT_TK_STRUCT:
 	case CT_TK_UNION:
@@ -108,11 +110,12 @@ static int classify_value(const struct ct_type *ty, enum cls c[2])
 		c[0] = MEMORY;
 		return 0;
 	}
-	/* padding-only eightbytes (a struct of one float and padding) */
-	if (ty->size > 8 && c[1] == NO_CLASS)
-		c[1] = SSE;
-	if (c[0] == NO_CLASS)
+	/* post-merger: SSEUP only right after SSE; a NO_CLASS eightbyte
+	 * (padding only) stays so and takes no register, as gcc does */
+	if (c[0] == SSEUP)
 		c[0] = SSE;
+	if (c[1] == SSEUP && c[0] != SSE)
+		c[1] = SSE;
 	return 0;
 }
 
@@ -124,7 +127,7 @@ static bool x87_only(const struct ct_type *ty)
 	unsigned i;
 
 	if (ty->kind == CT_TK_FLOAT)
-		return ty->size == 16;
+		return ty->size == 16 && ty->long_double;
 	if ((ty->kind == CT_TK_STRUCT || ty->kind == CT_TK_UNION) && ty->size == 16 && ty->nr &&
 	    !ty->by_reference) {
 		for (i = 0; i < ty->nr; i++)
@@ -138,14 +141,37 @@ static bool x87_only(const struct ct_type *ty)
 	return false;
 }
 
-static void add_part(struct ct_vloc *loc, unsigned file, unsigned reg, uint32_t size, unsigned i)
+static void add_part(struct ct_vloc *loc, unsigned file, unsigned reg, uint32_t offset,
+		     uint32_t size)
 {
 	struct ct_vloc_part *p = &loc->part[loc->nr_parts++];
 
 	p->file = (uint8_t)file;
 	p->reg = (uint8_t)reg;
-	p->offset = (uint8_t)(8 * i);
-	p->size = (uint8_t)(size - 8 * i < 8 ? size - 8 * i : 8);
+	p->offset = (uint8_t)offset;
+	p->size = (uint8_t)size;
+}
+
+/* The registers of a value of `size` bytes whose eightbytes are classed
+ * c[]: the integer ones from gprs[], the vector ones from xmm *next_sse
+ * on (an SSE eightbyte followed by SSEUP takes 16 bytes of one). */
+static void add_reg_parts(struct ct_vloc *loc, const enum cls c[2], uint32_t size,
+			  const uint8_t *gprs, unsigned *next_int, unsigned *next_sse)
+{
+	unsigned i, words = (size + 7) / 8;
+
+	loc->kind = CT_VLOC_REGS;
+	for (i = 0; i < words; i++) {
+		uint32_t left = size - 8 * i, bytes = left < 8 ? left : 8;
+
+		if (c[i] == INTEGER) {
+			add_part(loc, CT_RF_GPR, gprs[(*next_int)++], 8 * i, bytes);
+		} else if (c[i] == SSE) {
+			if (i + 1 < words && c[i + 1] == SSEUP)
+				bytes = left;
+			add_part(loc, CT_RF_VEC, (*next_sse)++, 8 * i, bytes);
+		}
+	}
 }
 
 int x86_64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct ct_vloc *ret)
@@ -173,7 +199,7 @@ int x86_64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct c
 			/* a pointer to a caller-made copy, like any pointer */
 			loc->kind = CT_VLOC_REF;
 			if (next_int < 6) {
-				add_part(loc, CT_RF_GPR, int_arg_words[next_int++], 8, 0);
+				add_part(loc, CT_RF_GPR, int_arg_words[next_int++], 0, 8);
 			} else {
 				loc->stack_off = stack;
 				stack += 8;
@@ -188,13 +214,7 @@ int x86_64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct c
 			}
 		}
 		if (c[0] != MEMORY && next_int + want_int <= 6 && next_sse + want_sse <= 8) {
-			loc->kind = CT_VLOC_REGS;
-			for (i = 0; i < words; i++) {
-				if (c[i] == INTEGER)
-					add_part(loc, CT_RF_GPR, int_arg_words[next_int++], ty->size, i);
-				else
-					add_part(loc, CT_RF_VEC, next_sse++, ty->size, i);
-			}
+			add_reg_parts(loc, c, ty->size, int_arg_words, &next_int, &next_sse);
 			continue;
 		}
 		/* on the stack in eightbytes; a 16-aligned type at a 16-aligned
@@ -212,22 +232,17 @@ int x86_64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct c
 	if (classify_value(sig->ret, c) < 0)
 		return -ENOTSUP;
 	if (x87_only(sig->ret)) {
-		/* in st0, which no ct_vloc part names: no bytes, shown as ? */
+		/* the 80-bit value in st0 */
 		ret->kind = CT_VLOC_REGS;
+		add_part(ret, CT_RF_X87, 0, 0, 10);
 		return 0;
 	}
 	if (c[0] == MEMORY) {
 		ret->kind = CT_VLOC_REF;
-		add_part(ret, CT_RF_GPR, int_ret_words[0], 8, 0);
+		add_part(ret, CT_RF_GPR, int_ret_words[0], 0, 8);
 		return 0;
 	}
-	ret->kind = CT_VLOC_REGS;
 	next_int = next_sse = 0;
-	for (i = 0; i < (sig->ret->size + 7) / 8; i++) {
-		if (c[i] == INTEGER)
-			add_part(ret, CT_RF_GPR, int_ret_words[next_int++], sig->ret->size, i);
-		else
-			add_part(ret, CT_RF_VEC, next_sse++, sig->ret->size, i);
-	}
+	add_reg_parts(ret, c, sig->ret->size, int_ret_words, &next_int, &next_sse);
 	return 0;
 }

@@ -51,10 +51,13 @@ const struct ct_arch ct_arch_x86_64 = {
 	.step_fixup = x86_64_step_fixup,
 	.emit_jump = x86_64_emit_jump,
 	.abi_locate = x86_64_abi_locate,
-	/* struct user_fpregs_struct (FXSAVE layout): xmm0 at 160 */
+	/* struct user_fpregs_struct (FXSAVE layout): xmm0 at 160; st_space
+	 * at 32 holds st(0)..st(7) in stack order, 16 bytes each */
 	.fpregs_size = 512,
 	.vreg_offset = 160,
 	.nr_vregs = 16,
+	.x87_offset = 32,
+	.nr_x87 = 8,
 	.check_site = NULL,
 
 	.syscall_insn = x86_64_syscall_insn,
