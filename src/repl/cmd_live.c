@@ -210,7 +210,7 @@ static int change_patterns(struct ct_repl *r, int argc, char **argv, bool add)
 
 			/* nothing matched: a typo, worth failing a script for;
 			 * matched but already so: say it and go on */
-			if (!why || strstr(why, "matches no function"))
+			if (!why || !ct_session_last_matched(r->live.s))
 				return ct_repl_error(r, "%s %s: %s", argv[0], argv[i],
 						     why ? why : "no function matches");
 			fprintf(r->out, "%s\n", why);

@@ -406,6 +406,7 @@ static int apply_edit(struct ct_session *s, struct ct_edit *e)
 	}
 	nr_mms = live_mms(s, mms);
 	reselect(s, mms, nr_mms, e, &matched, &changed);
+	s->last_matched = matched;
 	for (i = 0; i < nr_mms && changed; i++) {
 		struct ct_thread *t = mm_thread(s, mms[i]);
 		struct ct_injector inj;
@@ -454,6 +455,7 @@ static int edit(struct ct_session *s, const char *spec, bool add)
 	int ret;
 
 	s->errmsg[0] = '\0';
+	s->last_matched = 0;
 	if (!spec)
 		return -EINVAL;
 	if (*glob == '!') {
@@ -485,6 +487,11 @@ static int edit(struct ct_session *s, const char *spec, bool add)
 		ct_detach_all(s);
 	}
 	return ret;
+}
+
+unsigned long ct_session_last_matched(const struct ct_session *s)
+{
+	return s->last_matched;
 }
 
 int ct_session_trace(struct ct_session *s, const char *pattern)

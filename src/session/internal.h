@@ -102,6 +102,7 @@ struct ct_session {
 	int stop_signal;
 	int fatal;                  /* -errno of a fatal tracer error */
 	bool poll_more;             /* the last poll stopped at its budget */
+	unsigned long last_matched; /* functions the last trace/untrace matched */
 	struct ct_typed_buf *typed_buf; /* the typed values of the event being emitted */
 	char errmsg[256];
 };

@@ -208,6 +208,9 @@ int ct_session_resume_all(struct ct_session *s);
  * breakpoint failed (message set).  Hit counts survive untrace/trace.
  */
 int ct_session_trace(struct ct_session *s, const char *pattern);
+/* How many functions the last ct_session_trace/untrace pattern matched in
+ * the loaded modules (0: none, a typo or a library not loaded yet). */
+unsigned long ct_session_last_matched(const struct ct_session *s);
 int ct_session_untrace(struct ct_session *s, const char *pattern);
 
 struct ct_pattern_info {

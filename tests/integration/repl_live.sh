@@ -223,6 +223,22 @@ PY
 	[ ! -e "/proc/$pid" ] || fail "process $pid left behind at the end of the script"
 }
 
+# trace on a live program: a pattern that matches only functions traced
+# already says so and goes on; one that matches nothing fails the script
+scenario_trace_match()
+{
+	need_targets calls
+	printf '%s\n' 'set echo off' 'trace add' 'trace no_such_function_xyz' 'help' > "$D/s7"
+	repl "$D/tm.out" "$D/s7" -e add -- "$(target calls)"
+	expect_status "repl: trace of nothing" "$CT_STATUS" 1
+	grep -q "^'add': the 1 matching function is traced already$" "$D/tm.out" ||
+		fail "trace add: $(cat "$D/tm.out")"
+	[ "$(grep -c '' "$D/tm.err")" -eq 1 ] &&
+		grep -q "^calltrap: $D/s7:3: trace no_such_function_xyz: 'no_such_function_xyz' matches no function" \
+			"$D/tm.err" || fail "trace of nothing: $(cat "$D/tm.err")"
+	! grep -q '^Type .help COMMAND' "$D/tm.out" || fail "commands after the failure ran"
+}
+
 scenario_batch()
 {
 	local c
@@ -277,4 +293,5 @@ run_opts scenario_attach || rc=1
 OPTS=O0 run_opts scenario_kill || rc=1
 OPTS=O0 run_opts scenario_sigterm || rc=1
 OPTS=O0 run_opts scenario_batch || rc=1
+OPTS=O0 run_opts scenario_trace_match || rc=1
 exit $rc

@@ -370,12 +370,24 @@ static void pause_trace_calls(void **state, const char *target)
 	assert_null(ct_session_error(s));
 	assert_int_equal(ct_session_trace(s, "mid"), 1);
 	assert_int_equal(ct_session_trace(s, "leaf"), 1);
-	/* nothing new, nothing matched: 0 and a message */
+	assert_int_equal(ct_session_last_matched(s), 1);
+	/* nothing new, nothing matched: 0 and a message; what matched tells
+	 * them apart */
 	assert_int_equal(ct_session_trace(s, "leaf"), 0);
 	assert_non_null(ct_session_error(s));
+	assert_int_equal(ct_session_last_matched(s), 1);
 	assert_int_equal(ct_session_trace(s, "no_such_function_here"), 0);
 	assert_non_null(ct_session_error(s));
+	assert_int_equal(ct_session_last_matched(s), 0);
+	/* leaf, traced, and mid, not */
+	assert_int_equal(ct_session_untrace(s, "mid"), 1);
+	assert_int_equal(ct_session_trace(s, "control-*:[lm][ei]*"), 1);
+	assert_int_equal(ct_session_last_matched(s), 2);
+	assert_int_equal(ct_session_untrace(s, "control-*:[lm][ei]*"), 2);
 	assert_int_equal(ct_session_trace(s, "bad:"), -EINVAL);
+	assert_int_equal(ct_session_last_matched(s), 0);
+	assert_int_equal(ct_session_trace(s, "mid"), 1);
+	assert_int_equal(ct_session_trace(s, "leaf"), 1);
 	assert_int_equal(ct_session_untrace(s, "!mid"), -EINVAL);
 	fn = func_info(s, "libc.so.6", "getppid");
 	assert_true(fn.traced);
