@@ -98,11 +98,11 @@ struct ct_trace_reader;
 int ct_cli_open_trace(const char *path, const char *output, int *fd,
 		      struct ct_trace_reader **r, FILE **out);
 
+/* A decimal number in [min, max], digits only.  0 or -EINVAL. */
+int ct_cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 /* A process or thread id: a decimal number in [1, INT_MAX].  0 or -EINVAL. */
 int ct_cli_parse_id(const char *s, pid_t *out);
 
-/* --string-limit=N: 1 to CT_MAX_STRING_LIMIT.  0 or -EINVAL. */
-int ct_cli_parse_string_limit(const char *s, unsigned *out);
 
 #define CT_CLI_MAX_DEBUG_DIRS 16
 /* --debug-dir DIR...: put them, made absolute, first in CALLTRAP_DEBUG_DIR,

@@ -79,6 +79,7 @@ int ct_cmd_repl(int argc, char **argv)
 	char *functions[MAX_FUNCTIONS];
 	const char *debug_dirs[CT_CLI_MAX_DEBUG_DIRS];
 	unsigned nr_debug_dirs = 0;
+	unsigned long limit;
 	int c;
 
 	o.functions = functions;
@@ -112,9 +113,10 @@ int ct_cmd_repl(int argc, char **argv)
 			o.raw_args = true;
 			break;
 		case OPT_STRING_LIMIT:
-			if (ct_cli_parse_string_limit(optarg, &o.string_limit) < 0)
+			if (ct_cli_parse_ulong(optarg, 1, CT_MAX_STRING_LIMIT, &limit) < 0)
 				return usage_error("invalid --string-limit '%s' (1 to %d bytes)", optarg,
 						   CT_MAX_STRING_LIMIT);
+			o.string_limit = (unsigned)limit;
 			break;
 		case OPT_DEBUG_DIR:
 			if (nr_debug_dirs == CT_CLI_MAX_DEBUG_DIRS)

@@ -100,12 +100,9 @@ int ct_cmd_stacks(int argc, char **argv)
 			output = optarg;
 			break;
 		case OPT_MAX_FRAMES: {
-			char *end;
-			long v;
+			unsigned long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 100000)
+			if (ct_cli_parse_ulong(optarg, 1, 100000, &v) < 0)
 				return usage_error("invalid --max-frames '%s' (1 to 100000)", optarg);
 			o.max_frames = (unsigned)v;
 			break;

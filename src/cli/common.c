@@ -103,33 +103,29 @@ int ct_cli_open_trace(const char *path, const char *output, int *fd,
 	return 0;
 }
 
-int ct_cli_parse_id(const char *s, pid_t *out)
-{
-	char *end;
-	long v;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v <= 0 || v > INT_MAX)
-		return -EINVAL;
-	*out = (pid_t)v;
-	return 0;
-}
-
-int ct_cli_parse_string_limit(const char *s, unsigned *out)
+int ct_cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	unsigned long v;
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+')
+	/* strtoul would take leading blanks, a sign, and wrap "-1" */
+	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > CT_MAX_STRING_LIMIT)
+	if (errno || *end || v < min || v > max)
 		return -EINVAL;
-	*out = (unsigned)v;
+	*out = v;
+	return 0;
+}
+
+int ct_cli_parse_id(const char *s, pid_t *out)
+{
+	unsigned long v;
+
+	if (ct_cli_parse_ulong(s, 1, INT_MAX, &v) < 0)
+		return -EINVAL;
+	*out = (pid_t)v;
 	return 0;
 }
 

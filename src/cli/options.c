@@ -49,21 +49,6 @@ static const struct option trace_longopts[] = {
 /* ct_cli_usage_error(), with the parser's -EINVAL */
 #define usage_error(cmd, ...) (ct_cli_usage_error(cmd, __VA_ARGS__), -EINVAL)
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_seconds(const char *s, uint64_t *ns)
 {
 	char *end;
@@ -98,7 +83,7 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 				return usage_error(cmd, "invalid pattern '%s'", optarg);
 			break;
 		case 'p':
-			if (parse_uint(optarg, INT_MAX, &v) < 0 || v == 0)
+			if (ct_cli_parse_ulong(optarg, 1, INT_MAX, &v) < 0)
 				return usage_error(cmd, "invalid pid '%s'", optarg);
 			o->pid = (pid_t)v;
 			break;
@@ -123,7 +108,7 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 				return usage_error(cmd, "invalid duration '%s' (seconds > 0)", optarg);
 			break;
 		case OPT_MAX_DEPTH:
-			if (parse_uint(optarg, UINT_MAX, &v) < 0 || v == 0)
+			if (ct_cli_parse_ulong(optarg, 1, UINT_MAX, &v) < 0)
 				return usage_error(cmd, "invalid --max-depth '%s' (a number >= 1)", optarg);
 			o->max_depth = (unsigned)v;
 			break;
@@ -137,9 +122,10 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 			o->raw_args = true;
 			break;
 		case OPT_STRING_LIMIT:
-			if (ct_cli_parse_string_limit(optarg, &o->string_limit) < 0)
+			if (ct_cli_parse_ulong(optarg, 1, CT_MAX_STRING_LIMIT, &v) < 0)
 				return usage_error(cmd, "invalid --string-limit '%s' (1 to %d bytes)",
 						   optarg, CT_MAX_STRING_LIMIT);
+			o->string_limit = (unsigned)v;
 			break;
 		case OPT_DEBUG_DIR:
 			if (nr_debug_dirs == CT_CLI_MAX_DEBUG_DIRS)

@@ -43,9 +43,9 @@ static void frame_event(struct ct_session *s, struct ct_thread *t, const struct 
 	ev.duration_ns = now - f->entry_ns;
 	ct_typed_src(f->func, &ev);
 	if (type == CT_EV_RETURN && regs) {
-		ev.retval = s->arch->retval(regs);
 		const struct ct_typed *typed = ct_typed_of(s, f->func);
 
+		ev.retval = s->arch->retval(regs);
 		if (typed)
 			ct_typed_return(s, t, typed, f->ret_ref, regs, &ev);
 	}

@@ -60,7 +60,7 @@ scenario()
 		fail "the string of args_str is not cut at 12 bytes as quoted=\"say \\\"hi\\\"\\nC:\\\\\"..."
 
 	# a bad --string-limit: one line, usage status, nothing run
-	for bad in 0 -1 +3 65537 x; do
+	for bad in 0 -1 +3 ' 3' 65537 x; do
 		ct trace --string-limit="$bad" -e 'args_*' -- "$(target args)" 20 \
 			> "$D/bad.out" 2> "$D/bad.err" < /dev/null
 		expect_status "calltrap trace --string-limit=$bad" "$CT_STATUS" 2

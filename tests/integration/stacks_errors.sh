@@ -40,6 +40,9 @@ scenario_errors()
 	expect_error "bad format" stacks -p $$ --format=yaml
 	expect_error "unknown option" stacks -p $$ --no-such-option
 	expect_error "bad max-frames" stacks -p $$ --max-frames=0
+	expect_error "signed max-frames" stacks -p $$ --max-frames=+5
+	expect_error "max-frames over the limit" stacks -p $$ --max-frames=100001
+	expect_error "signed pid" stacks -p +$$
 
 	# a zombie: a child that exits once its parent has become `sleep`,
 	# which never reaps it (bash itself would, had it exited earlier)
