@@ -153,6 +153,16 @@ struct ct_arch {
 	/* At a function's first instruction: where it will return to.
 	 * x86_64 reads [sp]; aarch64 takes x30.  0 or -EFAULT. */
 	int (*return_addr)(const struct ct_regs *r, const struct ct_mem *mem, uint64_t *ra);
+	/* Could `ra` be a return address?  Only where a call instruction
+	 * ends exactly, or where the signal return trampoline starts (the
+	 * return address of a signal handler, or of a function it tail-calls).
+	 * code holds the program's bytes around ra, ra at code[at] (at bytes
+	 * before it, len - at from it).  A return breakpoint goes nowhere
+	 * else: the word taken as a return address at an entry reached by a
+	 * jump (a *.cold part) is any value, a pointer to data among them. */
+	bool (*return_site)(const uint8_t *code, size_t len, size_t at);
+	/* bytes return_site wants before and from ra (at most) */
+	uint8_t return_site_before, return_site_after;
 	/* Stack pointer expected at the return address, from the sp at entry:
 	 * entry sp + 8 on x86_64, entry sp on aarch64. */
 	uint64_t (*sp_after_return)(uint64_t entry_sp);

@@ -10,6 +10,7 @@ libcalltrap_a_SOURCES += \
 	src/arch/x86_64/relocate.c \
 	src/arch/x86_64/emulate.c \
 	src/arch/x86_64/abi.c \
+	src/arch/x86_64/callsite.c \
 	src/arch/aarch64/aarch64.h \
 	src/arch/aarch64/arch.c \
 	src/arch/aarch64/regs.c \
@@ -18,4 +19,5 @@ libcalltrap_a_SOURCES += \
 	src/arch/aarch64/emulate.c \
 	src/arch/aarch64/exclusive.c \
 	src/arch/aarch64/prologue.c \
-	src/arch/aarch64/abi.c
+	src/arch/aarch64/abi.c \
+	src/arch/aarch64/callsite.c

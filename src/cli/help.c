@@ -72,7 +72,7 @@ void ct_help_trace(FILE *fp)
 	      "      --stats              on exit print to stderr one line:\n"
 	      "                           calltrap: stats: call=N return=N unwind=N stops_entry=N\n"
 	      "                           stops_return=N stops_step=N stops_spurious=N\n"
-	      "                           stops_internal=N stops_other=N\n"
+	      "                           stops_internal=N stops_other=N returns_unseen=N\n"
 	      "  -v, --verbose            more diagnostics (repeatable)\n"
 	      "  -h, --help               this help\n"
 	      "\n"

@@ -68,13 +68,13 @@ static void print_stats(const struct ct_stats *st)
 	fprintf(stderr,
 		"calltrap: stats: call=%llu return=%llu unwind=%llu stops_entry=%llu "
 		"stops_return=%llu stops_step=%llu stops_spurious=%llu stops_internal=%llu "
-		"stops_other=%llu\n",
+		"stops_other=%llu returns_unseen=%llu\n",
 		(unsigned long long)st->events[CT_EV_CALL],
 		(unsigned long long)st->events[CT_EV_RETURN],
 		(unsigned long long)st->events[CT_EV_UNWIND], (unsigned long long)st->stops_entry,
 		(unsigned long long)st->stops_return, (unsigned long long)st->stops_step,
 		(unsigned long long)st->stops_spurious, (unsigned long long)st->stops_internal,
-		(unsigned long long)st->stops_other);
+		(unsigned long long)st->stops_other, (unsigned long long)st->returns_unseen);
 }
 
 static int exit_code_of(int status)

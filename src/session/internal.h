@@ -38,6 +38,8 @@ struct ct_mm {
 	bool has_rbrk;          /* the dynamic linker's r_brk has a site */
 	bool started;           /* start-up done (entry point reached, or attached) */
 	bool checked_patterns;
+	/* words seen at entries that are not return addresses (retsite.c) */
+	struct ct_hashmap not_ra;
 };
 
 struct ct_proc {
@@ -164,6 +166,8 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 /* Read the maps, adopt new modules, place entry sites for the selected
  * functions.  inj: a stopped thread of this mm. */
 int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
+/* The module whose mapped range holds addr (its data too), or NULL. */
+struct ct_modrt *ct_mm_module_at(const struct ct_mm *mm, uint64_t addr);
 /* [lo, hi) of the module (or mapping) holding addr, for slot reach. */
 int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
 		      uint64_t *hi);
@@ -194,6 +198,17 @@ int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site
 		 struct ct_regs *regs);
 /* Unwind every frame of t (thread exit, exec). */
 void ct_unwind_all(struct ct_session *s, struct ct_thread *t);
+
+/* retsite.c: return breakpoints */
+/* Make ra, taken as the return address of a call entering thread t's
+ * function, a return site.  0 when it is one; -ENOENT when ra is not a
+ * return address (not right after a call in executable code: nothing is
+ * written, and the frame's return cannot be seen); -errno when no
+ * breakpoint could be placed there. */
+int ct_return_site_ensure(struct ct_session *s, struct ct_thread *t, uint64_t ra,
+			  const struct ct_regs *regs);
+/* The mappings changed: forget which addresses were found not to be code. */
+void ct_return_site_forget(struct ct_mm *mm);
 
 /* children.c */
 int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event);

@@ -4,6 +4,7 @@ libcalltrap_a_SOURCES += \
 	src/session/session.c \
 	src/session/mm.c \
 	src/session/stop.c \
+	src/session/retsite.c \
 	src/session/typed.c \
 	src/session/children.c \
 	src/session/detach.c \

@@ -46,6 +46,7 @@ static struct ct_mm *mm_alloc(pid_t pid)
 		return NULL;
 	mm->refs = 1;
 	mm->pid = pid;
+	ct_hashmap_init(&mm->not_ra);
 	ret = ct_pmem_open(&mm->mem, pid);
 	if (ret < 0) {
 		free(mm);
@@ -57,6 +58,7 @@ static struct ct_mm *mm_alloc(pid_t pid)
 
 static struct ct_mm *mm_fail(struct ct_mm *mm, int err)
 {
+	ct_hashmap_fini(&mm->not_ra);
 	ct_pmem_close(&mm->mem);
 	free(mm);
 	errno = -err;
@@ -105,12 +107,13 @@ void ct_mm_put(struct ct_session *s, struct ct_mm *mm)
 	if (!mm || --mm->refs > 0)
 		return;
 	ct_bpset_fini(&mm->bps);
+	ct_hashmap_fini(&mm->not_ra);
 	ct_pmem_close(&mm->mem);
 	free(mm->mods);
 	free(mm);
 }
 
-static struct ct_modrt *mm_module_at(const struct ct_mm *mm, uint64_t addr)
+struct ct_modrt *ct_mm_module_at(const struct ct_mm *mm, uint64_t addr)
 {
 	size_t i;
 
@@ -123,7 +126,7 @@ static struct ct_modrt *mm_module_at(const struct ct_mm *mm, uint64_t addr)
 int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
 		      uint64_t *hi)
 {
-	struct ct_modrt *m = mm_module_at(mm, addr);
+	struct ct_modrt *m = ct_mm_module_at(mm, addr);
 	struct ct_maps maps;
 	size_t i;
 	int ret;
@@ -156,7 +159,7 @@ int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uin
 
 int ct_mm_check_site(struct ct_session *s, struct ct_mm *mm, uint64_t addr)
 {
-	struct ct_modrt *m = mm_module_at(mm, addr);
+	struct ct_modrt *m = ct_mm_module_at(mm, addr);
 	const struct ct_symbol *fn;
 	uint8_t code[CHECK_SITE_WINDOW];
 	uint64_t start;
@@ -480,6 +483,8 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 	bool *seen;
 	int ret;
 
+	/* what was not code may be now */
+	ct_return_site_forget(mm);
 	ret = ct_maps_read(mm->pid, &maps);
 	if (ret < 0)
 		return ret;

@@ -60,6 +60,7 @@ struct ct_stats {
 	uint64_t stops_spurious;  /* hits that matched no frame or were silent */
 	uint64_t stops_internal;  /* r_brk, entry point, injected calls */
 	uint64_t stops_other;     /* signals, clone/fork/exec, group-stops */
+	uint64_t returns_unseen;  /* calls entered by a jump: no return address to watch */
 };
 
 struct ct_session;

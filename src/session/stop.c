@@ -71,30 +71,6 @@ void ct_unwind_all(struct ct_session *s, struct ct_thread *t)
 	t->stack.n = 0;
 }
 
-static int ensure_return_site(struct ct_session *s, struct ct_thread *t, uint64_t ra,
-			      const struct ct_regs *regs)
-{
-	struct ct_mm *mm = t->proc->mm;
-	struct ct_site *site = ct_site_at(&mm->bps, ra);
-	struct ct_injector inj = { .tid = t->tid, .regs = regs, .world_stopped = false };
-	const char *why;
-	uint64_t lo, hi;
-	int ret;
-
-	if (site && (site->kinds & CT_SITE_RETURN))
-		return 0;
-	ret = ct_mm_check_site(s, mm, ra);
-	if (ret < 0)
-		return ret;
-	ret = ct_mm_reach_range(s, mm, ra, &lo, &hi);
-	if (ret == 0)
-		ret = ct_site_add(&mm->bps, ra, CT_SITE_RETURN, NULL, lo, hi, &inj, &why);
-	if (ret < 0 && ret != -ESRCH)
-		ct_dbg("no return breakpoint at %#lx: %s", (unsigned long)ra,
-		       ret == -ENOTSUP && why ? why : strerror(-ret));
-	return ret;
-}
-
 /* Remote reads cost microseconds each, whatever their size: the new
  * return address at sp and the top frame's return-address slot above it
  * are read with one pread when they lie within a page of each other, as
@@ -176,8 +152,9 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 
 		read_ra_and_top(&t->proc->mm->mem, sp, top, vals, &bad);
 		fr.ret_addr = bad & 1 ? 0 : vals[0];
-		/* frames whose return address was overwritten are dead */
-		while (top && ((bad & 2) || vals[1] != top->ret_addr)) {
+		/* frames whose return address was overwritten are dead (a frame
+		 * whose return cannot be seen has no word to judge by) */
+		while (top && top->ret_addr && ((bad & 2) || vals[1] != top->ret_addr)) {
 			frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
 			t->stack.n--;
 			top = ct_shadow_top(&t->stack);
@@ -226,8 +203,11 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 			ct_emit(s, &ev, NULL);
 		}
 	}
-	if (fr.ret_addr)
-		ensure_return_site(s, t, fr.ret_addr, regs);
+	if (fr.ret_addr && ct_return_site_ensure(s, t, fr.ret_addr, regs) == -ENOENT) {
+		/* not a return address (entered by a jump): no return to see */
+		t->stack.v[t->stack.n - 1].ret_addr = 0;
+		s->stats.returns_unseen++;
+	}
 	return true;
 }
 

@@ -77,3 +77,6 @@ EXTRA_DIST += tests/integration/stacks_debuginfo.sh
 # DWARF-typed arguments and return values (jsonl, text, --raw-args)
 TESTS += tests/integration/args.sh
 EXTRA_DIST += tests/integration/args.sh tests/integration/check_args.py
+# never harm the traced process: no return breakpoint outside code
+TESTS += tests/integration/coldjump.sh
+EXTRA_DIST += tests/integration/coldjump.sh

@@ -60,3 +60,12 @@ tests_unit_test_aarch64_prologue_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_aarch64_prologue_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_aarch64_prologue_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_aarch64_prologue_LDADD = $(UT_LIBS)
+
+# where a return breakpoint may go, on both ISAs
+check_PROGRAMS += tests/unit/test_callsite
+TESTS += tests/unit/test_callsite
+tests_unit_test_callsite_SOURCES = tests/unit/test_callsite.c
+tests_unit_test_callsite_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_callsite_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_callsite_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_callsite_LDADD = $(UT_LIBS)

@@ -146,4 +146,7 @@ bool aarch64_is_store_exclusive(uint32_t w);
 /* abi.c */
 int aarch64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct ct_vloc *ret);
 
+/* callsite.c */
+bool aarch64_return_site(const uint8_t *code, size_t len, size_t at);
+
 #endif

@@ -78,4 +78,7 @@ int x86_64_emulate(const struct ct_insn_plan *plan, struct ct_regs *r, const str
 /* abi.c */
 int x86_64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct ct_vloc *ret);
 
+/* callsite.c */
+bool x86_64_return_site(const uint8_t *code, size_t len, size_t at);
+
 #endif

@@ -1,0 +1,15 @@
+# tests/targets/harm.mk: targets of the "never harm the traced process"
+# tests (a return breakpoint only after a call, signals in slots at detach),
+# at -O0 and -O2 like every target (see tests/targets/local.mk for why
+# CFLAGS are emptied).
+check_PROGRAMS += tests/targets/coldjump-O0
+tests_targets_coldjump_O0_SOURCES = tests/targets/coldjump.c
+tests_targets_coldjump_O0_CFLAGS = $(TGT_CFLAGS) -O0
+tests_targets_coldjump_O0_LDFLAGS = $(TGT_LINKFLAGS)
+tests/targets/coldjump-O0$(EXEEXT) tests/targets/coldjump_O0-coldjump.$(OBJEXT): CFLAGS =
+
+check_PROGRAMS += tests/targets/coldjump-O2
+tests_targets_coldjump_O2_SOURCES = tests/targets/coldjump.c
+tests_targets_coldjump_O2_CFLAGS = $(TGT_CFLAGS) -O2
+tests_targets_coldjump_O2_LDFLAGS = $(TGT_LINKFLAGS)
+tests/targets/coldjump-O2$(EXEEXT) tests/targets/coldjump_O2-coldjump.$(OBJEXT): CFLAGS =
