@@ -163,6 +163,11 @@ struct ct_arch {
 	bool (*return_site)(const uint8_t *code, size_t len, size_t at);
 	/* bytes return_site wants before and from ra (at most) */
 	uint8_t return_site_before, return_site_after;
+	/* At the first instruction of a signal handler, the pc of the code the
+	 * signal interrupted (which sigreturn resumes) is saved at sp + this:
+	 * x86_64 rt_sigframe = pretcode, then the ucontext with uc_mcontext.rip;
+	 * aarch64 rt_sigframe = siginfo, then the ucontext with uc_mcontext.pc. */
+	uint32_t sigframe_pc_off;
 	/* Stack pointer expected at the return address, from the sp at entry:
 	 * entry sp + 8 on x86_64, entry sp on aarch64. */
 	uint64_t (*sp_after_return)(uint64_t entry_sp);

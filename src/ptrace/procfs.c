@@ -51,3 +51,27 @@ long ct_proc_status_field(pid_t tid, const char *field)
 	fclose(f);
 	return val;
 }
+
+int ct_proc_sig_caught(pid_t tid, int sig)
+{
+	char path[64], line[256];
+	unsigned long long mask;
+	int ret = -ENOENT;
+	FILE *f;
+
+	if (sig < 1 || sig > 64)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "SigCgt:", 7) == 0) {
+			mask = strtoull(line + 7, NULL, 16);
+			ret = (mask >> (sig - 1)) & 1;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}

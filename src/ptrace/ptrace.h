@@ -75,6 +75,9 @@ int ct_ptrace_finish_syscall(pid_t tid);
 
 /* An integer field of /proc/TID/status ("Tgid", "TracerPid"), or -1. */
 long ct_proc_status_field(pid_t tid, const char *field);
+/* Does the process of tid catch signal sig (a handler: SigCgt)?  1, 0, or
+ * -errno (-ESRCH: gone). */
+int ct_proc_sig_caught(pid_t tid, int sig);
 /* The value of auxiliary vector entry `type` (AT_HWCAP ...) of pid.
  * 0 or -errno (-ENOENT when the entry is absent). */
 int ct_proc_auxv(pid_t pid, uint64_t type, uint64_t *val);

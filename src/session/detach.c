@@ -191,6 +191,12 @@ static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 	ret = ct_bpset_remove_all(&mm->bps);
 	if (!t)
 		return ret;
+	if (!ct_sigframe_fix(s, mm)) {
+		/* a handler will return into a slot: its code stays, jumping
+		 * back into the original */
+		ct_dbg("process %d: scratch areas left mapped for a signal frame", (int)mm->pid);
+		return ret;
+	}
 	r = ct_regs_get(t->tid, s->arch, &regs);
 	if (r == 0) {
 		inj = (struct ct_injector){ .tid = t->tid, .regs = &regs, .world_stopped = true };

@@ -38,6 +38,8 @@ struct ct_mm {
 	bool has_rbrk;          /* the dynamic linker's r_brk has a site */
 	bool started;           /* start-up done (entry point reached, or attached) */
 	bool checked_patterns;
+	/* a signal frame may return into a scratch area: never unmap them */
+	bool keep_areas;
 	/* words seen at entries that are not return addresses (retsite.c) */
 	struct ct_hashmap not_ra;
 };
@@ -69,6 +71,17 @@ struct ct_thread {
 	bool group_stopped;        /* was in group-stop when we stopped it */
 	bool interrupted;          /* we sent PTRACE_INTERRUPT */
 	bool cleanup_child;        /* unfollowed fork child: clean and detach at first stop */
+	/* signal frames built while its pc was in a slot (sigframe.c) */
+	uint64_t sig_slot_pc;      /* stepping into a handler from this slot pc */
+	struct ct_slot_frame *slot_frames;
+	size_t nr_slot_frames;
+};
+
+/* A signal frame whose saved pc points into a slot: `addr` holds slot_pc. */
+struct ct_slot_frame {
+	uint64_t addr;
+	uint64_t slot_pc;
+	uint64_t sp; /* of the handler at its entry: the frame lives while sp <= this */
 };
 
 /* A `trace`/`untrace` made while the session runs: applied in order, after
@@ -209,6 +222,24 @@ int ct_return_site_ensure(struct ct_session *s, struct ct_thread *t, uint64_t ra
 			  const struct ct_regs *regs);
 /* The mappings changed: forget which addresses were found not to be code. */
 void ct_return_site_forget(struct ct_mm *mm);
+
+/* sigframe.c: no signal frame into calltrap's pages once they are unmapped.
+ * A signal delivered while a thread runs an out-of-line copy gets a frame
+ * whose saved pc is in the slot; the handler may still run (or sleep) at
+ * detach.  Such a delivery is made by single-stepping into the handler, so
+ * that calltrap sees the frame and remembers where its pc is; detach writes
+ * the original pc there before the pages go. */
+/* Resume t with signal sig (a signal-delivery or other stop, sig != 0):
+ * true when done here because its pc is in a slot (*ret: 0 or -errno). */
+bool ct_sigframe_resume(struct ct_session *s, struct ct_thread *t, int sig, int *ret);
+/* The single-step trap of such a delivery (t->sig_slot_pc set): note the
+ * frame, if the signal has a handler that got one. */
+void ct_sigframe_stepped(struct ct_session *s, struct ct_thread *t, const struct ct_regs *regs);
+/* At detach, the world stopped: make every live frame of mm's threads
+ * point at the original code.  false when one cannot be (a pc in the
+ * middle of a rewritten sequence): the scratch areas must stay mapped. */
+bool ct_sigframe_fix(struct ct_session *s, struct ct_mm *mm);
+void ct_sigframe_forget(struct ct_thread *t);
 
 /* children.c */
 int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event);

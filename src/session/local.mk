@@ -5,6 +5,7 @@ libcalltrap_a_SOURCES += \
 	src/session/mm.c \
 	src/session/stop.c \
 	src/session/retsite.c \
+	src/session/sigframe.c \
 	src/session/typed.c \
 	src/session/children.c \
 	src/session/detach.c \

@@ -184,6 +184,7 @@ void ct_thread_remove(struct ct_session *s, struct ct_thread *t)
 	ct_hashmap_del(&s->threads, (uint64_t)t->tid);
 	t->proc->nr_threads--;
 	ct_shadow_fini(&t->stack);
+	ct_sigframe_forget(t);
 	free(t);
 }
 
@@ -213,7 +214,6 @@ int ct_thread_resume(struct ct_session *s, struct ct_thread *t)
 {
 	int sig = t->pending_sig, ret;
 
-	(void)s;
 	if (t->stepping) {
 		/* its displaced copy first; a pending signal waits for step_done */
 		t->state = CT_TS_RUNNING;
@@ -235,7 +235,7 @@ int ct_thread_resume(struct ct_session *s, struct ct_thread *t)
 			if (ret == 0)
 				ret = ct_ptrace_cont(t->tid, sig);
 		}
-	} else {
+	} else if (!sig || !ct_sigframe_resume(s, t, sig, &ret)) {
 		t->state = CT_TS_RUNNING;
 		ret = ct_ptrace_cont(t->tid, sig);
 	}

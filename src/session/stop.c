@@ -69,6 +69,8 @@ void ct_unwind_all(struct ct_session *s, struct ct_thread *t)
 {
 	unwind_while_below(s, t, UINT64_MAX, true, ct_now_ns());
 	t->stack.n = 0;
+	/* its signal frames are gone too (exit, exec) */
+	ct_sigframe_forget(t);
 }
 
 /* Remote reads cost microseconds each, whatever their size: the new
@@ -317,6 +319,11 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 			return ret;
 		return ct_thread_resume(s, t);
 	}
+	if (t->sig_slot_pc) {
+		/* stepped into a handler from a slot: note its frame */
+		ct_sigframe_stepped(s, t, &regs);
+		return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
+	}
 	site = ct_site_at(&mm->bps, s->arch->bp_addr(&regs));
 	if (!site || !site->inserted) {
 		/* not ours: the program's own SIGTRAP */
@@ -431,6 +438,8 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 	t->state = CT_TS_STOPPED;
 	sig = WSTOPSIG(status);
 	event = status >> 16;
+	if (t->sig_slot_pc && (event || sig != SIGTRAP))
+		t->sig_slot_pc = 0; /* the delivery failed: no frame, no step trap */
 	switch (event) {
 	case 0:
 		break;

@@ -80,3 +80,6 @@ EXTRA_DIST += tests/integration/args.sh tests/integration/check_args.py
 # never harm the traced process: no return breakpoint outside code
 TESTS += tests/integration/coldjump.sh
 EXTRA_DIST += tests/integration/coldjump.sh
+# ... no signal frame returning into an unmapped slot
+TESTS += tests/integration/sigslot.sh
+EXTRA_DIST += tests/integration/sigslot.sh

@@ -13,3 +13,15 @@ tests_targets_coldjump_O2_SOURCES = tests/targets/coldjump.c
 tests_targets_coldjump_O2_CFLAGS = $(TGT_CFLAGS) -O2
 tests_targets_coldjump_O2_LDFLAGS = $(TGT_LINKFLAGS)
 tests/targets/coldjump-O2$(EXEEXT) tests/targets/coldjump_O2-coldjump.$(OBJEXT): CFLAGS =
+
+check_PROGRAMS += tests/targets/sigslot-O0
+tests_targets_sigslot_O0_SOURCES = tests/targets/sigslot.c
+tests_targets_sigslot_O0_CFLAGS = $(TGT_CFLAGS) -O0
+tests_targets_sigslot_O0_LDFLAGS = $(TGT_LINKFLAGS)
+tests/targets/sigslot-O0$(EXEEXT) tests/targets/sigslot_O0-sigslot.$(OBJEXT): CFLAGS =
+
+check_PROGRAMS += tests/targets/sigslot-O2
+tests_targets_sigslot_O2_SOURCES = tests/targets/sigslot.c
+tests_targets_sigslot_O2_CFLAGS = $(TGT_CFLAGS) -O2
+tests_targets_sigslot_O2_LDFLAGS = $(TGT_LINKFLAGS)
+tests/targets/sigslot-O2$(EXEEXT) tests/targets/sigslot_O2-sigslot.$(OBJEXT): CFLAGS =

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include <cmocka.h>
 
@@ -220,6 +222,18 @@ static void test_setup_call(void **state CT_UNUSED)
 	assert_int_equal(touched, 0);
 }
 
+static void test_sigframe(void **state CT_UNUSED)
+{
+	/* siginfo 128; uc_flags 8, uc_link 8, uc_stack 24, sigmask 8 + 120
+	 * unused, so uc_mcontext at 176 (16-aligned); fault_address 8,
+	 * x0..x30 248, sp 8, then pc */
+	assert_int_equal(A->sigframe_pc_off, 568);
+#ifdef __aarch64__
+	/* the kernel's rt_sigframe: siginfo, then the ucontext glibc describes */
+	assert_int_equal(A->sigframe_pc_off, sizeof(siginfo_t) + offsetof(ucontext_t, uc_mcontext.pc));
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_reg_desc),
 		cmocka_unit_test(test_accessors),
 		cmocka_unit_test(test_syscall),
+		cmocka_unit_test(test_sigframe),
 		cmocka_unit_test(test_setup_call),
 	};
 

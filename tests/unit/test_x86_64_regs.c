@@ -13,7 +13,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include <cmocka.h>
 
@@ -244,6 +246,18 @@ static void test_setup_call(void **state CT_UNUSED)
 	assert_int_equal(r.w[W_RDI], 0x1000 + W_RDI);
 }
 
+static void test_sigframe(void **state CT_UNUSED)
+{
+	/* pretcode 8; uc_flags 8, uc_link 8, uc_stack 24; r8..r15, rdi, rsi,
+	 * rbp, rbx, rdx, rax, rcx, rsp (16 words), then rip */
+	assert_int_equal(A->sigframe_pc_off, 176);
+#ifdef __x86_64__
+	/* the kernel's rt_sigframe: pretcode, then the ucontext glibc describes */
+	assert_int_equal(A->sigframe_pc_off,
+			 8 + offsetof(ucontext_t, uc_mcontext.gregs) + REG_RIP * sizeof(greg_t));
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_reg_desc),
 		cmocka_unit_test(test_accessors),
 		cmocka_unit_test(test_syscall),
+		cmocka_unit_test(test_sigframe),
 		cmocka_unit_test(test_return_addr),
 		cmocka_unit_test(test_setup_call),
 	};

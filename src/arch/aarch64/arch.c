@@ -48,6 +48,8 @@ const struct ct_arch ct_arch_aarch64 = {
 	.bp_addr = aarch64_bp_addr,
 	.trap_rewind = aarch64_trap_rewind,
 	.return_addr = aarch64_return_addr,
+	/* siginfo; ucontext to uc_mcontext (16-aligned); fault_address, x0..x30, sp */
+	.sigframe_pc_off = 128 + 176 + 8 + 31 * 8 + 8,
 	.return_site = aarch64_return_site,
 	.return_site_before = 4,
 	.return_site_after = 8,

@@ -40,6 +40,8 @@ const struct ct_arch ct_arch_x86_64 = {
 	.bp_addr = x86_64_bp_addr,
 	.trap_rewind = x86_64_trap_rewind,
 	.return_addr = x86_64_return_addr,
+	/* pretcode; uc_flags, uc_link, uc_stack; r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp */
+	.sigframe_pc_off = 8 + 40 + 16 * 8,
 	.return_site = x86_64_return_site,
 	.return_site_before = 15,
 	.return_site_after = 9,
