@@ -157,7 +157,8 @@ void ct_module_fini(struct ct_module *m);
  * !SPEC           exclude what SPEC matches
  * With no including pattern the default is every function defined in the
  * main executable.  C++ "::" never splits MODULE from GLOB: the split is at
- * the first run of an odd number of ':' (its first ':').  Exclusions win
+ * the first run of an odd number of ':' (its first ':') outside a bracket
+ * expression ("[[:lower:]]") and not escaped ("a\:b").  Exclusions win
  * over inclusions whatever their order.  Globs are fnmatch(3), flags 0.
  * A C++ function has two names, its demangled one and its symbol; a glob
  * matching either selects (or excludes) it: "ns::*" and "_ZN2ns*" alike.
