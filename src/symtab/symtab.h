@@ -17,7 +17,8 @@ struct ct_map {
 	int prot;          /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	bool shared;
 	uint64_t inode;
-	char *path;        /* NULL for anonymous mappings; "[stack]" etc. kept */
+	char *path;        /* NULL for anonymous mappings; "[stack]" etc. kept; the
+			    * kernel's "\012" decoded to the newline it stands for */
 	bool deleted;      /* path ends with " (deleted)" (kept in path): unlinked or replaced */
 };
 

@@ -788,6 +788,77 @@ static void test_deleted_module(void **state)
 	munmap(p, 0x1000);
 }
 
+/* The module at address p, from a fresh read of this process's maps. */
+static const struct ct_module *self_module_at(struct fixture *f, const void *p)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++)
+		ct_module_fini(&f->mods[i]);
+	free(f->mods);
+	ct_maps_fini(&f->maps);
+	assert_int_equal(ct_maps_read(getpid(), &f->maps), 0);
+	assert_int_equal(ct_modules_from_maps(getpid(), &f->maps, &f->mods, &f->nr), 0);
+	for (i = 0; i < f->nr; i++)
+		if (f->mods[i].lo == (uintptr_t)p)
+			return &f->mods[i];
+	return NULL;
+}
+
+static void *map_file(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	void *p;
+
+	assert_true(fd >= 0);
+	p = mmap(NULL, 0x1000, PROT_READ, MAP_PRIVATE, fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	return p;
+}
+
+/* A path with a newline, which the maps show as "\012": found and named
+ * by the real path.  A file whose name holds a literal "\012" reads the
+ * same in the maps: the decoded path leads to another file (here not an
+ * ELF file), so only map_files can find it. */
+static void test_newline_module(void **state)
+{
+	struct fixture *f = *state;
+	const struct ct_module *m;
+	char probe[64], *path;
+	void *p;
+	int fd;
+
+	assert_int_equal(mkdir(path_in(f, "new\nline"), 0700), 0);
+	path = strdup(path_in(f, "new\nline/lib\n.so"));
+	need(path);
+	write_synth_elf(path);
+	p = map_file(path);
+	m = self_module_at(f, p);
+	need(m);
+	assert_string_equal(m->path, path);
+	assert_string_equal(m->name, "lib\n.so");
+	assert_int_equal(m->elf->entry, 0x1040);
+	munmap(p, 0x1000);
+	free(path);
+
+	write_synth_elf(path_in(f, "a\\012b.so"));
+	write_file(path_in(f, "a\nb.so"), "not an ELF file\n", 16);
+	p = map_file(path_in(f, "a\\012b.so"));
+	m = self_module_at(f, p);
+	snprintf(probe, sizeof(probe), "/proc/self/map_files/%lx-%lx", (unsigned long)p,
+		 (unsigned long)p + 0x1000);
+	fd = open(probe, O_RDONLY);
+	if (fd >= 0) {
+		close(fd);
+		need(m);
+		assert_int_equal(m->elf->entry, 0x1040);
+	} else {
+		assert_null(m);
+	}
+	munmap(p, 0x1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_bias),
 		cmocka_unit_test_setup_teardown(test_modules_from_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_module, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newline_module, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
