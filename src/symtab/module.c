@@ -86,6 +86,23 @@ int ct_module_bias(const struct ct_elf *elf, const struct ct_map *map, uint64_t 
 	return 0;
 }
 
+int ct_module_relocated(const struct ct_module *m, const struct ct_maps *maps)
+{
+	uint64_t mask = page_mask(), start, end;
+	size_t i;
+
+	if (!m->elf || !m->elf->relro_memsz)
+		return -ENOENT;
+	start = (m->bias + m->elf->relro_vaddr) & ~mask;
+	end = (m->bias + m->elf->relro_vaddr + m->elf->relro_memsz) & ~mask;
+	if (start == end)
+		return -ENOENT; /* less than a page: left writable */
+	for (i = 0; i < maps->n; i++)
+		if (maps->v[i].start <= start && start < maps->v[i].end)
+			return !(maps->v[i].prot & PROT_WRITE);
+	return -ENOENT;
+}
+
 void ct_module_fini(struct ct_module *m)
 {
 	if (!m)

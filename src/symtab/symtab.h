@@ -63,6 +63,9 @@ struct ct_elf {
 	uint16_t type;      /* ET_EXEC, ET_DYN */
 	uint64_t entry;     /* e_entry (link-time) */
 	bool has_interp;    /* PT_INTERP present */
+	/* PT_GNU_RELRO: made read-only once the dynamic linker relocated it
+	 * (memsz 0: none) */
+	uint64_t relro_vaddr, relro_memsz;
 	/* PT_LOAD segments, for the load bias */
 	struct ct_elf_load {
 		uint64_t vaddr, offset, filesz, memsz;
@@ -148,6 +151,12 @@ int ct_module_bias(const struct ct_elf *elf, const struct ct_map *map, uint64_t 
  * 0 or -ENOMEM. */
 int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_module **mods,
 			 size_t *nr);
+/* Is m relocated, as far as the maps (read after m appeared) show?  The
+ * dynamic linker makes the whole pages of a module's PT_GNU_RELRO
+ * read-only right after relocating it (glibc _dl_protect_relro), and not
+ * before.  1 when they are mapped read-only, 0 when still writable,
+ * -ENOENT when m has no such page to tell. */
+int ct_module_relocated(const struct ct_module *m, const struct ct_maps *maps);
 /* Frees path and elf (name lives in the same allocation as path). */
 void ct_module_fini(struct ct_module *m);
 

@@ -233,6 +233,9 @@ static void test_libc(void **state)
 	}
 	need(libc);
 	assert_int_equal(libc->elf->type, ET_DYN);
+	/* glibc is linked with RELRO, and this process's copy is relocated */
+	assert_true(libc->elf->relro_memsz > 0);
+	assert_int_equal(ct_module_relocated(libc, &f->maps), 1);
 
 	getpid_addr = dlsym(RTLD_DEFAULT, "getpid");
 	need(getpid_addr);
@@ -645,6 +648,46 @@ static void test_synth(void **state)
 
 /* ---- load bias ---- */
 
+/* RELRO pages read-only in the maps: the dynamic linker relocated the
+ * module.  In pages of this host (pg): the image is text [0, 3), data
+ * [3, 6), RELRO [3.5, 5.5), of which glibc protects the whole pages [3, 5). */
+static void test_relocated(void **state)
+{
+	const uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), base = 0x7f0000000000ULL;
+	struct ct_elf elf = { .type = ET_DYN, .relro_vaddr = 3 * pg + pg / 2,
+			      .relro_memsz = 2 * pg };
+	struct ct_module m = { .elf = &elf, .bias = base };
+	struct ct_maps maps;
+	char text[512];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "%llx-%llx r-xp 00000000 fe:01 7 /l.so\n%llx-%llx rw-p 00000000 fe:01 7 /l.so\n",
+		 (unsigned long long)base, (unsigned long long)(base + 3 * pg),
+		 (unsigned long long)(base + 3 * pg), (unsigned long long)(base + 6 * pg));
+	assert_int_equal(ct_maps_parse(text, &maps), 0);
+	assert_int_equal(ct_module_relocated(&m, &maps), 0);
+	ct_maps_fini(&maps);
+	snprintf(text, sizeof(text),
+		 "%llx-%llx r-xp 00000000 fe:01 7 /l.so\n%llx-%llx r--p 00000000 fe:01 7 /l.so\n"
+		 "%llx-%llx rw-p 00000000 fe:01 7 /l.so\n",
+		 (unsigned long long)base, (unsigned long long)(base + 3 * pg),
+		 (unsigned long long)(base + 3 * pg), (unsigned long long)(base + 5 * pg),
+		 (unsigned long long)(base + 5 * pg), (unsigned long long)(base + 6 * pg));
+	assert_int_equal(ct_maps_parse(text, &maps), 0);
+	assert_int_equal(ct_module_relocated(&m, &maps), 1);
+	/* unmapped there, no RELRO, or less than a whole page of it: cannot tell */
+	m.bias = base - 64 * pg;
+	assert_int_equal(ct_module_relocated(&m, &maps), -ENOENT);
+	m.bias = base;
+	elf.relro_memsz = 0;
+	assert_int_equal(ct_module_relocated(&m, &maps), -ENOENT);
+	elf.relro_vaddr = 3 * pg + 16;
+	elf.relro_memsz = pg / 2;
+	assert_int_equal(ct_module_relocated(&m, &maps), -ENOENT);
+	ct_maps_fini(&maps);
+}
+
 static void test_bias(void **state)
 {
 	struct ct_elf_load loads[] = {
@@ -867,6 +910,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_synth, setup, teardown),
 		cmocka_unit_test(test_bias),
+		cmocka_unit_test(test_relocated),
 		cmocka_unit_test_setup_teardown(test_modules_from_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_module, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newline_module, setup, teardown),
