@@ -27,6 +27,7 @@ enum ct_site_kind {
 	CT_SITE_RETURN = 0x2, /* a return address of a traced call */
 	CT_SITE_RBRK = 0x4,   /* the dynamic linker's r_brk (library list changed) */
 	CT_SITE_START = 0x8,  /* the program's entry point (start-up finished) */
+	CT_SITE_RESOLVER = 0x10, /* an IFUNC resolver, for when the program runs it */
 };
 
 /* A traced function. */
@@ -124,6 +125,22 @@ int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_fun
  * pending traps were taken).  0, -ENOENT (no such site), -EFAULT, -ESRCH.
  */
 int ct_site_remove(struct ct_bpset *bs, uint64_t addr, unsigned kind);
+
+/* Registers stopped on site's breakpoint (pc anywhere), moved past it as
+ * if its original instruction ran next: emulated (memory through the
+ * set's), or pc at its out-of-line copy, which a STEP plan still has to
+ * single-step.  0, or -errno from the emulation. */
+int ct_site_displace(const struct ct_bpset *bs, const struct ct_site *site, struct ct_regs *regs);
+
+/* Call fn(args) in inj's thread, returning into the trap of the first
+ * scratch area; *ret is its return value, and the thread is put back as
+ * it was (ct_remote_run).  When one of our breakpoints is on fn's first
+ * instruction, the call starts past it (ct_site_displace), so a function
+ * we watch can be called too.  0, -EAGAIN (no scratch area yet), -ENOTSUP
+ * (that first instruction must be single-stepped), -EFAULT (fn faulted
+ * or stopped anywhere else), -ESRCH. */
+int ct_bpset_call(const struct ct_bpset *bs, const struct ct_injector *inj, uint64_t fn,
+		  const uint64_t *args, unsigned nargs, uint64_t *ret);
 
 /* Read code as it is without our breakpoints. 0 or -EFAULT. */
 int ct_bpset_read_orig(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t len);

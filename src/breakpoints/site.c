@@ -237,6 +237,23 @@ int ct_site_remove(struct ct_bpset *bs, uint64_t addr, unsigned kind)
 	return 0;
 }
 
+int ct_site_displace(const struct ct_bpset *bs, const struct ct_site *site, struct ct_regs *regs)
+{
+	struct ct_mem mem;
+
+	switch (site->plan.action) {
+	case CT_INSN_EMULATE:
+		mem = ct_pmem_as_mem(bs->mem);
+		return bs->arch->emulate(&site->plan, regs, &mem);
+	case CT_INSN_RELOCATE:
+	case CT_INSN_STEP:
+		bs->arch->set_pc(regs, site->slot);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 int ct_bpset_read_orig(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t len)
 {
 	uint64_t a;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Remote system calls: point a stopped thread at a `syscall; trap` pair,
- * let it run into the trap, read the result, put everything back.
+ * let it run into the trap, read the result, put everything back.  Remote
+ * function calls run the same way (ct_remote_run), from registers their
+ * caller prepared.
  *
  * The thread may have been stopped inside a system call that the kernel
  * will restart when it resumes.  We cancel the restart for the injected
@@ -72,12 +74,8 @@ static int run_to_trap(pid_t tid, const struct ct_arch *arch, uint64_t trap_pc,
 	}
 }
 
-/* Run prepared registers `r` (a pc redirected, restart cancelled) until
- * the trap at trap_pc, leaving the registers there in *r; then put the
- * thread back exactly as `saved` (and its restart syscall number) and queue
- * again any signal that arrived meanwhile. */
-static int run_injected(pid_t tid, const struct ct_arch *arch, const struct ct_pmem *mem,
-			const struct ct_regs *saved, struct ct_regs *r, uint64_t trap_pc)
+int ct_remote_run(pid_t tid, const struct ct_arch *arch, const struct ct_pmem *mem,
+		  const struct ct_regs *saved, struct ct_regs *r, uint64_t trap_pc)
 {
 	int ret, ret2, deferred = 0, saved_nr = -1;
 
@@ -118,7 +116,7 @@ int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem
 	arch->set_syscall(&r, nr, args);
 	arch->cancel_syscall_restart(&r);
 	arch->set_pc(&r, code);
-	ret = run_injected(tid, arch, mem, saved, &r, code + arch->syscall_len);
+	ret = ct_remote_run(tid, arch, mem, saved, &r, code + arch->syscall_len);
 	if (ret == 0)
 		*retp = arch->syscall_ret(&r);
 	if (write_code) {
@@ -162,21 +160,4 @@ int ct_remote_munmap(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
 	if (err < 0)
 		return err;
 	return ret < 0 ? (int)ret : 0;
-}
-
-int ct_remote_call(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
-		   const struct ct_regs *saved, uint64_t fn, uint64_t ret_trap,
-		   const uint64_t *args, unsigned nargs, uint64_t *retp)
-{
-	struct ct_mem m = ct_pmem_as_mem(mem);
-	struct ct_regs r = *saved;
-	int ret;
-
-	arch->cancel_syscall_restart(&r);
-	ret = arch->setup_call(&r, &m, fn, ret_trap, args, nargs);
-	if (ret == 0)
-		ret = run_injected(tid, arch, mem, saved, &r, ret_trap);
-	if (ret == 0)
-		*retp = arch->retval(&r);
-	return ret;
 }

@@ -140,14 +140,14 @@ int ct_remote_munmap(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
 		     const struct ct_regs *saved, uint64_t code, bool write_code, uint64_t addr,
 		     uint64_t len);
 
-
-/* Call fn(args) in stopped thread `tid` (registers `saved`), returning into
- * the trap instruction at `ret_trap` (a breakpoint the caller owns).  *ret
- * is the function's return value.  Registers are restored afterwards.
- * -EFAULT when it faulted or stopped anywhere else (nothing is delivered
- * to the tracee then). */
-int ct_remote_call(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
-		   const struct ct_regs *saved, uint64_t fn, uint64_t ret_trap,
-		   const uint64_t *args, unsigned nargs, uint64_t *ret);
+/* Run registers `r`, prepared by the caller (its pc redirected, e.g. by
+ * arch->setup_call, its syscall restart cancelled), in stopped thread
+ * `tid` until the trap at trap_pc (a breakpoint the caller owns); *r then
+ * holds the registers there.  Afterwards the thread is put back exactly as
+ * `saved` (its restart syscall number too) and any signal that arrived
+ * meanwhile is queued again.  -EFAULT when it faulted or stopped anywhere
+ * else (nothing is delivered to the tracee then). */
+int ct_remote_run(pid_t tid, const struct ct_arch *arch, const struct ct_pmem *mem,
+		  const struct ct_regs *saved, struct ct_regs *r, uint64_t trap_pc);
 
 #endif

@@ -21,6 +21,7 @@ struct ct_modrt {
 	size_t nr_funcs;
 	bool is_main;
 	bool gone;  /* unmapped (dlclose) */
+	bool relocated; /* by the dynamic linker: its IFUNC resolvers may run */
 	/* its DWARF, opened when a traced function of it is first entered */
 	struct ct_dwarf *dw;
 	bool dw_tried;
@@ -194,6 +195,9 @@ int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread 
 /* The r_brk site was hit. */
 int ct_mm_rbrk_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		   const struct ct_regs *regs);
+/* The CT_SITE_RESOLVER `site` was hit: resolve the IFUNCs waiting for it. */
+int ct_mm_resolver_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
+		       const struct ct_site *site, const struct ct_regs *regs);
 /* Do the initial patterns and then the edits select `name` of m? */
 bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name);
 /* Make the entry sites of every module of mm agree with ct_func.selected:

@@ -6,7 +6,9 @@
  * called before and after every change of the library list, see <link.h>;
  * each hit rescans /proc/PID/maps) and the program's entry point (start-up
  * finished: every initial library is mapped and relocated, so IFUNC
- * resolvers can run).
+ * resolvers can run).  A library dlopen'ed later is relocated only after
+ * the hit that finds it, so its selected IFUNCs get a third kind of
+ * internal breakpoint, on their resolvers (module_relocated).
  */
 #include "config.h"
 
@@ -206,27 +208,65 @@ static int add_site(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m, 
 	return ret;
 }
 
+/* Run an IFUNC resolver in inj's thread with args; f->addr is then the
+ * implementation it returned, which must lie in the code of a module (a
+ * resolver that read unrelocated data would return rubbish, and a
+ * breakpoint must never go there). */
 static int resolve_ifunc(struct ct_session *s, struct ct_mm *mm, struct ct_func *f,
-			 uint64_t resolver, const struct ct_injector *inj)
+			 uint64_t resolver, const struct ct_injector *inj, const uint64_t *args,
+			 unsigned nargs)
 {
-	uint64_t impl = 0, hwcap = 0;
+	const struct ct_modrt *home;
+	uint64_t impl = 0;
 	int ret;
 
-	if (!mm->bps.nr_areas)
-		return -EAGAIN;
-	/* glibc's aarch64 resolvers take the hwcap as first argument (x86_64
-	 * ones take none and ignore it) */
-	ct_proc_auxv(mm->pid, AT_HWCAP, &hwcap);
-	ret = ct_remote_call(inj->tid, s->arch, &mm->mem, inj->regs, resolver,
-			     mm->bps.areas[0].addr + s->arch->syscall_len, &hwcap, 1, &impl);
-	if (ret < 0 || !impl) {
-		ct_warn("cannot resolve IFUNC %s: %s", f->name,
-			ret < 0 ? strerror(-ret) : "resolver returned NULL");
-		return ret < 0 ? ret : -EFAULT;
+	ret = ct_bpset_call(&mm->bps, inj, resolver, args, nargs, &impl);
+	if (ret == -ESRCH)
+		return ret;
+	if (ret < 0) {
+		ct_warn("cannot resolve IFUNC %s: %s", f->name, strerror(-ret));
+		return ret;
 	}
 	s->stats.stops_internal++;
+	home = mm_module_at(mm, impl);
+	if (!home || impl < home->m.text_lo || impl >= home->m.text_hi) {
+		ct_warn("cannot resolve IFUNC %s: its resolver returned %#lx, in no module's code",
+			f->name, (unsigned long)impl);
+		return -EFAULT;
+	}
 	f->addr = impl;
 	return 0;
+}
+
+/* The resolver of m's IFUNC funcs[i]: that of the symbol ct_elf_symbol
+ * prefers for its name; 0 when there is none. */
+static uint64_t ifunc_resolver(const struct ct_modrt *m, size_t i)
+{
+	const struct ct_symbol *sym = ct_elf_symbol(m->m.elf, m->m.elf->syms[i].name);
+
+	return sym ? sym->value + m->m.bias : 0;
+}
+
+/*
+ * May m's IFUNC resolvers run?  Only once the dynamic linker relocated m:
+ * before, a resolver reads an unrelocated GOT (libm's faults).  Modules
+ * mapped during start-up are relocated when it ends (ct_mm_startup_done).
+ * A library dlopen'ed later is found at the RT_CONSISTENT r_brk hit, which
+ * glibc signals before relocating it; it is relocated once the maps show
+ * its RELRO read-only (ct_module_relocated).  Until then its IFUNCs are
+ * resolved when the program itself runs their resolvers (ct_mm_resolver_hit).
+ */
+static bool module_relocated(struct ct_mm *mm, struct ct_modrt *m)
+{
+	struct ct_maps maps;
+
+	if (m->relocated)
+		return true;
+	if (ct_maps_read(mm->pid, &maps) < 0)
+		return false;
+	m->relocated = ct_module_relocated(&m->m, &maps) == 1;
+	ct_maps_fini(&maps);
+	return m->relocated;
 }
 
 /* name is a ct_func's (demangled for a C++ function, unless no_demangle):
@@ -294,14 +334,16 @@ static int module_unarm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt 
 	return 0;
 }
 
-/* Place the entry sites of a module's selected functions that have none;
- * IFUNCs only once start-up is done (their resolvers need a relocated
- * program).  Aliases share an address: one site, for the first name. */
+/* Place the entry sites of a module's selected functions that have none.
+ * An IFUNC is resolved first, by running its resolver now when the module
+ * is relocated (module_relocated), else through a site on the resolver,
+ * hit when the program runs it; never before start-up is done.  Aliases
+ * share an address: one site, for the first name. */
 static int module_arm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
 		      const struct ct_injector *inj)
 {
-	const struct ct_elf *elf = m->m.elf;
-	uint64_t last = 0;
+	uint64_t last = 0, hwcap = 0;
+	int relocated = -1; /* module_relocated(), asked once */
 	size_t i;
 	int ret;
 
@@ -317,12 +359,30 @@ static int module_arm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m
 		if (!ifunc)
 			last = f->addr;
 		if (!f->addr) {
-			const struct ct_symbol *sym;
+			uint64_t resolver = ifunc_resolver(m, i);
 
 			if (!mm->started)
 				continue;
-			sym = ct_elf_symbol(elf, elf->syms[i].name);
-			if (!sym || resolve_ifunc(s, mm, f, sym->value + m->m.bias, inj) < 0) {
+			if (!resolver) {
+				f->refused = true;
+				continue;
+			}
+			if (relocated < 0)
+				relocated = module_relocated(mm, m);
+			if (!relocated) {
+				ret = add_site(s, mm, m, resolver, CT_SITE_RESOLVER, f, inj);
+				if (ret < 0)
+					return ret;
+				continue;
+			}
+			/* glibc's aarch64 resolvers take the hwcap as first
+			 * argument (x86_64 ones take none) */
+			if (!hwcap)
+				ct_proc_auxv(mm->pid, AT_HWCAP, &hwcap);
+			ret = resolve_ifunc(s, mm, f, resolver, inj, &hwcap, 1);
+			if (ret == -ESRCH)
+				return ret;
+			if (ret < 0) {
 				f->refused = true;
 				continue;
 			}
@@ -603,6 +663,7 @@ int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread 
 	for (i = 0; i < mm->nr_mods; i++) {
 		if (mm->mods[i]->gone)
 			continue;
+		mm->mods[i]->relocated = true;
 		ret = module_arm(s, mm, mm->mods[i], &inj);
 		if (ret < 0)
 			return ret;
@@ -619,4 +680,49 @@ int ct_mm_rbrk_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 	struct ct_injector inj = { .tid = t->tid, .regs = regs, .world_stopped = false };
 
 	return ct_mm_scan(s, mm, &inj);
+}
+
+/* The program runs an IFUNC resolver of a module that was not relocated
+ * when its IFUNCs were selected: whatever the resolver reads is ready now,
+ * or the program's own call would fail.  Run it first, with the arguments
+ * of that call (glibc's on aarch64: hwcap and __ifunc_arg_t), for every
+ * pending IFUNC it resolves, then place their entry sites before the
+ * program can get the implementation's address. */
+int ct_mm_resolver_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
+		       const struct ct_site *site, const struct ct_regs *regs)
+{
+	struct ct_injector inj = { .tid = t->tid, .regs = regs, .world_stopped = false };
+	struct ct_modrt *m = mm_module_at(mm, site->addr);
+	uint64_t args[2], impl = 0;
+	bool mine = false, called = false;
+	size_t i;
+	int ret;
+
+	if (!m)
+		return 0;
+	args[0] = s->arch->arg(regs, 0);
+	args[1] = s->arch->arg(regs, 1);
+	for (i = 0; i < m->nr_funcs; i++) {
+		struct ct_func *f = &m->funcs[i];
+
+		if (!f->selected || f->refused || !is_ifunc(m, f) ||
+		    ifunc_resolver(m, i) != site->addr)
+			continue;
+		mine = true;
+		/* resolved already: by an alias, or in the address space this
+		 * one was forked from (they share the functions, not the sites) */
+		if (f->addr)
+			continue;
+		/* aliases share the resolver: one call for all */
+		if (!called) {
+			called = true;
+			ret = resolve_ifunc(s, mm, f, site->addr, &inj, args, 2);
+			if (ret == -ESRCH)
+				return ret;
+			impl = f->addr;
+		}
+		f->addr = impl;
+		f->refused = !impl;
+	}
+	return mine ? module_arm(s, mm, m, &inj) : 0;
 }

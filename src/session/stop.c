@@ -241,28 +241,13 @@ int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site
 		 struct ct_regs *regs)
 {
 	const struct ct_arch *arch = s->arch;
-	struct ct_regs before;
-	struct ct_mem mem;
-	bool pc_only = true;
+	struct ct_regs before = *regs;
+	bool pc_only;
 	int ret;
 
-	switch (site->plan.action) {
-	case CT_INSN_EMULATE:
-		mem = ct_pmem_as_mem(&t->proc->mm->mem);
-		before = *regs;
-		ret = arch->emulate(&site->plan, regs, &mem);
-		arch->set_pc(&before, arch->pc(regs));
-		pc_only = memcmp(&before, regs, arch->regs_size) == 0;
-		break;
-	case CT_INSN_RELOCATE:
-	case CT_INSN_STEP:
-		arch->set_pc(regs, site->slot);
-		ret = 0;
-		break;
-	default:
-		ret = -EINVAL;
-		break;
-	}
+	ret = ct_site_displace(&t->proc->mm->bps, site, regs);
+	arch->set_pc(&before, arch->pc(regs));
+	pc_only = memcmp(&before, regs, arch->regs_size) == 0;
 	if (ret == 0)
 		ret = pc_only ? ct_regs_set_pc(t->tid, arch, regs) : ct_regs_set(t->tid, arch, regs);
 	if (ret < 0)
@@ -368,6 +353,14 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 			s->pause_pending = false;
 			s->holding = true;
 		}
+		if (!made_event)
+			s->stats.stops_internal++;
+		made_event = true;
+	}
+	if (kinds & CT_SITE_RESOLVER) {
+		ret = ct_mm_resolver_hit(s, mm, t, site, &regs);
+		if (ret < 0 && ret != -ESRCH && !s->fatal)
+			s->fatal = ret;
 		if (!made_event)
 			s->stats.stops_internal++;
 		made_event = true;

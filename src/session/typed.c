@@ -76,7 +76,9 @@ static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
 		m->dw = ct_dwarf_open(m->m.elf->path, s->opts.debug_dirs ? s->opts.debug_dirs :
 						      getenv(CT_DEBUG_DIR_ENV));
 	}
-	sig = ct_dwarf_sig(m->dw, m->m.elf->syms[idx].value);
+	/* the code its entry site is on: for an IFUNC the implementation, not
+	 * the resolver that its symbol's value names */
+	sig = ct_dwarf_sig(m->dw, f->addr - m->m.bias);
 	if (!sig)
 		return NULL;
 	ty = calloc(1, sizeof(*ty));

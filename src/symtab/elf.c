@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ELF files through libelf: the header facts the loader uses (type,
- * machine, entry, PT_INTERP, PT_LOAD) and the function symbols of .symtab
+ * machine, entry, PT_INTERP, PT_LOAD, PT_GNU_RELRO) and the function symbols of .symtab
  * and .dynsym, merged into one table sorted by address.
  *
  * A stripped library has only .dynsym; an unstripped one has both, with
@@ -100,6 +100,10 @@ static int read_loads(Elf *e, struct ct_elf *elf)
 			return -ENOEXEC;
 		if (ph.p_type == PT_INTERP)
 			elf->has_interp = true;
+		if (ph.p_type == PT_GNU_RELRO) {
+			elf->relro_vaddr = ph.p_vaddr;
+			elf->relro_memsz = ph.p_memsz;
+		}
 		if (ph.p_type != PT_LOAD)
 			continue;
 		l = &elf->loads[elf->nr_loads++];

@@ -8,7 +8,10 @@
  *	start-end perms offset major:minor inode [path]
  *
  * where path is the rest of the line: it may contain spaces, and the kernel
- * appends " (deleted)" to a file that was unlinked or replaced.
+ * appends " (deleted)" to a file that was unlinked or replaced.  A newline
+ * in a path is the one character the kernel escapes (show_map_vma:
+ * seq_path(..., "\n") writes it as the octal "\012"; a backslash stays as
+ * it is), so that is the one escape decoded.
  *
  * ct_maps_find_gap() picks where the breakpoint engine maps its scratch
  * pages: a free range within reach of a module.
@@ -45,6 +48,28 @@
 #define STACK_GUARD_GAP (256ULL * 4096)
 
 static const char deleted_suffix[] = " (deleted)";
+static const char newline_escape[] = "\\012";
+
+/* path[0, len) with every "\012" turned back into the newline it stands
+ * for; malloc'ed, NULL when out of memory. */
+static char *decode_path(const char *path, size_t len)
+{
+	size_t elen = sizeof(newline_escape) - 1, i, o = 0;
+	char *out = malloc(len + 1);
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (len - i >= elen && !memcmp(path + i, newline_escape, elen)) {
+			out[o++] = '\n';
+			i += elen - 1;
+		} else {
+			out[o++] = path[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
 
 void ct_maps_fini(struct ct_maps *maps)
 {
@@ -122,10 +147,11 @@ static int parse_line(const char *line, size_t len, struct ct_map *m)
 		size_t plen = (size_t)(eol - s);
 		size_t slen = sizeof(deleted_suffix) - 1;
 
-		m->path = strndup(s, plen);
+		m->path = decode_path(s, plen);
 		if (!m->path)
 			return -ENOMEM;
-		m->deleted = plen > slen && !memcmp(s + plen - slen, deleted_suffix, slen);
+		plen = strlen(m->path);
+		m->deleted = plen > slen && !memcmp(m->path + plen - slen, deleted_suffix, slen);
 	}
 	return 0;
 }

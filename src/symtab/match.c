@@ -7,7 +7,9 @@
  *	!SPEC		exclusion
  *
  * The module separator is a ':' that is not part of a C++ "::", so
- * "ns::Klass::*" is a plain glob while "libfoo.so:ns::*" names a module.
+ * "ns::Klass::*" is a plain glob while "libfoo.so:ns::*" names a module,
+ * nor part of what fnmatch reads as the glob: a bracket expression
+ * ("[[:lower:]]*") or an escaped character ("a\:b").
  * Exclusions win over inclusions in any order, as in ltrace -x / uftrace -N:
  * "-e 'str*' -e '!strlen'" and "-e '!strlen' -e 'str*'" select the same set.
  * A C++ function is matched by its demangled name and by its symbol, so
@@ -37,18 +39,67 @@ void ct_patterns_fini(struct ct_patterns *p)
 	p->n = 0;
 }
 
-/* The module separator in spec, or NULL: the first ':' that starts a run of
- * an odd number of colons (a run of two is C++ scope). */
+/* After the '[' at s opens a "[:class:]", "[=c=]" or "[.c.]" inside a
+ * bracket expression: the character after its closing "X]", or NULL when
+ * it is none (glibc's fnmatch then takes the '[' as an ordinary member; a
+ * class name is lower-case letters). */
+static const char *bracket_item_end(const char *s)
+{
+	char kind = s[1];
+	const char *p = s + 2;
+
+	while (*p && !(p[0] == kind && p[1] == ']')) {
+		if (kind == ':' && (*p < 'a' || *p > 'z'))
+			return NULL;
+		p++;
+	}
+	return *p ? p + 2 : NULL;
+}
+
+/* The ']' that closes the bracket expression opened by the '[' at s, or
+ * NULL when there is none: then fnmatch matches that '[' literally. */
+static const char *bracket_end(const char *s)
+{
+	const char *p = s + 1, *item;
+
+	if (*p == '!' || *p == '^')
+		p++;
+	if (*p == ']')
+		p++; /* a ']' first is a member */
+	while (*p && *p != ']') {
+		if (*p == '\\' && p[1])
+			p += 2;
+		else if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.') &&
+			 (item = bracket_item_end(p)))
+			p = item;
+		else
+			p++;
+	}
+	return *p ? p : NULL;
+}
+
+/* The module separator in spec, or NULL: the first ':' that starts a run
+ * of an odd number of colons (a run of two is C++ scope), outside bracket
+ * expressions ("[[:lower:]]*") and not escaped ("a\:b"), so a glob keeps
+ * every ':' that fnmatch(3) reads as part of it. */
 static const char *find_separator(const char *spec)
 {
-	const char *s = spec;
+	const char *s = spec, *end;
 
-	while ((s = strchr(s, ':'))) {
-		size_t run = strspn(s, ":");
+	while (*s) {
+		if (*s == '\\' && s[1]) {
+			s += 2;
+		} else if (*s == '[' && (end = bracket_end(s))) {
+			s = end + 1;
+		} else if (*s == ':') {
+			size_t run = strspn(s, ":");
 
-		if (run % 2)
-			return s;
-		s += run;
+			if (run % 2)
+				return s;
+			s += run;
+		} else {
+			s++;
+		}
 	}
 	return NULL;
 }

@@ -86,6 +86,23 @@ int ct_module_bias(const struct ct_elf *elf, const struct ct_map *map, uint64_t 
 	return 0;
 }
 
+int ct_module_relocated(const struct ct_module *m, const struct ct_maps *maps)
+{
+	uint64_t mask = page_mask(), start, end;
+	size_t i;
+
+	if (!m->elf || !m->elf->relro_memsz)
+		return -ENOENT;
+	start = (m->bias + m->elf->relro_vaddr) & ~mask;
+	end = (m->bias + m->elf->relro_vaddr + m->elf->relro_memsz) & ~mask;
+	if (start == end)
+		return -ENOENT; /* less than a page: left writable */
+	for (i = 0; i < maps->n; i++)
+		if (maps->v[i].start <= start && start < maps->v[i].end)
+			return !(maps->v[i].prot & PROT_WRITE);
+	return -ENOENT;
+}
+
 void ct_module_fini(struct ct_module *m)
 {
 	if (!m)
@@ -113,23 +130,51 @@ static struct group *group_find(struct group *g, size_t n, const struct ct_map *
 	return NULL;
 }
 
-/* false with errno set (0 for "exists but is not a regular file") */
-static bool is_regular(const char *path)
-{
-	struct stat st;
+/* The ways to the file of a mapping open_module_elf tries, in order. */
+enum { WAY_MAP_FILES_DELETED, WAY_ROOT, WAY_PATH, WAY_MAP_FILES, NR_WAYS };
 
-	if (stat(path, &st))
-		return false;
-	errno = 0;
-	return S_ISREG(st.st_mode);
+/* The path of way `way` to the file of m in buf, or false when that way
+ * does not apply. */
+static bool way_path(pid_t pid, const struct ct_map *m, int way, char *buf, size_t len)
+{
+	switch (way) {
+	case WAY_MAP_FILES_DELETED:
+	case WAY_MAP_FILES:
+		if (pid <= 0 || m->deleted != (way == WAY_MAP_FILES_DELETED))
+			return false;
+		snprintf(buf, len, "/proc/%d/map_files/%llx-%llx", (int)pid,
+			 (unsigned long long)m->start, (unsigned long long)m->end);
+		return true;
+	case WAY_ROOT:
+		if (pid <= 0)
+			return false;
+		snprintf(buf, len, "/proc/%d/root%s", (int)pid, m->path);
+		return true;
+	default:
+		snprintf(buf, len, "%s", m->path);
+		return true;
+	}
 }
 
 /*
- * Open the file behind a group, trying in order: /proc/PID/map_files for a
- * deleted file (the only way to its contents; the kernel may demand
- * CAP_SYS_ADMIN), /proc/PID/root/PATH (the process's own mount namespace
- * and chroot), then PATH itself.  stat() first: opening a device that
- * happens to be mapped could have side effects.  NULL with errno.
+ * Open the file behind a group.  The path in the maps can lead elsewhere:
+ * the file was deleted or replaced (" (deleted)"), the process has its own
+ * mount namespace or root, or a path held a literal "\012" that the maps
+ * decoding took for a newline.  The ways, in order:
+ *
+ *	/proc/PID/map_files/START-END	for a deleted file (the only way to
+ *					its contents; the kernel may demand
+ *					CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE)
+ *	/proc/PID/root/PATH		the process's own mount namespace
+ *	PATH
+ *	/proc/PID/map_files/START-END	for any other file, the mapped file
+ *					itself when the paths did not lead to it
+ *
+ * The first regular file with the mapping's inode is opened; failing that,
+ * the first regular file at all (stat of a file on overlayfs can give
+ * another inode than the maps show; devices are not compared: btrfs gives
+ * each subvolume a device of its own).  stat() first: opening a device
+ * that happens to be mapped could have side effects.  NULL with errno.
  */
 static struct ct_elf *open_module_elf(pid_t pid, const struct group *g)
 {
@@ -137,38 +182,43 @@ static struct ct_elf *open_module_elf(pid_t pid, const struct group *g)
 	size_t len = strlen(m->path) + 64;
 	struct ct_elf *elf = NULL;
 	char *buf = malloc(len);
-	int err = ENOENT;
+	int err = ENOENT, way, fallback = -1, pass;
 
 	if (!buf)
 		return NULL;
-	for (int attempt = 0; attempt < 3 && !elf; attempt++) {
-		const char *path = buf;
+	/* pass 0: a way to the mapping's inode; pass 1: the first other
+	 * regular file */
+	for (pass = 0; pass < 2 && !elf; pass++) {
+		for (way = 0; way < NR_WAYS && !elf; way++) {
+			struct stat st;
 
-		if (attempt == 0) {
-			if (pid <= 0 || !m->deleted)
+			if (pass == 1 && way != fallback)
 				continue;
-			snprintf(buf, len, "/proc/%d/map_files/%llx-%llx", (int)pid,
-				 (unsigned long long)m->start, (unsigned long long)m->end);
-		} else if (attempt == 1) {
-			if (pid <= 0)
+			if (!way_path(pid, m, way, buf, len))
 				continue;
-			snprintf(buf, len, "/proc/%d/root%s", (int)pid, m->path);
-		} else {
-			path = m->path;
-		}
-		if (!is_regular(path)) {
-			if (err != ENOMEM)
-				err = errno ? errno : ENOEXEC;
-			continue;
-		}
-		elf = ct_elf_open(path);
-		if (!elf) {
-			err = errno;
-			ct_dbg("%s: %s", path, strerror(err));
-			if (err == ENOMEM || err == ENOEXEC)
-				break; /* another way to the same file would not help */
+			if (stat(buf, &st)) {
+				err = errno;
+				continue;
+			}
+			if (!S_ISREG(st.st_mode)) {
+				err = ENOEXEC;
+				continue;
+			}
+			if (pass == 0 && st.st_ino != m->inode) {
+				if (fallback < 0)
+					fallback = way;
+				continue;
+			}
+			elf = ct_elf_open(buf);
+			if (!elf) {
+				err = errno;
+				ct_dbg("%s: %s", buf, strerror(err));
+				if (err == ENOMEM || err == ENOEXEC)
+					goto out; /* another way to the same file would not help */
+			}
 		}
 	}
+out:
 	free(buf);
 	if (!elf)
 		errno = err;

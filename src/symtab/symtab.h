@@ -17,7 +17,8 @@ struct ct_map {
 	int prot;          /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	bool shared;
 	uint64_t inode;
-	char *path;        /* NULL for anonymous mappings; "[stack]" etc. kept */
+	char *path;        /* NULL for anonymous mappings; "[stack]" etc. kept; the
+			    * kernel's "\012" decoded to the newline it stands for */
 	bool deleted;      /* path ends with " (deleted)" (kept in path): unlinked or replaced */
 };
 
@@ -62,6 +63,9 @@ struct ct_elf {
 	uint16_t type;      /* ET_EXEC, ET_DYN */
 	uint64_t entry;     /* e_entry (link-time) */
 	bool has_interp;    /* PT_INTERP present */
+	/* PT_GNU_RELRO: made read-only once the dynamic linker relocated it
+	 * (memsz 0: none) */
+	uint64_t relro_vaddr, relro_memsz;
 	/* PT_LOAD segments, for the load bias */
 	struct ct_elf_load {
 		uint64_t vaddr, offset, filesz, memsz;
@@ -147,6 +151,12 @@ int ct_module_bias(const struct ct_elf *elf, const struct ct_map *map, uint64_t 
  * 0 or -ENOMEM. */
 int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_module **mods,
 			 size_t *nr);
+/* Is m relocated, as far as the maps (read after m appeared) show?  The
+ * dynamic linker makes the whole pages of a module's PT_GNU_RELRO
+ * read-only right after relocating it (glibc _dl_protect_relro), and not
+ * before.  1 when they are mapped read-only, 0 when still writable,
+ * -ENOENT when m has no such page to tell. */
+int ct_module_relocated(const struct ct_module *m, const struct ct_maps *maps);
 /* Frees path and elf (name lives in the same allocation as path). */
 void ct_module_fini(struct ct_module *m);
 
@@ -157,7 +167,8 @@ void ct_module_fini(struct ct_module *m);
  * !SPEC           exclude what SPEC matches
  * With no including pattern the default is every function defined in the
  * main executable.  C++ "::" never splits MODULE from GLOB: the split is at
- * the first run of an odd number of ':' (its first ':').  Exclusions win
+ * the first run of an odd number of ':' (its first ':') outside a bracket
+ * expression ("[[:lower:]]") and not escaped ("a\:b").  Exclusions win
  * over inclusions whatever their order.  Globs are fnmatch(3), flags 0.
  * A C++ function has two names, its demangled one and its symbol; a glob
  * matching either selects (or excludes) it: "ns::*" and "_ZN2ns*" alike.

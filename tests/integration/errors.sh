@@ -81,6 +81,10 @@ scenario()
 	# A pattern could still match a library loaded later, so the program may
 	# have run before calltrap gives up: its stdout is not checked here.
 	ALLOW_STDOUT=1 expect_error "pattern matches nothing" trace -e no_such_function_xyz -- "$t"
+	# the ':' of a character class is the glob's, not a module separator
+	# (split there, this named a module "no_such_[[" and was silent)
+	ALLOW_STDOUT=1 expect_error "class pattern matches nothing" \
+		trace -e 'no_such_[[:lower:]]xyz' -- "$t"
 }
 
 OPTS=O0 run_opts scenario

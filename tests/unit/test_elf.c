@@ -233,6 +233,9 @@ static void test_libc(void **state)
 	}
 	need(libc);
 	assert_int_equal(libc->elf->type, ET_DYN);
+	/* glibc is linked with RELRO, and this process's copy is relocated */
+	assert_true(libc->elf->relro_memsz > 0);
+	assert_int_equal(ct_module_relocated(libc, &f->maps), 1);
 
 	getpid_addr = dlsym(RTLD_DEFAULT, "getpid");
 	need(getpid_addr);
@@ -645,6 +648,46 @@ static void test_synth(void **state)
 
 /* ---- load bias ---- */
 
+/* RELRO pages read-only in the maps: the dynamic linker relocated the
+ * module.  In pages of this host (pg): the image is text [0, 3), data
+ * [3, 6), RELRO [3.5, 5.5), of which glibc protects the whole pages [3, 5). */
+static void test_relocated(void **state)
+{
+	const uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), base = 0x7f0000000000ULL;
+	struct ct_elf elf = { .type = ET_DYN, .relro_vaddr = 3 * pg + pg / 2,
+			      .relro_memsz = 2 * pg };
+	struct ct_module m = { .elf = &elf, .bias = base };
+	struct ct_maps maps;
+	char text[512];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "%llx-%llx r-xp 00000000 fe:01 7 /l.so\n%llx-%llx rw-p 00000000 fe:01 7 /l.so\n",
+		 (unsigned long long)base, (unsigned long long)(base + 3 * pg),
+		 (unsigned long long)(base + 3 * pg), (unsigned long long)(base + 6 * pg));
+	assert_int_equal(ct_maps_parse(text, &maps), 0);
+	assert_int_equal(ct_module_relocated(&m, &maps), 0);
+	ct_maps_fini(&maps);
+	snprintf(text, sizeof(text),
+		 "%llx-%llx r-xp 00000000 fe:01 7 /l.so\n%llx-%llx r--p 00000000 fe:01 7 /l.so\n"
+		 "%llx-%llx rw-p 00000000 fe:01 7 /l.so\n",
+		 (unsigned long long)base, (unsigned long long)(base + 3 * pg),
+		 (unsigned long long)(base + 3 * pg), (unsigned long long)(base + 5 * pg),
+		 (unsigned long long)(base + 5 * pg), (unsigned long long)(base + 6 * pg));
+	assert_int_equal(ct_maps_parse(text, &maps), 0);
+	assert_int_equal(ct_module_relocated(&m, &maps), 1);
+	/* unmapped there, no RELRO, or less than a whole page of it: cannot tell */
+	m.bias = base - 64 * pg;
+	assert_int_equal(ct_module_relocated(&m, &maps), -ENOENT);
+	m.bias = base;
+	elf.relro_memsz = 0;
+	assert_int_equal(ct_module_relocated(&m, &maps), -ENOENT);
+	elf.relro_vaddr = 3 * pg + 16;
+	elf.relro_memsz = pg / 2;
+	assert_int_equal(ct_module_relocated(&m, &maps), -ENOENT);
+	ct_maps_fini(&maps);
+}
+
 static void test_bias(void **state)
 {
 	struct ct_elf_load loads[] = {
@@ -788,6 +831,77 @@ static void test_deleted_module(void **state)
 	munmap(p, 0x1000);
 }
 
+/* The module at address p, from a fresh read of this process's maps. */
+static const struct ct_module *self_module_at(struct fixture *f, const void *p)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++)
+		ct_module_fini(&f->mods[i]);
+	free(f->mods);
+	ct_maps_fini(&f->maps);
+	assert_int_equal(ct_maps_read(getpid(), &f->maps), 0);
+	assert_int_equal(ct_modules_from_maps(getpid(), &f->maps, &f->mods, &f->nr), 0);
+	for (i = 0; i < f->nr; i++)
+		if (f->mods[i].lo == (uintptr_t)p)
+			return &f->mods[i];
+	return NULL;
+}
+
+static void *map_file(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	void *p;
+
+	assert_true(fd >= 0);
+	p = mmap(NULL, 0x1000, PROT_READ, MAP_PRIVATE, fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	return p;
+}
+
+/* A path with a newline, which the maps show as "\012": found and named
+ * by the real path.  A file whose name holds a literal "\012" reads the
+ * same in the maps: the decoded path leads to another file (here not an
+ * ELF file), so only map_files can find it. */
+static void test_newline_module(void **state)
+{
+	struct fixture *f = *state;
+	const struct ct_module *m;
+	char probe[64], *path;
+	void *p;
+	int fd;
+
+	assert_int_equal(mkdir(path_in(f, "new\nline"), 0700), 0);
+	path = strdup(path_in(f, "new\nline/lib\n.so"));
+	need(path);
+	write_synth_elf(path);
+	p = map_file(path);
+	m = self_module_at(f, p);
+	need(m);
+	assert_string_equal(m->path, path);
+	assert_string_equal(m->name, "lib\n.so");
+	assert_int_equal(m->elf->entry, 0x1040);
+	munmap(p, 0x1000);
+	free(path);
+
+	write_synth_elf(path_in(f, "a\\012b.so"));
+	write_file(path_in(f, "a\nb.so"), "not an ELF file\n", 16);
+	p = map_file(path_in(f, "a\\012b.so"));
+	m = self_module_at(f, p);
+	snprintf(probe, sizeof(probe), "/proc/self/map_files/%lx-%lx", (unsigned long)p,
+		 (unsigned long)p + 0x1000);
+	fd = open(probe, O_RDONLY);
+	if (fd >= 0) {
+		close(fd);
+		need(m);
+		assert_int_equal(m->elf->entry, 0x1040);
+	} else {
+		assert_null(m);
+	}
+	munmap(p, 0x1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -796,8 +910,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_synth, setup, teardown),
 		cmocka_unit_test(test_bias),
+		cmocka_unit_test(test_relocated),
 		cmocka_unit_test_setup_teardown(test_modules_from_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_module, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newline_module, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -286,6 +286,64 @@ static void test_no_match_counter(void **state)
 	ct_patterns_fini(&p);
 }
 
+/* A ':' inside a bracket expression or after a backslash is part of the
+ * glob, as fnmatch(3) reads it: only a ':' outside both names a module. */
+static void test_bracket_colon(void **state)
+{
+	struct ct_patterns p = { 0 };
+
+	(void)state;
+	add_ok(&p, "[[:lower:]]*");
+	add_ok(&p, "libm.so.6:[[:alpha:]]os");
+	add_ok(&p, "[]:]x");            /* a leading ']' is a member */
+	add_ok(&p, "[!:]*");            /* a negated set */
+	add_ok(&p, "a\\:b");            /* an escaped ':' */
+	add_ok(&p, "lib[[:digit:]].so:f[:]");
+	add_ok(&p, "x[:y");             /* no ']': the '[' is ordinary, ':' splits */
+	add_ok(&p, "[[:x]:z");          /* "[:x]" is no class: the set is "[:x" */
+	assert_int_equal(p.n, 8);
+	assert_null(p.v[0].module);
+	assert_string_equal(p.v[0].glob, "[[:lower:]]*");
+	assert_string_equal(p.v[1].module, "libm.so.6");
+	assert_string_equal(p.v[1].glob, "[[:alpha:]]os");
+	assert_null(p.v[2].module);
+	assert_string_equal(p.v[2].glob, "[]:]x");
+	assert_null(p.v[3].module);
+	assert_null(p.v[4].module);
+	assert_string_equal(p.v[4].glob, "a\\:b");
+	assert_string_equal(p.v[5].module, "lib[[:digit:]].so");
+	assert_string_equal(p.v[5].glob, "f[:]");
+	assert_string_equal(p.v[6].module, "x[");
+	assert_string_equal(p.v[6].glob, "y");
+	assert_string_equal(p.v[7].module, "[[:x]");
+	assert_string_equal(p.v[7].glob, "z");
+
+	ct_patterns_fini(&p);
+
+	/* and they select what fnmatch says */
+	add_ok(&p, "[[:lower:]]*");
+	add_ok(&p, "libm.so.6:[[:alpha:]]os");
+	add_ok(&p, "[]:]x");
+	add_ok(&p, "a\\:b");
+	add_ok(&p, "lib[[:digit:]].so:f[:]");
+	assert_true(ct_patterns_match(&p, "prog", true, "main"));
+	assert_false(ct_patterns_match(&p, "prog", true, "Main"));
+	assert_true(ct_patterns_match(&p, "libm.so.6", false, "cos"));
+	assert_true(ct_patterns_match(&p, "prog", true, ":x"));
+	assert_true(ct_patterns_match(&p, "prog", true, "a:b"));
+	assert_true(ct_patterns_match(&p, "lib7.so", false, "f:"));
+	assert_false(ct_patterns_match(&p, "prog", true, "Ab"));
+	ct_patterns_fini(&p);
+
+	/* ":" inside brackets never makes "MODULE:" or ":GLOB" */
+	add_ok(&p, "[:]");
+	assert_null(p.v[0].module);
+	ct_patterns_fini(&p);
+	assert_int_equal(ct_patterns_add(&p, "[:]:"), -EINVAL);
+	assert_int_equal(ct_patterns_add(&p, "[x]\\:[:]:"), -EINVAL);
+	assert_int_equal(p.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_cxx),
 		cmocka_unit_test(test_cxx_two_names),
 		cmocka_unit_test(test_no_match_counter),
+		cmocka_unit_test(test_bracket_colon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
