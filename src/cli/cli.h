@@ -42,8 +42,12 @@ void ct_trace_opts_fini(struct ct_trace_opts *o);
 
 /* Run the session o describes (spawn or attach, trace until the end or a
  * stop signal), events into out, which it ends (ct_output_end) but does not
- * free.  Prints its errors; returns calltrap's exit status. */
-int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out);
+ * free.  of: the -o file out writes to (NULL: stderr), which takes its name
+ * only once the program runs and is closed here (committed, or discarded if
+ * the program never ran).  Prints its errors; returns calltrap's exit
+ * status. */
+struct ct_outfile;
+int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_outfile *of);
 
 /* Subcommands: argv[0] is the subcommand's name; each returns the exit
  * status.  Each has a help function printing its --help text. */
@@ -80,8 +84,9 @@ enum {
 const char *ct_cli_filter_name(int opt);
 
 /* The end of replay, report and dump over the trace file `path`: one
- * stderr line for a damaged file (error), a failed write (rc < 0) or
- * truncation and lost events (warning).  Returns the exit status. */
+ * stderr line for a damaged file (error; it says that output, if not NULL,
+ * is not written), a failed write (rc < 0) or truncation and lost events
+ * (warning).  Returns the exit status. */
 struct ct_view_problems;
 int ct_cli_view_verdict(const char *path, const char *output, const struct ct_view_problems *pb,
 			int rc);
@@ -93,10 +98,20 @@ struct ct_view_filter;
 int ct_cli_trace_operand(const char *cmd, int argc, char **argv, int optind_now,
 			 const struct ct_view_filter *f, const char **path);
 /* Open the trace at path and, unless output is NULL (stdout), the output
- * file.  0, or CT_EXIT_ERROR after one error line (nothing left open). */
+ * file (ct_cli_open_output).  0, or CT_EXIT_ERROR after one error line
+ * (nothing left open). */
 struct ct_trace_reader;
+struct ct_outfile;
 int ct_cli_open_trace(const char *path, const char *output, int *fd,
-		      struct ct_trace_reader **r, FILE **out);
+		      struct ct_trace_reader **r, struct ct_outfile *of, FILE **out);
+/* The -o FILE of a command that writes it in one go (util/outfile.h): *out
+ * writes to a temporary that ct_cli_close_output() puts in place if the
+ * command succeeded.  0, or CT_EXIT_ERROR after one error line. */
+int ct_cli_open_output(const char *output, struct ct_outfile *of, FILE **out);
+/* code 0: the output takes FILE's place (or an error line, and
+ * CT_EXIT_ERROR); else it is dropped and FILE is left as it was.  Nothing
+ * to do when output is NULL.  Returns the exit status. */
+int ct_cli_close_output(const char *output, struct ct_outfile *of, int code);
 
 /* A decimal number in [min, max], digits only.  0 or -EINVAL. */
 int ct_cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);

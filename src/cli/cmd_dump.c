@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/outfile.h"
 #include "view/view.h"
 
 #define usage_error(...) ct_cli_usage_error("dump", __VA_ARGS__)
@@ -43,6 +44,7 @@ int ct_cmd_dump(int argc, char **argv)
 	struct ct_view_input *in;
 	const char *path, *output = NULL;
 	char why[200];
+	struct ct_outfile of = CT_OUTFILE_INIT;
 	FILE *out;
 	unsigned window = 0;
 	int c, fd, rc, code = 0;
@@ -90,7 +92,7 @@ int ct_cmd_dump(int argc, char **argv)
 	}
 	code = ct_cli_trace_operand("dump", argc, argv, optind, &f, &path);
 	if (!code)
-		code = ct_cli_open_trace(path, output, &fd, &r, &out);
+		code = ct_cli_open_trace(path, output, &fd, &r, &of, &out);
 	if (code)
 		return code;
 	/* events are written as they are read: only --min-duration looks ahead */
@@ -111,10 +113,7 @@ int ct_cmd_dump(int argc, char **argv)
 	code = ct_cli_view_verdict(path, output, &pb, rc);
 	ct_view_input_free(in);
 out_file:
-	if (output && fclose(out) && !code) {
-		fprintf(stderr, "calltrap: writing %s: %s\n", output, strerror(errno));
-		code = CT_EXIT_ERROR;
-	}
+	code = ct_cli_close_output(output, &of, code);
 	ct_trace_reader_close(r);
 	close(fd);
 	return code;
@@ -138,7 +137,8 @@ void ct_help_dump(FILE *fp)
 	      "      --no-regs            jsonl: leave register snapshots out\n"
 	      "      --per-thread         folded, svg: a root frame per thread ([tid N])\n"
 	      "      --title=TEXT         svg: the title\n"
-	      "  -o, --output=FILE        write to FILE instead of stdout\n"
+	      "  -o, --output=FILE        write to FILE instead of stdout (replaced only if\n"
+	      "                           the command succeeds)\n"
 	      "  -h, --help               this help\n"
 	      "Filters:\n"
 	      "      --func=GLOB          only the subtrees of functions matching GLOB\n"

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "trace/tracefile.h"
 #include "util/log.h"
+#include "util/outfile.h"
 
 static uint64_t realtime_ns(void)
 {
@@ -25,9 +26,10 @@ static uint64_t realtime_ns(void)
 int ct_cmd_record(int argc, char **argv)
 {
 	struct ct_trace_info info = { 0 };
+	struct ct_outfile of = CT_OUTFILE_INIT;
 	struct ct_trace_opts o;
 	struct ct_output *out;
-	int ret, fd, code = CT_EXIT_ERROR;
+	int ret, code = CT_EXIT_ERROR;
 
 	ret = ct_trace_parse(argc, argv, &o);
 	if (ret) {
@@ -50,23 +52,19 @@ int ct_cmd_record(int argc, char **argv)
 		info.argv = (const char *const *)o.argv;
 	}
 
-	fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "calltrap: cannot open '%s': %s\n", o.output, strerror(errno));
+	ret = ct_outfile_open(&of, o.output, 0);
+	if (ret < 0) {
+		fprintf(stderr, "calltrap: cannot open '%s': %s\n", o.output, strerror(-ret));
 		goto out_opts;
 	}
-	out = ct_output_new_trace(fd, &info);
+	out = ct_output_new_trace(of.fd, &info);
 	if (!out) {
 		fprintf(stderr, "calltrap: %s\n", strerror(errno));
-		close(fd);
+		ct_outfile_discard(&of);
 		goto out_opts;
 	}
-	code = ct_cli_run(&o, out);
+	code = ct_cli_run(&o, out, &of);
 	ct_output_free(out);
-	if (close(fd) < 0 && code == 0) {
-		fprintf(stderr, "calltrap: writing '%s': %s\n", o.output, strerror(errno));
-		code = CT_EXIT_ERROR;
-	}
 out_opts:
 	ct_trace_opts_fini(&o);
 	return code;

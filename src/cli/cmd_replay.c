@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/outfile.h"
 #include "view/view.h"
 
 #define usage_error(...) ct_cli_usage_error("replay", __VA_ARGS__)
@@ -53,6 +54,7 @@ int ct_cmd_replay(int argc, char **argv)
 	struct ct_view_input *in;
 	const char *path, *output = NULL;
 	char why[200];
+	struct ct_outfile of = CT_OUTFILE_INIT;
 	FILE *out;
 	int c, fd, rc, code = 0;
 
@@ -104,7 +106,7 @@ int ct_cmd_replay(int argc, char **argv)
 	}
 	code = ct_cli_trace_operand("replay", argc, argv, optind, &f, &path);
 	if (!code)
-		code = ct_cli_open_trace(path, output, &fd, &r, &out);
+		code = ct_cli_open_trace(path, output, &fd, &r, &of, &out);
 	if (code)
 		return code;
 	ro.color = color == CT_COLOR_ALWAYS || (color == CT_COLOR_AUTO && !output && color_auto());
@@ -122,10 +124,7 @@ int ct_cmd_replay(int argc, char **argv)
 	code = ct_cli_view_verdict(path, output, &pb, rc);
 	ct_view_input_free(in);
 out_file:
-	if (output && out && fclose(out) && !code) {
-		fprintf(stderr, "calltrap: writing %s: %s\n", output, strerror(errno));
-		code = CT_EXIT_ERROR;
-	}
+	code = ct_cli_close_output(output, &of, code);
 	ct_trace_reader_close(r);
 	close(fd);
 	return code;
@@ -158,7 +157,8 @@ void ct_help_replay(FILE *fp)
 	      "      --no-args            leave out arguments and return values\n"
 	      "      --srcline            end call lines with the function's source file and\n"
 	      "                           line (from DWARF):  f() { /* calls.c:12 */\n"
-	      "  -o, --output=FILE        write to FILE instead of stdout\n"
+	      "  -o, --output=FILE        write to FILE instead of stdout (replaced only if\n"
+	      "                           the command succeeds)\n"
 	      "  -h, --help               this help\n"
 	      "\n"
 	      "Exit status: 0; 1 if FILE cannot be read or is damaged (its intact part is\n"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "util/outfile.h"
 #include "view/view.h"
 
 #define usage_error(...) ct_cli_usage_error("report", __VA_ARGS__)
@@ -43,6 +44,7 @@ int ct_cmd_report(int argc, char **argv)
 	struct ct_report *rp;
 	const char *path, *output = NULL;
 	char why[200], err[CT_TRACE_ERRLEN];
+	struct ct_outfile of = CT_OUTFILE_INIT;
 	FILE *out = stdout;
 	int c, fd, rc, code = 0;
 
@@ -109,22 +111,17 @@ int ct_cmd_report(int argc, char **argv)
 		code = CT_EXIT_ERROR;
 		goto out_input;
 	}
-	/* the table of what was read, even from a damaged file */
-	if (output) {
-		out = fopen(output, "we");
-		if (!out) {
-			fprintf(stderr, "calltrap: cannot open '%s': %s\n", output,
-				strerror(errno));
-			code = CT_EXIT_ERROR;
-			goto out_input;
-		}
+	/* the table of what was read, even from a damaged file (not into -o
+	 * FILE, which an error leaves as it was) */
+	if (output && ct_cli_open_output(output, &of, &out)) {
+		code = CT_EXIT_ERROR;
+		goto out_input;
 	}
 	rc = ct_report_print(rp, out);
 	if (fflush(out) && !rc)
 		rc = errno ? -errno : -EIO;
-	if (output && fclose(out) && !rc)
-		rc = errno ? -errno : -EIO;
 	code = ct_cli_view_verdict(path, output, &pb, rc);
+	code = ct_cli_close_output(output, &of, code);
 out_input:
 	ct_view_input_free(in);
 out_reader:
@@ -162,7 +159,8 @@ void ct_help_report(FILE *fp)
 	      "      --ns                 times as integer nanoseconds\n"
 	      "      --srcline            a Source column: each function's file:line (from\n"
 	      "                           DWARF), - when unknown\n"
-	      "  -o, --output=FILE        write to FILE instead of stdout\n"
+	      "  -o, --output=FILE        write to FILE instead of stdout (replaced only if\n"
+	      "                           the command succeeds)\n"
 	      "  -h, --help               this help\n"
 	      "\n"
 	      "Exit status: 0; 1 if FILE cannot be read or is damaged (the table of its\n"

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "stacks/stacks.h"
 #include "symtab/symtab.h"
+#include "util/outfile.h"
 
 #define usage_error(...) ct_cli_usage_error("stacks", __VA_ARGS__)
 
@@ -52,7 +53,8 @@ void ct_help_stacks(FILE *fp)
 	      "  -p, --pid=PID         the process (a thread id stands for its process)\n"
 	      "      --tid=TID         show this thread only (all are still stopped together)\n"
 	      "      --format=FORMAT   text (default) or json (docs/stacks.md)\n"
-	      "  -o, --output=FILE     write there instead of stdout\n"
+	      "  -o, --output=FILE     write there instead of stdout (replaced only if the\n"
+	      "                        command succeeds)\n"
 	      "      --max-frames=N    at most N frames per thread (default 256)\n"
 	      "      --timeout=SECS    wait that long for each thread to stop (default 2)\n"
 	      "      --no-demangle     show C++ symbols as they are in the binary\n"
@@ -71,6 +73,7 @@ int ct_cmd_stacks(int argc, char **argv)
 	bool json = false;
 	pid_t tid = 0;
 	char err[256];
+	struct ct_outfile of = CT_OUTFILE_INIT;
 	FILE *out = stdout;
 	const char *debug_dirs[CT_CLI_MAX_DEBUG_DIRS];
 	unsigned nr_debug_dirs = 0;
@@ -155,21 +158,16 @@ int ct_cmd_stacks(int argc, char **argv)
 		ct_snapshot_free(snap);
 		return CT_EXIT_ERROR;
 	}
-	/* opened only now: a bad pid must not leave an empty file behind */
-	if (output) {
-		out = fopen(output, "we");
-		if (!out) {
-			fprintf(stderr, "calltrap: %s: %s\n", output, strerror(errno));
-			ct_snapshot_free(snap);
-			return CT_EXIT_ERROR;
-		}
+	/* opened only now: a bad pid must not touch an existing file */
+	if (output && ct_cli_open_output(output, &of, &out)) {
+		ct_snapshot_free(snap);
+		return CT_EXIT_ERROR;
 	}
 	ret = json ? ct_stacks_print_json(out, snap, tid) : ct_stacks_print_text(out, snap, tid);
-	if (out != stdout && fclose(out) != 0 && ret == 0)
-		ret = -EIO;
 	if (ret < 0)
 		fprintf(stderr, "calltrap: writing %s: %s\n", output ? output : "stdout",
 			strerror(-ret));
+	ret = ct_cli_close_output(output, &of, ret < 0 ? CT_EXIT_ERROR : 0);
 	ct_snapshot_free(snap);
-	return ret < 0 ? CT_EXIT_ERROR : 0;
+	return ret;
 }

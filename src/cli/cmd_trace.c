@@ -8,10 +8,12 @@
 
 #include "cli/cli.h"
 #include "util/log.h"
+#include "util/outfile.h"
 
 int ct_cmd_trace(int argc, char **argv)
 {
 	struct ct_trace_opts o;
+	struct ct_outfile of = CT_OUTFILE_INIT;
 	struct ct_output *out = NULL;
 	FILE *fp = stderr;
 	int ret, code = CT_EXIT_ERROR;
@@ -24,9 +26,12 @@ int ct_cmd_trace(int argc, char **argv)
 	if (o.verbose)
 		ct_log_set_level(o.verbose > 1 ? CT_LOG_DEBUG : CT_LOG_INFO);
 	if (o.output) {
-		fp = fopen(o.output, "we");
+		ret = ct_outfile_open(&of, o.output, 0);
+		fp = ret < 0 ? NULL : ct_outfile_stream(&of);
 		if (!fp) {
-			fprintf(stderr, "calltrap: cannot open '%s': %s\n", o.output, strerror(errno));
+			fprintf(stderr, "calltrap: cannot open '%s': %s\n", o.output,
+				strerror(ret < 0 ? -ret : errno));
+			ct_outfile_discard(&of);
 			goto out_opts;
 		}
 	} else {
@@ -37,15 +42,11 @@ int ct_cmd_trace(int argc, char **argv)
 	out = ct_output_new(o.format, fp, o.regs ? CT_OUT_REGS : 0);
 	if (!out) {
 		fprintf(stderr, "calltrap: %s\n", strerror(errno));
-		goto out_file;
+		ct_outfile_discard(&of);
+		goto out_opts;
 	}
-	code = ct_cli_run(&o, out);
+	code = ct_cli_run(&o, out, o.output ? &of : NULL);
 	ct_output_free(out);
-out_file:
-	if (fp != stderr && fclose(fp) != 0 && code == 0) {
-		fprintf(stderr, "calltrap: writing '%s': %s\n", o.output, strerror(errno));
-		code = CT_EXIT_ERROR;
-	}
 	fflush(stderr);
 out_opts:
 	ct_trace_opts_fini(&o);

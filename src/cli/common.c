@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "session/session.h"
 #include "symtab/symtab.h"
+#include "util/outfile.h"
 #include "view/view.h"
 
 int ct_cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -54,7 +55,8 @@ int ct_cli_view_verdict(const char *path, const char *output, const struct ct_vi
 
 	if (pb->error) {
 		ct_view_problems_line(pb, line, sizeof(line));
-		fprintf(stderr, "calltrap: %s: %s\n", path, line);
+		fprintf(stderr, "calltrap: %s: %s%s%s%s\n", path, line, output ? " (" : "",
+			output ? output : "", output ? " not written)" : "");
 		return CT_EXIT_ERROR;
 	}
 	if (rc < 0) {
@@ -82,7 +84,7 @@ int ct_cli_trace_operand(const char *cmd, int argc, char **argv, int optind_now,
 }
 
 int ct_cli_open_trace(const char *path, const char *output, int *fd,
-		      struct ct_trace_reader **r, FILE **out)
+		      struct ct_trace_reader **r, struct ct_outfile *of, FILE **out)
 {
 	char err[CT_TRACE_ERRLEN];
 
@@ -93,11 +95,41 @@ int ct_cli_open_trace(const char *path, const char *output, int *fd,
 	*out = stdout;
 	if (!output)
 		return 0;
-	*out = fopen(output, "we");
-	if (!*out) {
-		fprintf(stderr, "calltrap: cannot open '%s': %s\n", output, strerror(errno));
+	if (ct_cli_open_output(output, of, out)) {
 		ct_trace_reader_close(*r);
 		close(*fd);
+		return CT_EXIT_ERROR;
+	}
+	return 0;
+}
+
+int ct_cli_open_output(const char *output, struct ct_outfile *of, FILE **out)
+{
+	int ret = ct_outfile_open(of, output, 0);
+
+	*out = ret < 0 ? NULL : ct_outfile_stream(of);
+	if (!*out) {
+		fprintf(stderr, "calltrap: cannot open '%s': %s\n", output,
+			strerror(ret < 0 ? -ret : errno));
+		ct_outfile_discard(of);
+		return CT_EXIT_ERROR;
+	}
+	return 0;
+}
+
+int ct_cli_close_output(const char *output, struct ct_outfile *of, int code)
+{
+	int ret;
+
+	if (!output)
+		return code;
+	if (code) {
+		ct_outfile_discard(of);
+		return code;
+	}
+	ret = ct_outfile_commit(of);
+	if (ret < 0) {
+		fprintf(stderr, "calltrap: writing %s: %s\n", output, strerror(-ret));
 		return CT_EXIT_ERROR;
 	}
 	return 0;

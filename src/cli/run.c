@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "session/session.h"
 #include "util/log.h"
+#include "util/outfile.h"
 
 /* Spin before blocking in waitpid (0: block at once); see bench/. */
 #define WAIT_SPIN_US 50
@@ -88,8 +89,49 @@ static int exit_code_of(int status)
 	return 0;
 }
 
-int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out)
+/*
+ * The -o file takes its name once the program runs (the spawn or attach
+ * succeeded), not before: a command that fails to start leaves an existing
+ * file as it was.  If the name cannot be taken then, the program is not
+ * traced at all: a spawned one is killed before its first instruction of
+ * its own ran, an attached one is detached.
+ */
+static int publish_output(const struct ct_trace_opts *o, struct ct_session *s,
+			  struct ct_outfile *of)
 {
+	int ret = ct_outfile_publish(of);
+
+	if (ret < 0) {
+		fprintf(stderr, "calltrap: cannot write '%s': %s\n", o->output, strerror(-ret));
+		if (o->pid)
+			ct_session_detach(s);
+		else
+			ct_session_kill(s);
+	}
+	return ret;
+}
+
+/* The end of the -o file: kept if it was published, else dropped. */
+static int finish_output(const struct ct_trace_opts *o, struct ct_outfile *of, bool published,
+			 int code)
+{
+	int ret;
+
+	if (!published) {
+		ct_outfile_discard(of);
+		return code;
+	}
+	ret = ct_outfile_commit(of);
+	if (ret < 0 && code == 0) {
+		fprintf(stderr, "calltrap: writing '%s': %s\n", o->output, strerror(-ret));
+		code = CT_EXIT_ERROR;
+	}
+	return code;
+}
+
+int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_outfile *of)
+{
+	bool published = false;
 	struct ct_session_opts so = { 0 };
 	struct ct_stop_request stop = { 0 };
 	struct ct_session *s = NULL;
@@ -130,6 +172,14 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out)
 		goto out_mask;
 	}
 	ret = o->pid ? ct_session_attach(s, o->pid) : ct_session_spawn(s, o->argv);
+	if (ret == 0 && of) {
+		ret = publish_output(o, s, of);
+		published = ret == 0;
+		if (ret < 0) {
+			ct_output_end(out);
+			goto out_stats;
+		}
+	}
 	if (ret == 0) {
 		/* A reader that goes away (| head) must not kill calltrap with
 		 * breakpoints still in a process: the write fails, the session
@@ -162,5 +212,7 @@ out_mask:
 	ct_session_free(s);
 	stop_request = NULL;
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	if (of)
+		code = finish_output(o, of, published, code);
 	return code;
 }

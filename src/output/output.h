@@ -81,6 +81,21 @@ size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *bu
 /* One line; with CT_OUT_REGS and ev->regs, two (separated by '\n'). */
 size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size_t bufsz);
 
+/*
+ * The indentation of the text views (trace, replay, the REPL's events and
+ * replay): two spaces per level below the first, up to level
+ * CT_INDENT_MAX_LEVEL; a deeper line keeps that indentation and starts with
+ * "[depth N] " (N its level), so that a line's length does not grow with
+ * its depth (a 100,000-deep recursion would otherwise print 200 KB of
+ * spaces per line: 20 GB for its calls and returns).
+ */
+#define CT_INDENT_MAX_LEVEL 64
+/* The longest indentation, marker included. */
+#define CT_INDENT_MAX (2 * (CT_INDENT_MAX_LEVEL - 1) + sizeof("[depth 4294967295] ") - 1)
+/* The indentation of level (1 and 0: none) into buf, which holds
+ * CT_INDENT_MAX bytes; returns its length (no NUL is written). */
+size_t ct_text_indent(uint32_t level, char *buf);
+
 /* Signal name by Linux number (the same on x86_64 and aarch64): "SIGSEGV",
  * "SIGRT_3" for 35, "SIG99" for numbers without a name.  Returns a static
  * string or buf, which must hold CT_SIGNAME_MAX bytes. */

@@ -14,7 +14,23 @@
 #include "output/output.h"
 #include "util/strbuf.h"
 
-/* A name or path from the tracee: keep the line a single line. */
+size_t ct_text_indent(uint32_t level, char *buf)
+{
+	struct ct_sbuf b;
+
+	if (level <= 1)
+		return 0;
+	ct_sbuf_init(&b, buf, CT_INDENT_MAX + 1);
+	ct_sbuf_spaces(&b, 2 * (size_t)((level < CT_INDENT_MAX_LEVEL ? level
+								   : CT_INDENT_MAX_LEVEL) - 1));
+	if (level > CT_INDENT_MAX_LEVEL) {
+		ct_sbuf_puts(&b, "[depth ");
+		ct_sbuf_u64(&b, level);
+		ct_sbuf_put(&b, "] ", 2);
+	}
+	return b.len;
+}
+
 /* DWARF-typed arguments: name=value, the value already C source. */
 static void tb_named_args(struct ct_sbuf *b, const struct ct_event *ev)
 {
@@ -31,6 +47,7 @@ static void tb_named_args(struct ct_sbuf *b, const struct ct_event *ev)
 	}
 }
 
+/* A name or path from the tracee: keep the line a single line. */
 static void tb_str(struct ct_sbuf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -125,10 +142,12 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 	switch (ev->type) {
 	case CT_EV_CALL:
 	case CT_EV_RETURN:
-	case CT_EV_UNWIND:
-		if (ev->depth > 1)
-			ct_sbuf_spaces(&b, 2 * (size_t)(ev->depth - 1));
+	case CT_EV_UNWIND: {
+		char indent[CT_INDENT_MAX];
+
+		ct_sbuf_put(&b, indent, ct_text_indent(ev->depth, indent));
 		break;
+	}
 	default:
 		break;
 	}

@@ -15,6 +15,7 @@
 
 #include "repl/cmd_events.h"
 #include "repl/store.h"
+#include "util/outfile.h"
 #include "view/view.h"
 
 /*
@@ -260,9 +261,10 @@ int ct_repl_cmd_dump(struct ct_repl *r, int argc, char **argv)
 	const char *val, *path = NULL;
 	struct ct_view_input *in;
 	struct ct_store *st;
+	struct ct_outfile of = CT_OUTFILE_INIT;
 	bool have_format = false;
 	FILE *fp;
-	int i, rc, crc;
+	int i, rc;
 
 	for (i = 1; i < argc; i++) {
 		rc = opt_value(r, argc, argv, &i, "--format", NULL, &val);
@@ -297,10 +299,14 @@ int ct_repl_cmd_dump(struct ct_repl *r, int argc, char **argv)
 	dopt.info = ct_store_info(st);
 	fp = ct_repl_out(r);
 	if (path) {
-		fp = fopen(path, "we");
-		if (!fp)
+		/* a temporary, in place only if the dump is complete */
+		rc = ct_outfile_open(&of, path, 0);
+		fp = rc < 0 ? NULL : ct_outfile_stream(&of);
+		if (!fp) {
+			ct_outfile_discard(&of);
 			return ct_repl_error(r, "dump: cannot open '%s': %s", path,
-					     strerror(errno));
+					     strerror(rc < 0 ? -rc : errno));
+		}
 	}
 	/* events are written as they are read: only --min-duration looks ahead */
 	in = ct_store_input(st, f->since_ns, f->until_ns,
@@ -312,9 +318,14 @@ int ct_repl_cmd_dump(struct ct_repl *r, int argc, char **argv)
 		rc = ct_dump(in, f, &dopt, fp);
 		ct_view_input_free(in);
 	}
-	crc = path ? fclose(fp) : fflush(fp);
-	if (crc && !rc)
-		rc = -EIO;
+	if (!path) {
+		if (fflush(fp) && !rc)
+			rc = -EIO;
+	} else if (rc) {
+		ct_outfile_discard(&of);
+	} else {
+		rc = ct_outfile_commit(&of);
+	}
 	if (rc && path)
 		return ct_repl_error(r, "dump: writing '%s': %s", path, strerror(-rc));
 	return view_result(r, "dump", rc);

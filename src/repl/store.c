@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "repl/store_impl.h"
+#include "util/outfile.h"
 
 /* Bitmaps of up to this many bits beyond twice the events are accepted,
  * so that gaps in the numbering (events lost, chunks damaged) cost little
@@ -655,11 +656,10 @@ static int copy_records(struct ct_store *st, struct ct_trace_writer *w, uint64_t
 
 int ct_store_save(struct ct_store *st, const char *path, uint64_t *events)
 {
+	struct ct_outfile of;
 	struct ct_trace_info info;
 	struct ct_trace_writer *w;
-	size_t len = strlen(path);
-	char *tmp;
-	int fd, rc, crc;
+	int rc, crc;
 
 	*events = 0;
 	st->err[0] = '\0';
@@ -667,22 +667,16 @@ int ct_store_save(struct ct_store *st, const char *path, uint64_t *events)
 		seterr(st, "no events yet");
 		return -ENODATA;
 	}
-	tmp = malloc(len + 5);
-	if (!tmp)
-		return -ENOMEM;
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".tmp", 5);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(st->err, sizeof(st->err), "cannot create '%s': %s", tmp, strerror(-rc));
-		free(tmp);
+	/* a temporary renamed over path once complete (util/outfile.h) */
+	rc = ct_outfile_open(&of, path, 0);
+	if (rc < 0) {
+		seterr(st, strerror(-rc));
 		return rc;
 	}
 	info = *ct_trace_reader_info(st->r);
 	if (info.chunk_size < CT_TRACE_CHUNK_MIN || info.chunk_size > CT_TRACE_CHUNK_LIMIT)
 		info.chunk_size = 0;
-	w = ct_trace_writer_open(fd, &info);
+	w = ct_trace_writer_open(of.fd, &info);
 	if (!w) {
 		rc = errno ? -errno : -EIO;
 	} else {
@@ -691,17 +685,11 @@ int ct_store_save(struct ct_store *st, const char *path, uint64_t *events)
 		if (!rc)
 			rc = crc;
 	}
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc) {
-		if (!st->err[0])
-			seterr(st, strerror(-rc));
-		unlink(tmp);
-	}
-	free(tmp);
+	if (rc)
+		ct_outfile_discard(&of);
+	else
+		rc = ct_outfile_commit(&of);
+	if (rc && !st->err[0])
+		seterr(st, strerror(-rc));
 	return rc;
 }

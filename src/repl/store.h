@@ -151,8 +151,8 @@ struct ct_view_input *ct_store_input(struct ct_store *st, uint64_t since_ns, uin
 /*
  * Write every event of the file (visible or not, with the recorder's lost
  * records) as a complete trace at path, with the file's header: first to
- * path.tmp, then renamed over path.  *events: how many were written.
- * 0 or -errno (path.tmp removed).
+ * a temporary (util/outfile.h), renamed over path once complete.  *events:
+ * how many were written.  0 or -errno (path left as it was).
  */
 int ct_store_save(struct ct_store *st, const char *path, uint64_t *events);
 

@@ -85,17 +85,50 @@ static const char *wait_func(const struct ct_stack_thread *t)
 
 /* ---- text ---- */
 
+/*
+ * A string the process controls (its names, paths, symbols, the system
+ * call's text with its fd targets) on one line: control bytes as \xNN and
+ * '\' as \\ (in quotes '"' as \" too), as the live text output does, so
+ * that no name can end a line and forge the next one (a thread named
+ * "\ndeadlock: 1->1"), nor send escape sequences to a terminal.
+ */
+static void text_str(FILE *fp, const char *str, bool quoted)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "??");
+
+	if (quoted)
+		fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '\\' || (quoted && *s == '"'))
+			fprintf(fp, "\\%c", *s);
+		else if (*s < 0x20 || *s == 0x7f)
+			fprintf(fp, "\\x%02x", *s);
+		else
+			fputc(*s, fp);
+	}
+	if (quoted)
+		fputc('"', fp);
+}
+
 static void text_frame(FILE *fp, unsigned n, const struct ct_frame *f)
 {
 	fprintf(fp, "    #%-2u 0x%016" PRIx64 " in ", n, f->pc);
-	if (f->loc.func)
-		fprintf(fp, "%s+%#" PRIx64, f->loc.func, f->loc.offset);
-	else
+	if (f->loc.func) {
+		text_str(fp, f->loc.func, false);
+		fprintf(fp, "+%#" PRIx64, f->loc.offset);
+	} else {
 		fputs("??", fp);
-	if (f->loc.module)
-		fprintf(fp, " (%s)", f->loc.module);
-	if (f->loc.file)
-		fprintf(fp, " at %s:%d", f->loc.file, f->loc.line);
+	}
+	if (f->loc.module) {
+		fputs(" (", fp);
+		text_str(fp, f->loc.module, false);
+		fputc(')', fp);
+	}
+	if (f->loc.file) {
+		fputs(" at ", fp);
+		text_str(fp, f->loc.file, false);
+		fprintf(fp, ":%d", f->loc.line);
+	}
 	if (f->how == CT_FRAME_FP)
 		fputs(" [frame pointer]", fp);
 	fputc('\n', fp);
@@ -115,11 +148,15 @@ static void text_wait(FILE *fp, const struct ct_snapshot *snap, const struct ct_
 	o = t->wait.owner ? ct_snapshot_thread(snap, t->wait.owner) : NULL;
 	if (o == t)
 		fprintf(fp, ", which it holds itself (a self-deadlock)");
-	else if (o)
-		fprintf(fp, " held by thread %d \"%s\"%s%s%s", (int)o->tid, o->name,
-			wait_func(o) ? " (in " : "", wait_func(o) ? wait_func(o) : "",
-			wait_func(o) ? ")" : "");
-	else if (t->wait.owner)
+	else if (o) {
+		fprintf(fp, " held by thread %d ", (int)o->tid);
+		text_str(fp, o->name, true);
+		if (wait_func(o)) {
+			fputs(" (in ", fp);
+			text_str(fp, wait_func(o), false);
+			fputc(')', fp);
+		}
+	} else if (t->wait.owner)
 		fprintf(fp, " held by thread %d, which no longer exists", (int)t->wait.owner);
 	fputc('\n', fp);
 }
@@ -129,12 +166,15 @@ static void text_thread(FILE *fp, const struct ct_snapshot *snap, const struct c
 	const struct ct_syscall *sys = &t->sys;
 	unsigned i;
 
-	fprintf(fp, "thread %d \"%s\" state %c (%s)", (int)t->tid, t->name,
-		t->state ? t->state : '?', state_name(t->state));
+	fprintf(fp, "thread %d ", (int)t->tid);
+	text_str(fp, t->name, true);
+	fprintf(fp, " state %c (%s)", t->state ? t->state : '?', state_name(t->state));
 	if (t->group_stopped && t->state != 'T')
 		fputs(" group-stopped", fp);
-	if (t->wchan[0])
-		fprintf(fp, " wchan %s", t->wchan);
+	if (t->wchan[0]) {
+		fputs(" wchan ", fp);
+		text_str(fp, t->wchan, false);
+	}
 	if (t->pending_sig)
 		fprintf(fp, ", signal %d (%s) pending", t->pending_sig, strsignal(t->pending_sig));
 	fputc('\n', fp);
@@ -154,15 +194,19 @@ static void text_thread(FILE *fp, const struct ct_snapshot *snap, const struct c
 		return;
 	switch (sys->state) {
 	case CT_SYS_BLOCKED:
-		fprintf(fp, "    in %s%s\n", sys->text,
-			sys->restarted ? " (resumed by restart_syscall)" : "");
+		fputs("    in ", fp);
+		text_str(fp, sys->text, false);
+		fprintf(fp, "%s\n", sys->restarted ? " (resumed by restart_syscall)" : "");
 		break;
 	case CT_SYS_INTERRUPTED:
-		fprintf(fp, "    in %s = -1 EINTR (woken by the stop; this call does not restart)\n",
-			sys->text);
+		fputs("    in ", fp);
+		text_str(fp, sys->text, false);
+		fputs(" = -1 EINTR (woken by the stop; this call does not restart)\n", fp);
 		break;
 	case CT_SYS_RETURNED:
-		fprintf(fp, "    returning from %s = %" PRId64 "\n", sys->text, sys->ret);
+		fputs("    returning from ", fp);
+		text_str(fp, sys->text, false);
+		fprintf(fp, " = %" PRId64 "\n", sys->ret);
 		break;
 	default:
 		break;
@@ -170,8 +214,11 @@ static void text_thread(FILE *fp, const struct ct_snapshot *snap, const struct c
 	text_wait(fp, snap, t);
 	for (i = 0; i < t->nr_frames; i++)
 		text_frame(fp, i, &t->frames[i]);
-	if (t->unwind_end[0] && t->nr_frames < 2)
-		fprintf(fp, "    (backtrace ends: %s)\n", t->unwind_end);
+	if (t->unwind_end[0] && t->nr_frames < 2) {
+		fputs("    (backtrace ends: ", fp);
+		text_str(fp, t->unwind_end, false);
+		fputs(")\n", fp);
+	}
 }
 
 static void text_deadlock(FILE *fp, const struct ct_snapshot *snap, const struct ct_deadlock *d)
@@ -185,8 +232,9 @@ static void text_deadlock(FILE *fp, const struct ct_snapshot *snap, const struct
 	for (i = 0; i < d->n; i++) {
 		const struct ct_stack_thread *t = ct_snapshot_thread(snap, d->tids[i]);
 
-		fprintf(fp, "    thread %d waits in %s for mutex %#" PRIx64 " held by thread %d\n",
-			(int)t->tid, wait_func(t) ? wait_func(t) : "??", t->wait.addr,
+		fprintf(fp, "    thread %d waits in ", (int)t->tid);
+		text_str(fp, wait_func(t), false);
+		fprintf(fp, " for mutex %#" PRIx64 " held by thread %d\n", t->wait.addr,
 			(int)t->wait.owner);
 	}
 }
@@ -195,10 +243,15 @@ int ct_stacks_print_text(FILE *fp, const struct ct_snapshot *snap, pid_t only_ti
 {
 	unsigned i;
 
-	fprintf(fp, "process %d \"%s\"%s%s%s: %u thread%s, stopped for %.2f ms\n", (int)snap->pid,
-		snap->name, snap->exe[0] ? " (" : "", snap->exe, snap->exe[0] ? ")" : "",
-		snap->nr_threads, snap->nr_threads == 1 ? "" : "s",
-		(double)snap->stopped_ns / 1e6);
+	fprintf(fp, "process %d ", (int)snap->pid);
+	text_str(fp, snap->name, true);
+	if (snap->exe[0]) {
+		fputs(" (", fp);
+		text_str(fp, snap->exe, false);
+		fputc(')', fp);
+	}
+	fprintf(fp, ": %u thread%s, stopped for %.2f ms\n", snap->nr_threads,
+		snap->nr_threads == 1 ? "" : "s", (double)snap->stopped_ns / 1e6);
 	for (i = 0; i < snap->nr_threads; i++) {
 		if (!show(snap->threads[i].tid, only_tid))
 			continue;

@@ -161,8 +161,11 @@ static struct ct_vbuf *line_start(struct replay *rp, struct ct_view_thread *t, b
 		ct_vbuf_putc(b, ']');
 	}
 	ct_vbuf_put(b, " | ", 3);
-	if (level > 1)
-		ct_vbuf_spaces(b, 2 * (size_t)(level - 1));
+	if (level > 1) {
+		char indent[CT_INDENT_MAX];
+
+		ct_vbuf_put(b, indent, ct_text_indent(level, indent));
+	}
 	return b;
 }
 

@@ -19,7 +19,10 @@ cat > "$PY" <<'EOF'
 import json, re, sys
 
 MASK = (1 << 64) - 1
-LINE = re.compile(r'^(?P<dur>.{10})(?: \[ *(?P<tid>\d+)\])? \| (?P<ind> *)(?P<body>.*)$')
+LINE = re.compile(r'^(?P<dur>.{10})(?: \[ *(?P<tid>\d+)\])? \| (?P<ind> *)'
+                  r'(?:\[depth (?P<deep>\d+)\] )?(?P<body>.*)$')
+# calltrap(1): indentation stops at level 64; deeper lines say their depth
+INDENT_MAX_LEVEL = 64
 DUR = re.compile(r'^ *(\d+(?:\.\d{3})?) (ns|us|ms| s)$')
 UNITS = {'ns': 1, 'us': 1000, 'ms': 1000000, ' s': 1000000000}
 FORMS = [
@@ -91,6 +94,12 @@ def parse_replay(path, srcs=None):
         if len(m.group('ind')) % 2:
             fail('%s:%d: odd indentation' % (path, n))
         depth = len(m.group('ind')) // 2 + 1
+        if depth > INDENT_MAX_LEVEL:
+            fail('%s:%d: indented beyond level %d' % (path, n, INDENT_MAX_LEVEL))
+        if m.group('deep'):
+            if depth != INDENT_MAX_LEVEL or int(m.group('deep')) <= INDENT_MAX_LEVEL:
+                fail('%s:%d: depth marker at level %d' % (path, n, depth))
+            depth = int(m.group('deep'))
         body = m.group('body')
         if srcs is not None:
             s = SRC.match(body)

@@ -22,3 +22,12 @@ tests_unit_test_strbuf_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_strbuf_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_strbuf_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_strbuf_LDADD = $(UT_LIBS)
+
+# struct ct_outfile (src/util/outfile.c): -o files replaced only on success
+check_PROGRAMS += tests/unit/test_outfile
+TESTS += tests/unit/test_outfile
+tests_unit_test_outfile_SOURCES = tests/unit/test_outfile.c
+tests_unit_test_outfile_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_outfile_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_outfile_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_outfile_LDADD = $(UT_LIBS)

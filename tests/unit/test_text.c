@@ -117,6 +117,35 @@ static void test_indent(void **state CT_UNUSED)
 	check_line(&ev, "1.005433 [4243] } f <unwind> <5.433 us>");
 }
 
+/* Indentation stops at depth 64 (126 spaces); deeper lines say their depth. */
+static void test_indent_cap(void **state CT_UNUSED)
+{
+	struct ct_event ev = frame_event(CT_EV_CALL, 64);
+	char want[512], spaces[127];
+
+	memset(spaces, ' ', 126);
+	spaces[126] = '\0';
+	ev.nr_args = 1;
+	snprintf(want, sizeof(want), "1.005433 [4243] %sf(0x1) {", spaces);
+	check_line(&ev, want);
+	ev.depth = 65;
+	snprintf(want, sizeof(want), "1.005433 [4243] %s[depth 65] f(0x1) {", spaces);
+	check_line(&ev, want);
+	ev.type = CT_EV_RETURN;
+	ev.depth = 100000;
+	snprintf(want, sizeof(want), "1.005433 [4243] %s[depth 100000] } f = 0x3 <5.433 us>",
+		 spaces);
+	check_line(&ev, want);
+	/* the longest indentation fits CT_INDENT_MAX */
+	ev.depth = UINT32_MAX;
+	snprintf(want, sizeof(want), "1.005433 [4243] %s[depth 4294967295] } f = 0x3 <5.433 us>",
+		 spaces);
+	check_line(&ev, want);
+	assert_int_equal(ct_text_indent(UINT32_MAX, want), CT_INDENT_MAX);
+	assert_int_equal(ct_text_indent(1, want), 0);
+	assert_int_equal(ct_text_indent(0, want), 0);
+}
+
 static void test_pid_tid(void **state CT_UNUSED)
 {
 	struct ct_event ev = frame_event(CT_EV_RETURN, 1);
@@ -333,6 +362,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_call_return),
 		cmocka_unit_test(test_indent),
+		cmocka_unit_test(test_indent_cap),
 		cmocka_unit_test(test_pid_tid),
 		cmocka_unit_test(test_timestamp),
 		cmocka_unit_test(test_duration_units),
