@@ -228,7 +228,7 @@ static int resolve_ifunc(struct ct_session *s, struct ct_mm *mm, struct ct_func 
 		return ret;
 	}
 	s->stats.stops_internal++;
-	home = mm_module_at(mm, impl);
+	home = ct_mm_module_at(mm, impl);
 	if (!home || impl < home->m.text_lo || impl >= home->m.text_hi) {
 		ct_warn("cannot resolve IFUNC %s: its resolver returned %#lx, in no module's code",
 			f->name, (unsigned long)impl);
@@ -692,7 +692,7 @@ int ct_mm_resolver_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread 
 		       const struct ct_site *site, const struct ct_regs *regs)
 {
 	struct ct_injector inj = { .tid = t->tid, .regs = regs, .world_stopped = false };
-	struct ct_modrt *m = mm_module_at(mm, site->addr);
+	struct ct_modrt *m = ct_mm_module_at(mm, site->addr);
 	uint64_t args[2], impl = 0;
 	bool mine = false, called = false;
 	size_t i;
