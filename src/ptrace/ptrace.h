@@ -18,7 +18,7 @@
 /* Options for every task we trace.  EXITKILL only for programs we spawned. */
 #define CT_PTRACE_OPTIONS                                                        \
 	(PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |        \
-	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD)
+	 PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD)
 
 /* Start argv[0] (searched in PATH) stopped at its PTRACE_EVENT_EXEC stop,
  * seized with CT_PTRACE_OPTIONS | PTRACE_O_EXITKILL, with signal mask

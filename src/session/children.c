@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/kcmp.h>
 #include <stdio.h>
@@ -34,6 +35,98 @@
 static bool shares_mm(pid_t a, pid_t b)
 {
 	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0) == 0;
+}
+
+/* The state letter of /proc/PID/task/TID/stat, or 0. */
+static char task_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "tid (comm) S ...": comm may hold anything, the last ')' ends it */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Seize child, a process sharing p's memory, as the event path adds a
+ * vfork child: not followed, its hits passed through silently. */
+static int adopt_vm_child(struct ct_session *s, struct ct_proc *p, pid_t child)
+{
+	struct ct_proc *cp;
+	struct ct_thread *nt;
+	int ret;
+
+	ret = ct_ptrace_seize(child, true);
+	if (ret < 0)
+		return ret;
+	cp = ct_proc_add(s, child, p->mm);
+	if (!cp)
+		return -ENOMEM;
+	p->mm->refs++;
+	nt = ct_thread_add(s, cp, child, CT_TS_NEW);
+	if (!nt)
+		return -ENOMEM;
+	nt->interrupted = true;
+	return 0;
+}
+
+int ct_attach_vfork_children(struct ct_session *s, struct ct_proc *p)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+	int ret = 0;
+
+	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+		struct ct_thread *t = val;
+		char path[64], list[4096], *tok, *save;
+		ssize_t n;
+		int fd;
+
+		if (t->proc != p)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)p->pid, (int)t->tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* gone, or a kernel without the file */
+		n = read(fd, list, sizeof(list) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		list[n] = '\0';
+		for (tok = strtok_r(list, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+			pid_t child = (pid_t)atoi(tok);
+
+			if (child <= 0 || ct_hashmap_get(&s->threads, (uint64_t)child) ||
+			    !shares_mm(p->pid, child))
+				continue;
+			/* it runs in our memory, breakpoints included */
+			ret = adopt_vm_child(s, p, child);
+			if (ret == -ESRCH)
+				ret = 0; /* exited meanwhile */
+			if (ret < 0) {
+				ct_session_set_error(s, "attach %d: its child %d shares its memory "
+						     "and cannot be traced: %s", (int)p->pid,
+						     (int)child, strerror(-ret));
+				return ret;
+			}
+			/* CLONE_VFORK keeps its parent in the kernel (killable
+			 * sleep, "D") until the child execs or exits */
+			if (task_state(p->pid, t->tid) == 'D')
+				t->in_vfork = true;
+		}
+	}
+	return ret;
 }
 
 static int copy_stack(struct ct_shadow *dst, const struct ct_shadow *src)
@@ -121,6 +214,15 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 	ret = resume_early(s, child);
 	if (ret < 0)
 		return ret;
+	/* Resumed, a vforking thread waits in the kernel until its child execs
+	 * or exits (PTRACE_EVENT_VFORK_DONE): it cannot stop before that. */
+	t->in_vfork = event == PTRACE_EVENT_VFORK;
+	if (t->in_vfork && (ct_keep_stopped(s) || s->attaching)) {
+		/* Not moved to the syscall's exit, which is past that wait: it
+		 * stays at its event stop, where no code is injected into it
+		 * (ct_mm_injector_thread), and detaches from there. */
+		return 0;
+	}
 	if (ct_keep_stopped(s) || s->attaching) {
 		/* It stays stopped while we write into the process, maybe running
 		 * injected code in it: the event stop is inside clone/fork, whose
@@ -171,6 +273,7 @@ int ct_on_first_stop(struct ct_session *s, struct ct_thread *t, int status)
 	int sig = WSTOPSIG(status), event = status >> 16;
 
 	t->state = CT_TS_STOPPED;
+	t->in_vfork = false; /* seized inside vfork: it has left it (VFORK_DONE) */
 	if (event == PTRACE_EVENT_STOP) {
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
 			t->group_stopped = true;

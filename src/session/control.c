@@ -307,23 +307,6 @@ int ct_spawn_pause(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t)
 
 /* A stopped thread of mm to run injected code in, preferably not one in
  * group-stop, with its registers. */
-static struct ct_thread *mm_thread(struct ct_session *s, const struct ct_mm *mm)
-{
-	struct ct_thread *best = NULL;
-	size_t it = 0;
-	uint64_t key;
-	void *val;
-
-	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
-		struct ct_thread *t = val;
-
-		if (t->proc->mm != mm || t->state != CT_TS_STOPPED)
-			continue;
-		if (!best || (best->group_stopped && !t->group_stopped))
-			best = t;
-	}
-	return best;
-}
 
 /* The distinct address spaces of the live processes, in v (room for
  * s->procs.n). */
@@ -408,7 +391,7 @@ static int apply_edit(struct ct_session *s, struct ct_edit *e)
 	reselect(s, mms, nr_mms, e, &matched, &changed);
 	s->last_matched = matched;
 	for (i = 0; i < nr_mms && changed; i++) {
-		struct ct_thread *t = mm_thread(s, mms[i]);
+		struct ct_thread *t = ct_mm_injector_thread(s, mms[i]);
 		struct ct_injector inj;
 		struct ct_regs regs;
 

@@ -11,8 +11,10 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "session/internal.h"
 
@@ -33,9 +35,12 @@ static struct ct_thread *first_thread(struct ct_session *s, bool (*pred)(struct 
 	return NULL;
 }
 
+/* Threads to wait for: not those blocked in vfork, which cannot stop
+ * while we hold their child (and run no code meanwhile). */
 static bool is_moving(struct ct_thread *t)
 {
-	return t->state == CT_TS_NEW || t->state == CT_TS_RUNNING;
+	return (t->state == CT_TS_NEW || t->state == CT_TS_RUNNING) &&
+	       !ct_thread_blocked_in_vfork(t);
 }
 
 static int wait_all_stopped(struct ct_session *s)
@@ -95,6 +100,8 @@ int ct_stop_everything(struct ct_session *s)
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		struct ct_thread *t = val;
 
+		if (ct_thread_blocked_in_vfork(t))
+			continue;
 		if (t->state == CT_TS_RUNNING || t->state == CT_TS_GROUP_STOP) {
 			if (t->state == CT_TS_GROUP_STOP)
 				t->group_stopped = true;
@@ -169,7 +176,7 @@ static bool same_mm_thread(struct ct_thread *t, struct ct_mm *mm)
 static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 {
 	struct ct_injector inj;
-	struct ct_thread *t = NULL;
+	struct ct_thread *t;
 	struct ct_regs regs;
 	size_t it = 0;
 	uint64_t key;
@@ -179,15 +186,14 @@ static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		struct ct_thread *c = val;
 
-		if (!same_mm_thread(c, mm))
+		if (!same_mm_thread(c, mm) || ct_thread_blocked_in_vfork(c))
 			continue;
 		r = move_out_of_slot(s, c);
 		if (r < 0 && r != -ESRCH)
 			ct_warn("thread %d: cannot leave out-of-line code: %s", (int)c->tid,
 				strerror(-r));
-		if (!t)
-			t = c;
 	}
+	t = ct_mm_injector_thread(s, mm);
 	ret = ct_bpset_remove_all(&mm->bps);
 	if (!t)
 		return ret;
@@ -205,8 +211,67 @@ static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 	return ret ? ret : r;
 }
 
+/* Threads detach left behind, blocked in vfork. */
+struct vfork_wait {
+	pid_t *tids;
+	size_t n;
+};
+
+static int vfork_wait_add(struct vfork_wait *vw, pid_t tid)
+{
+	pid_t *v = realloc(vw->tids, (vw->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	vw->tids = v;
+	vw->tids[vw->n++] = tid;
+	return 0;
+}
+
+/* How long detach waits for a vfork child to let its parent go. */
+#define VFORK_WAIT_MS 1000
+
+/* Wait for each thread's stop (with PTRACE_O_TRACEVFORKDONE the first one
+ * comes when its child execs or exits) and detach it there, delivering the
+ * signal of a signal-delivery stop.  A child may take as long as it likes:
+ * after VFORK_WAIT_MS in all, or at a signal to calltrap (SIGINT,
+ * SIGTERM...), the rest are left to calltrap's exit, which detaches them
+ * (ptrace's exit_ptrace), the memory being clean already. */
+static void vfork_wait_finish(struct vfork_wait *vw)
+{
+	uint64_t deadline = ct_now_ns() + VFORK_WAIT_MS * 1000000ull;
+	size_t i = 0;
+
+	while (i < vw->n) {
+		pid_t tid = vw->tids[i];
+		const struct timespec nap = { 0, 2000000 };
+		int status, sig;
+		pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
+
+		if (r == 0) {
+			if (ct_now_ns() >= deadline || nanosleep(&nap, NULL) < 0) {
+				ct_warn("thread %d is still in vfork(): it is let go when calltrap exits",
+					(int)tid);
+				break;
+			}
+			continue;
+		}
+		i++;
+		if (r < 0 || !WIFSTOPPED(status))
+			continue; /* gone */
+		/* event stops (VFORK_DONE, ours) carry no signal; a
+		 * signal-delivery stop carries the program's */
+		sig = status >> 16 ? 0 : WSTOPSIG(status);
+		ct_ptrace_detach(tid, sig);
+	}
+	free(vw->tids);
+	vw->tids = NULL;
+	vw->n = 0;
+}
+
 int ct_detach_all(struct ct_session *s)
 {
+	struct vfork_wait vw = { 0 };
 	int ret, err = 0;
 
 	s->detaching = true;
@@ -257,12 +322,18 @@ int ct_detach_all(struct ct_session *s)
 
 				if (!t)
 					break;
-				ct_ptrace_detach(t->tid, t->pending_sig);
+				if (!ct_thread_blocked_in_vfork(t))
+					ct_ptrace_detach(t->tid, t->pending_sig);
+				else if (vfork_wait_add(&vw, t->tid) < 0 && !err)
+					err = -ENOMEM;
 				ct_thread_remove(s, t);
 			}
 			ct_proc_remove(s, q);
 		}
 	}
+	/* the memory is clean and their children are let go: they leave
+	 * vfork and stop (VFORK_DONE) as soon as those exec or exit */
+	vfork_wait_finish(&vw);
 	s->detaching = false;
 	s->holding = false;
 	return err;

@@ -72,6 +72,12 @@ struct ct_thread {
 	bool group_stopped;        /* was in group-stop when we stopped it */
 	bool interrupted;          /* we sent PTRACE_INTERRUPT */
 	bool cleanup_child;        /* unfollowed fork child: clean and detach at first stop */
+	/* Inside vfork(), or about to be once resumed from its VFORK event
+	 * stop: the kernel makes it wait until the child execs or exits, so it
+	 * can neither stop before then (while running) nor take injected code
+	 * (stopped inside the system call).  Its PTRACE_EVENT_VFORK_DONE stop,
+	 * or any stop, ends it. */
+	bool in_vfork;
 	/* signal frames built while its pc was in a slot (sigframe.c) */
 	uint64_t sig_slot_pc;      /* stepping into a handler from this slot pc */
 	struct ct_slot_frame *slot_frames;
@@ -143,6 +149,14 @@ void ct_proc_remove(struct ct_session *s, struct ct_proc *p);
  * left about to (t->stepping), LISTEN when it was in group-stop, else
  * continue with its pending signal.  -ESRCH counts as done. */
 int ct_thread_resume(struct ct_session *s, struct ct_thread *t);
+/* A stopped thread through which code may be injected (not one inside
+ * vfork()); among several, one not in group-stop. */
+struct ct_thread *ct_mm_injector_thread(struct ct_session *s, const struct ct_mm *mm);
+/* A thread that cannot stop until its vfork child execs or exits. */
+static inline bool ct_thread_blocked_in_vfork(const struct ct_thread *t)
+{
+	return t->in_vfork && (t->state == CT_TS_RUNNING || t->state == CT_TS_NEW);
+}
 /* Handled stops leave threads stopped (detach, or the world held). */
 static inline bool ct_keep_stopped(const struct ct_session *s)
 {
@@ -249,6 +263,10 @@ void ct_sigframe_forget(struct ct_thread *t);
 int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event);
 int ct_on_exec_event(struct ct_session *s, struct ct_thread *t);
 int ct_on_first_stop(struct ct_session *s, struct ct_thread *t, int status);
+/* Attach: threads of p blocked in vfork() (their child shares the memory
+ * and holds them in the kernel) are marked, and their children seized, as
+ * they run with our breakpoints.  0 or -errno. */
+int ct_attach_vfork_children(struct ct_session *s, struct ct_proc *p);
 
 /* detach.c */
 int ct_detach_all(struct ct_session *s);

@@ -40,7 +40,11 @@ void ct_return_site_forget(struct ct_mm *mm)
 }
 
 /* Is addr inside executable code?  [*lo, *hi): that code, so that the
- * bytes around addr are read without crossing into another mapping. */
+ * bytes around addr are read without crossing into another mapping.  A
+ * module's executable segments answer without a read of the maps; the maps
+ * answer for everything else, including what lies in a module's address
+ * range without being its file (the aarch64 vdso can sit between ld.so's
+ * segments). */
 static bool code_at(struct ct_mm *mm, uint64_t addr, uint64_t *lo, uint64_t *hi)
 {
 	const struct ct_modrt *m = ct_mm_module_at(mm, addr);
@@ -61,9 +65,7 @@ static bool code_at(struct ct_mm *mm, uint64_t addr, uint64_t *lo, uint64_t *hi)
 				return true;
 			}
 		}
-		return false;
 	}
-	/* code outside any ELF module (the vdso, JIT, trampolines): its mapping */
 	if (ct_maps_read(mm->pid, &maps) < 0)
 		return false;
 	for (i = 0; i < maps.n; i++) {

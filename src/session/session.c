@@ -188,6 +188,24 @@ void ct_thread_remove(struct ct_session *s, struct ct_thread *t)
 	free(t);
 }
 
+struct ct_thread *ct_mm_injector_thread(struct ct_session *s, const struct ct_mm *mm)
+{
+	struct ct_thread *best = NULL;
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+
+	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+		struct ct_thread *t = val;
+
+		if (t->proc->mm != mm || t->state != CT_TS_STOPPED || t->in_vfork)
+			continue;
+		if (!best || (best->group_stopped && !t->group_stopped))
+			best = t;
+	}
+	return best;
+}
+
 struct ct_proc *ct_proc_add(struct ct_session *s, pid_t pid, struct ct_mm *mm)
 {
 	struct ct_proc *p = calloc(1, sizeof(*p));
@@ -352,7 +370,8 @@ static int wait_all_stopped(struct ct_session *s)
 		while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 			struct ct_thread *t = val;
 
-			if (t->state == CT_TS_NEW || t->state == CT_TS_RUNNING)
+			if ((t->state == CT_TS_NEW || t->state == CT_TS_RUNNING) &&
+			    !ct_thread_blocked_in_vfork(t))
 				all = false;
 		}
 		if (all)
@@ -370,7 +389,7 @@ static int wait_all_stopped(struct ct_session *s)
 
 int ct_session_attach(struct ct_session *s, pid_t pid)
 {
-	struct ct_thread *t = NULL, *lead;
+	struct ct_thread *lead;
 	struct ct_injector inj;
 	struct ct_regs regs;
 	size_t it = 0;
@@ -401,19 +420,16 @@ int ct_session_attach(struct ct_session *s, pid_t pid)
 	s->attaching = true;
 	ret = seize_all(s, p);
 	if (ret == 0)
+		ret = ct_attach_vfork_children(s, p);
+	if (ret == 0)
 		ret = wait_all_stopped(s);
 	s->attaching = false;
 	if (ret < 0)
 		goto fail;
-	/* The world is stopped: map scratch memory and insert breakpoints
+	/* The world is stopped (a thread blocked in vfork runs no code while
+	 * we hold its child): map scratch memory and insert breakpoints
 	 * through a thread that is not in group-stop if there is one. */
-	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
-		struct ct_thread *c = val;
-
-		if (!t || (t->group_stopped && !c->group_stopped))
-			t = c;
-	}
-	lead = t;
+	lead = ct_mm_injector_thread(s, mm);
 	if (!lead) {
 		ret = -ESRCH;
 		goto fail;

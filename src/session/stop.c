@@ -429,6 +429,7 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 	if (t->state == CT_TS_NEW)
 		return ct_on_first_stop(s, t, status);
 	t->state = CT_TS_STOPPED;
+	t->in_vfork = false; /* whatever stopped it, it is not waiting in vfork */
 	sig = WSTOPSIG(status);
 	event = status >> 16;
 	if (t->sig_slot_pc && (event || sig != SIGTRAP))
@@ -454,6 +455,10 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 	case PTRACE_EVENT_EXEC:
 		s->stats.stops_other++;
 		return ct_on_exec_event(s, t);
+	case PTRACE_EVENT_VFORK_DONE:
+		/* its vfork child exec'd or exited: an ordinary thread again */
+		s->stats.stops_other++;
+		return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
 	default:
 		s->stats.stops_other++;
 		return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);

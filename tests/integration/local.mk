@@ -91,3 +91,6 @@ EXTRA_DIST += tests/integration/coldjump.sh
 # ... no signal frame returning into an unmapped slot
 TESTS += tests/integration/sigslot.sh
 EXTRA_DIST += tests/integration/sigslot.sh
+# ... no hang with a process inside vfork()
+TESTS += tests/integration/vforkwait.sh
+EXTRA_DIST += tests/integration/vforkwait.sh

@@ -25,3 +25,15 @@ tests_targets_sigslot_O2_SOURCES = tests/targets/sigslot.c
 tests_targets_sigslot_O2_CFLAGS = $(TGT_CFLAGS) -O2
 tests_targets_sigslot_O2_LDFLAGS = $(TGT_LINKFLAGS)
 tests/targets/sigslot-O2$(EXEEXT) tests/targets/sigslot_O2-sigslot.$(OBJEXT): CFLAGS =
+
+check_PROGRAMS += tests/targets/vforkwait-O0
+tests_targets_vforkwait_O0_SOURCES = tests/targets/vforkwait.c
+tests_targets_vforkwait_O0_CFLAGS = $(TGT_CFLAGS) -O0
+tests_targets_vforkwait_O0_LDFLAGS = $(TGT_LINKFLAGS)
+tests/targets/vforkwait-O0$(EXEEXT) tests/targets/vforkwait_O0-vforkwait.$(OBJEXT): CFLAGS =
+
+check_PROGRAMS += tests/targets/vforkwait-O2
+tests_targets_vforkwait_O2_SOURCES = tests/targets/vforkwait.c
+tests_targets_vforkwait_O2_CFLAGS = $(TGT_CFLAGS) -O2
+tests_targets_vforkwait_O2_LDFLAGS = $(TGT_LINKFLAGS)
+tests/targets/vforkwait-O2$(EXEEXT) tests/targets/vforkwait_O2-vforkwait.$(OBJEXT): CFLAGS =
