@@ -37,27 +37,6 @@ static bool shares_mm(pid_t a, pid_t b)
 	return syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0) == 0;
 }
 
-/* The state letter of /proc/PID/task/TID/stat, or 0. */
-static char task_state(pid_t pid, pid_t tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* "tid (comm) S ...": comm may hold anything, the last ')' ends it */
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /* Seize child, a process sharing p's memory, as the event path adds a
  * vfork child: not followed, its hits passed through silently. */
 static int adopt_vm_child(struct ct_session *s, struct ct_proc *p, pid_t child)
@@ -122,7 +101,7 @@ int ct_attach_vfork_children(struct ct_session *s, struct ct_proc *p)
 			}
 			/* CLONE_VFORK keeps its parent in the kernel (killable
 			 * sleep, "D") until the child execs or exits */
-			if (task_state(p->pid, t->tid) == 'D')
+			if (ct_proc_task_state(p->pid, t->tid) == 'D')
 				t->in_vfork = true;
 		}
 	}
