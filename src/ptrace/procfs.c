@@ -51,3 +51,25 @@ long ct_proc_status_field(pid_t tid, const char *field)
 	fclose(f);
 	return val;
 }
+
+int ct_proc_status_hex(pid_t tid, const char *field, uint64_t *val)
+{
+	char path[64], line[256];
+	size_t flen = strlen(field);
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
+			*val = strtoull(line + flen + 1, NULL, 16);
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
