@@ -112,8 +112,15 @@ int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem
 	uint8_t orig[16], insn[16];
 	size_t len = (size_t)arch->syscall_len + arch->bp_len;
 	struct ct_regs r = *saved;
+	uint32_t verdict;
 	int ret, ret2;
 
+	/* the kernel reports the pc after the system call instruction */
+	ret = ct_seccomp_check(tid, arch, nr, args, code + arch->syscall_len, &verdict);
+	if (ret < 0) {
+		ct_dbg("tid %d: syscall %ld not injected: %s", (int)tid, nr, strerror(-ret));
+		return ret;
+	}
 	if (write_code) {
 		ret = ct_pmem_read(mem, code, orig, len);
 		if (ret < 0)

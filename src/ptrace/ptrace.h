@@ -164,10 +164,24 @@ pid_t ct_ptrace_wait(pid_t tid, int *status, bool block, unsigned spin_us);
  * bytes restored afterwards.  Restores `saved` afterwards.  *ret is the raw
  * kernel return (-errno on failure).  0, or -errno if the thread could not
  * be driven (it then may have been left in a changed state only if it
- * vanished: -ESRCH). */
+ * vanished: -ESRCH).  Nothing is injected that the thread's seccomp filters
+ * do not allow (ct_seccomp_check): -ECANCELED when they forbid the call,
+ * -EACCES when they cannot be read to tell (see ct_remote_refusal). */
 int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
 		      const struct ct_regs *saved, uint64_t code, bool write_code, long nr,
 		      const uint64_t args[6], long *ret);
+
+/* Would the seccomp filters of stopped thread tid let system call nr with
+ * `args` run, made by the instruction that ends at `ip`?  0 when they would
+ * (or there are none); -ECANCELED when they would not (*verdict: the
+ * SECCOMP_RET_* value that wins); -EACCES when they cannot be read and
+ * calltrap cannot vouch for them (seccomp.c); -ESRCH. */
+int ct_seccomp_check(pid_t tid, const struct ct_arch *arch, long nr, const uint64_t args[6],
+		     uint64_t ip, uint32_t *verdict);
+/* For the errors of an injection that seccomp refused, the start of a
+ * sentence to finish with the system call's name ("its seccomp filter
+ * forbids" mmap); NULL for any other error. */
+const char *ct_remote_refusal(int err);
 
 /* mmap/munmap on top of ct_remote_syscall. */
 int ct_remote_mmap(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,

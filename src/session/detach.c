@@ -275,6 +275,13 @@ static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 		inj = (struct ct_injector){ .tid = t->tid, .regs = &regs, .world_stopped = true };
 		r = ct_bpset_unmap_areas(&mm->bps, &inj);
 	}
+	if (ct_remote_refusal(r)) {
+		/* the code is restored: pages nothing uses any more are better
+		 * left than the process killed */
+		ct_warn("process %d: %s munmap: calltrap's scratch pages stay mapped",
+			(int)mm->pid, ct_remote_refusal(r));
+		r = 0;
+	}
 	return ret ? ret : r;
 }
 

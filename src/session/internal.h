@@ -38,6 +38,7 @@ struct ct_mm {
 	bool has_rbrk;          /* the dynamic linker's r_brk has a site */
 	bool started;           /* start-up done (entry point reached, or attached) */
 	bool checked_patterns;
+	bool seccomp_warned;    /* said once that seccomp forbids a scratch area */
 };
 
 struct ct_proc {
@@ -164,6 +165,10 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 /* Read the maps, adopt new modules, place entry sites for the selected
  * functions.  inj: a stopped thread of this mm. */
 int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
+/* A later scratch area (for code out of reach of the first) refused by
+ * seccomp (err, ct_remote_refusal): say once for the process that what
+ * needs it is not traced. */
+void ct_mm_seccomp_warn(struct ct_session *s, struct ct_mm *mm, int err);
 /* [lo, hi) of the module (or mapping) holding addr, for slot reach. */
 int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
 		      uint64_t *hi);

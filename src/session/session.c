@@ -436,8 +436,15 @@ int ct_session_attach(struct ct_session *s, pid_t pid)
 		ct_thread_resume(s, val);
 	return 0;
 fail:
-	if (!s->errmsg[0])
+	if (ct_remote_refusal(ret) && s->errmsg[0]) {
+		char why[sizeof(s->errmsg)];
+
+		snprintf(why, sizeof(why), "%s", s->errmsg);
+		ct_session_set_error(s, "cannot attach to %d: %s (calltrap stacks -p %d injects "
+				     "nothing)", (int)pid, why, (int)pid);
+	} else if (!s->errmsg[0]) {
 		ct_session_set_error(s, "attach %d: %s", (int)pid, strerror(-ret));
+	}
 	ct_detach_all(s);
 	return ret;
 }
