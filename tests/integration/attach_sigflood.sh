@@ -46,10 +46,11 @@ flood_rounds()
 		note "$mode round $r: attach, 0.1 s, detach took $ms ms"
 		[ "$ms" -le $((MAX_ROUND_SECS * 1000)) ] ||
 			fail "$mode round $r took $ms ms under a signal flood (limit ${MAX_ROUND_SECS}s)"
-		grep -q '"type": \?"signal"' "$D/ev-$mode-$r.jsonl" ||
-			fail "$mode round $r: no signal event while attached"
 		kill -0 "$pid" 2> /dev/null || fail "sigflood $mode died while attached (round $r)"
 	done
+	# (any one round may see none on a loaded machine: 0.1 s is short)
+	cat "$D"/ev-"$mode"-*.jsonl | grep -q '"type": \?"signal"' ||
+		fail "$mode: no signal event while attached"
 	touch "$D/stop-$mode"
 	wait_pid "$pid" 40
 	checks_ok "$D/$mode.out"
