@@ -51,7 +51,8 @@
 
 #define BIT(sig) (1ull << ((sig) - 1))
 /* the kernel's SYNCHRONOUS_MASK: signals the faulting instruction raises */
-#define SYNC_SIGS (BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGFPE) | BIT(SIGSYS))
+#define SYNC_SIGS                                                                  \
+	(BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGFPE) | BIT(SIGSYS))
 #define QUIET_MASK (~SYNC_SIGS)
 #define ALL_SIGS (~0ull)
 
@@ -116,8 +117,8 @@ int ct_sigguard_take(pid_t tid, struct ct_sigguard *g, const siginfo_t *si, bool
 		return resume(tid, 0);
 	}
 	if (sig == SIGTRAP) {
-		/* a standard signal: more than one per queue (thread, process)
-		 * would have merged in the kernel too */
+		/* a standard signal: one per queue (thread, process) can be
+		 * pending; more sent within our few microseconds merge */
 		if (g->nr_traps < CT_SIGGUARD_TRAPS)
 			g->traps[g->nr_traps++] = *si;
 		return resume(tid, 0);

@@ -153,10 +153,6 @@ int ct_stop_everything(struct ct_session *s)
 	return flush_pending_traps(s);
 }
 
-/* Single-step a thread until its pc leaves the scratch areas (it was in the
- * middle of a rewritten sequence, which never blocks).  The program's
- * signals wait meanwhile (the guard); a fault of its own code is kept for
- * it. */
 /* One single-step of a guarded thread: *sig is the signal of the stop it
  * ended in (SIGTRAP for the step, another for a fault of the instruction),
  * or 0 for an event stop that came first. */
@@ -189,6 +185,10 @@ static int step_once(pid_t tid, struct ct_sigguard *g, int *sig)
 	return ret;
 }
 
+/* Single-step a thread until its pc leaves the scratch areas (it was in the
+ * middle of a rewritten sequence, which never blocks).  The program's
+ * signals wait meanwhile (the guard); a fault of its own code is kept for
+ * it. */
 static int step_out(struct ct_session *s, struct ct_thread *t, struct ct_regs *regs)
 {
 	struct ct_bpset *bs = &t->proc->mm->bps;

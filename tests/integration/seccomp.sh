@@ -45,6 +45,20 @@ finish()
 }
 
 # untraced PID: alive, no tracer, no thread stopped.
+# The line calltrap must refuse an attach to PID with, and the warning
+# about scratch pages left mapped in PID.
+refusal()
+{
+	printf 'calltrap: cannot attach to %s: %s mmap, which calltrap needs to inject %s\n' \
+		"$1" "$2" "(calltrap stacks -p $1 injects nothing)"
+}
+
+left_mapped()
+{
+	printf "calltrap: warning: process %s: %s munmap: calltrap's scratch pages stay mapped\n" \
+		"$1" "its seccomp filter forbids"
+}
+
 untraced()
 {
 	local state tracer
@@ -60,14 +74,13 @@ untraced()
 
 refused()
 {
-	local mode=$1 want
+	local mode=$1
 
 	start_target "$mode"
 	snapshot "$PID" "$D/snap-$mode"
 	ct trace -p "$PID" -e beat --duration=1 > "$D/ct-$mode.out" 2> "$D/ct-$mode.err" < /dev/null
 	expect_status "trace -p under seccomp $mode" "$CT_STATUS" 1
-	want="calltrap: cannot attach to $PID: its seccomp filter forbids mmap, which calltrap needs to inject (calltrap stacks -p $PID injects nothing)"
-	printf '%s\n' "$want" | diff -u - "$D/ct-$mode.err" ||
+	refusal "$PID" "its seccomp filter forbids" | diff -u - "$D/ct-$mode.err" ||
 		fail "seccomp $mode: not the one line naming seccomp"
 	detached "$PID" "$D/snap-$mode"
 	beats_on "$mode"
@@ -76,7 +89,7 @@ refused()
 
 scenario()
 {
-	local ctpid n
+	local ctpid n why
 
 	need_targets seccomp
 	refused kill-mmap
@@ -107,8 +120,8 @@ scenario()
 	0 | 130) ;;
 	*) fail "late: calltrap exited with $WAIT_STATUS after SIGINT" ;;
 	esac
-	grep -qx "calltrap: warning: process $PID: its seccomp filter forbids munmap: calltrap's scratch pages stay mapped" \
-		"$D/ct-late.err" || fail "late: no line about the scratch pages left mapped"
+	grep -qxF "$(left_mapped "$PID")" "$D/ct-late.err" ||
+		fail "late: no line about the scratch pages left mapped"
 	untraced "$PID"
 	beats_on late
 	finish late
@@ -130,8 +143,8 @@ scenario()
 	exec 8>&-
 	wait_pid "$ctpid" 20
 	expect_status "repl" "$WAIT_STATUS" 0
-	grep -qx "calltrap: warning: process $PID: its seccomp filter forbids munmap: calltrap's scratch pages stay mapped" \
-		"$D/repl.err" || fail "repl: no line about the scratch pages left mapped"
+	grep -qxF "$(left_mapped "$PID")" "$D/repl.err" ||
+		fail "repl: no line about the scratch pages left mapped"
 	untraced "$PID"
 	n=$(grep -c '^beat' "$D/repl.out")
 	wait_line "$D/repl.out" "^beat $((n + 2))\$" 10 || fail "repl: the program stopped beating"
@@ -145,8 +158,10 @@ scenario()
 	CT_WRAP="$(target seccomp) confine" ct trace -p "$PID" -e beat --duration=1 \
 		> "$D/ct-confined.out" 2> "$D/ct-confined.err" < /dev/null
 	expect_status "trace -p from under seccomp" "$CT_STATUS" 1
-	printf '%s\n' "calltrap: cannot attach to $PID: calltrap cannot read its seccomp filters (that needs CAP_SYS_ADMIN and no seccomp filter on calltrap itself) to check mmap, which calltrap needs to inject (calltrap stacks -p $PID injects nothing)" |
-		diff -u - "$D/ct-confined.err" || fail "confined: not the one line naming seccomp"
+	why="calltrap cannot read its seccomp filters (that needs CAP_SYS_ADMIN and"
+	why="$why no seccomp filter on calltrap itself) to check"
+	refusal "$PID" "$why" | diff -u - "$D/ct-confined.err" ||
+		fail "confined: not the one line naming seccomp"
 	detached "$PID" "$D/snap-confined"
 	finish log
 	touch "$D/stop-spawned"
