@@ -218,7 +218,7 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 	struct ct_proc *p = t->proc;
 	struct ct_event ev = { 0 };
 	struct ct_thread *et = t;
-	char path[PATH_MAX];
+	char path[PATH_MAX], errmsg[sizeof(s->errmsg)];
 	struct ct_injector inj;
 	struct ct_regs regs;
 	unsigned long former = (unsigned long)t->tid;
@@ -279,11 +279,12 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 	if (ret < 0)
 		goto fail;
 	inj = (struct ct_injector){ .tid = et->tid, .regs = &regs, .world_stopped = true };
+	snprintf(errmsg, sizeof(errmsg), "%s", s->errmsg);
 	ret = ct_mm_scan(s, p->mm, &inj);
 	if (ct_remote_refusal(ret)) {
 		/* its seccomp filter came through exec: run it untraced */
-		ct_warn("after exec of %s: %s", path, s->errmsg);
-		s->errmsg[0] = '\0';
+		ct_warn("after exec of %s: %s: its functions are not traced", path, s->errmsg);
+		snprintf(s->errmsg, sizeof(s->errmsg), "%s", errmsg);
 		ret = 0;
 	}
 	if (ret < 0)

@@ -13,7 +13,9 @@
 #    process lives, attached with -p or started by the REPL;
 #  - calltrap itself under a filter (which bars it from reading others'):
 #    it refuses to attach to a process with a filter, but traces a program
-#    it starts, whose filters are its own.
+#    it starts, whose filters are its own;
+#  - a traced program that execs under a forbidding filter: its new image
+#    runs untraced, with one warning, and ends well.
 . "$(dirname "$0")/lib.sh"
 
 start_target()
@@ -155,7 +157,7 @@ scenario()
 	rm -f "$D/stop-log"
 	start_target log
 	snapshot "$PID" "$D/snap-confined"
-	CT_WRAP="$(target seccomp) confine" ct trace -p "$PID" -e beat --duration=1 \
+	CT_WRAP="$(target seccomp) confine allow" ct trace -p "$PID" -e beat --duration=1 \
 		> "$D/ct-confined.out" 2> "$D/ct-confined.err" < /dev/null
 	expect_status "trace -p from under seccomp" "$CT_STATUS" 1
 	why="calltrap cannot read its seccomp filters (that needs CAP_SYS_ADMIN and"
@@ -165,12 +167,26 @@ scenario()
 	detached "$PID" "$D/snap-confined"
 	finish log
 	touch "$D/stop-spawned"
-	CT_WRAP="$(target seccomp) confine" ct trace -e beat --format=jsonl \
+	CT_WRAP="$(target seccomp) confine allow" ct trace -e beat --format=jsonl \
 		-o "$D/ev-spawned.jsonl" -- "$(target seccomp)" log "$D/stop-spawned" \
 		> "$D/spawned.out" 2> "$D/ct-spawned.err" < /dev/null
 	expect_status "trace -- PROGRAM from under seccomp" "$CT_STATUS" 0
 	[ "$(grep -c '"type": \?"call"' "$D/ev-spawned.jsonl")" -ge 20 ] ||
 		fail "confined: fewer than 20 calls of the program it started"
+
+	# a traced program execs under a filter: the new image runs untraced
+	touch "$D/stop-exec"
+	ct trace -e beat --format=jsonl -o "$D/ev-exec.jsonl" -- "$(target seccomp)" confine \
+		exec-mmap "$(target seccomp)" log "$D/stop-exec" > "$D/exec.out" \
+		2> "$D/ct-exec.err" < /dev/null
+	expect_status "trace -- PROGRAM that execs under a filter" "$CT_STATUS" 0
+	printf 'calltrap: warning: after exec of %s: %s mmap, %s\n' "$(target seccomp)" \
+		"its seccomp filter forbids" \
+		"which calltrap needs to inject: its functions are not traced" |
+		diff -u - "$D/ct-exec.err" || fail "exec: not the one warning naming seccomp"
+	grep -q '"type": \?"exec"' "$D/ev-exec.jsonl" || fail "exec: no exec event"
+	! grep -q '"type": \?"call"' "$D/ev-exec.jsonl" || fail "exec: calls traced after all"
+	checks_ok "$D/exec.out"
 }
 
 run_opts scenario

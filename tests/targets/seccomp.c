@@ -4,10 +4,12 @@
  * system calls must respect (tests/integration/seccomp.sh).
  *
  *   seccomp MODE STOPFILE [MAXSECS]
- *   seccomp confine PROGRAM [ARGS...]
+ *   seccomp confine allow|exec-mmap PROGRAM [ARGS...]
  *
- * confine runs PROGRAM (calltrap) under a filter that allows everything:
- * a tracer under seccomp cannot read other processes' filters.
+ * confine runs PROGRAM under a filter: one that allows everything (for
+ * calltrap itself: a tracer under seccomp cannot read other processes'
+ * filters), or the exec-mmap one below (for a program calltrap traces,
+ * whose new image then cannot be).
  *
  * Otherwise, after its start-up, it installs by MODE a filter that
  *   kill-mmap    kills the process on any mmap;
@@ -133,19 +135,19 @@ int main(int argc, char **argv)
 	const char *mode;
 	int failures = 0, late;
 
-	if (argc >= 3 && strcmp(argv[1], "confine") == 0) {
+	if (argc >= 4 && strcmp(argv[1], "confine") == 0) {
 		const struct sock_filter allow[] = { RET(SECCOMP_RET_ALLOW) };
 
-		if (install(allow, 1))
+		if (strcmp(argv[2], "allow") == 0 ? install(allow, 1) : install_mode(argv[2]))
 			return 2;
-		execvp(argv[2], argv + 2);
+		execvp(argv[3], argv + 3);
 		return 127;
 	}
 	if (argc < 3 || (strcmp(argv[1], "kill-mmap") && strcmp(argv[1], "errno-mmap") &&
 			 strcmp(argv[1], "exec-mmap") && strcmp(argv[1], "log") &&
 			 strcmp(argv[1], "late"))) {
 		fprintf(stderr, "usage: %s kill-mmap|errno-mmap|exec-mmap|log|late STOPFILE [MAXSECS]\n"
-			"       %s confine PROGRAM [ARGS...]\n", argv[0], argv[0]);
+			"       %s confine allow|exec-mmap PROGRAM [ARGS...]\n", argv[0], argv[0]);
 		return 2;
 	}
 	mode = argv[1];
