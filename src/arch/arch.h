@@ -251,6 +251,10 @@ struct ct_arch {
 	void (*set_syscall)(struct ct_regs *r, long nr, const uint64_t args[6]);
 	long (*syscall_ret)(const struct ct_regs *r);
 	int nr_mmap, nr_munmap, nr_mprotect; /* syscall numbers of this ISA */
+	/* seccomp_data.arch of its system calls (AUDIT_ARCH_*).  Its
+	 * seccomp_data.instruction_pointer is the address after syscall_insn
+	 * (x86_64 rip after `syscall`, aarch64 ELR after `svc`). */
+	uint32_t audit_arch;
 	/* Prepare r so that resuming it calls fn(args...) and returns to
 	 * ret_addr (where the caller keeps a breakpoint).  May write to the
 	 * stack below the red zone through mem.  0 or -EFAULT. */

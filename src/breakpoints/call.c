@@ -33,7 +33,7 @@ int ct_bpset_call(const struct ct_bpset *bs, const struct ct_injector *inj, uint
 	if (ret == 0 && site && site->inserted)
 		ret = ct_site_displace(bs, site, &r);
 	if (ret == 0)
-		ret = ct_remote_run(inj->tid, arch, bs->mem, inj->regs, &r, trap);
+		ret = ct_remote_run(inj->tid, arch, inj->regs, &r, trap);
 	if (ret == 0)
 		*retp = arch->retval(&r);
 	return ret;

@@ -23,15 +23,20 @@
 
 #include "ptrace/ptrace.h"
 
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1 /* si_code of a seccomp SECCOMP_RET_TRAP */
+#endif
+
 #define CT_LOG_DOMAIN "inject"
 #include "util/log.h"
 
-/* Resume `tid` and wait until it traps at `trap_pc`.  Signals that arrive
- * meanwhile are queued again afterwards, so none is lost. */
+/* Resume `tid` and wait until it traps at `trap_pc`.  The program's
+ * signals that arrive meanwhile are kept for it by the guard g. */
 static int run_to_trap(pid_t tid, const struct ct_arch *arch, uint64_t trap_pc,
-		       struct ct_regs *out, int *deferred)
+		       struct ct_regs *out, struct ct_sigguard *g)
 {
 	int status, ret;
+	siginfo_t si;
 
 	ret = ct_ptrace_cont(tid, 0);
 	for (;;) {
@@ -48,49 +53,53 @@ static int run_to_trap(pid_t tid, const struct ct_arch *arch, uint64_t trap_pc,
 			return -ESRCH;
 		if (!WIFSTOPPED(status))
 			continue;
-		if (WSTOPSIG(status) == SIGTRAP && (status >> 16) == 0) {
-			ret = ct_regs_get(tid, arch, out);
-			if (ret < 0)
-				return ret;
-			if (arch->bp_addr(out) == trap_pc)
-				return 0;
-			ct_dbg("tid %d: unexpected trap at %#lx", (int)tid,
-			       (unsigned long)arch->pc(out));
-			return -EFAULT;
-		}
 		if ((status >> 16) != 0) {
 			/* an event or a PTRACE_INTERRUPT stop: just go on */
 			ret = ct_ptrace_cont(tid, 0);
 			continue;
 		}
-		if (WSTOPSIG(status) == SIGSEGV || WSTOPSIG(status) == SIGBUS ||
-		    WSTOPSIG(status) == SIGILL) {
-			/* our code faulted (bad address): suppress it */
-			ret = ct_regs_get(tid, arch, out);
-			return ret < 0 ? ret : -EFAULT;
+		ret = ct_ptrace_getsiginfo(tid, &si);
+		if (ret < 0)
+			return ret;
+		if (!ct_siginfo_is_fault(&si)) {
+			/* the program's: for it, once we are done */
+			ret = ct_sigguard_take(tid, g, &si, false);
+			continue;
 		}
-		*deferred = WSTOPSIG(status);
-		ret = ct_ptrace_cont(tid, 0);
+		ret = ct_regs_get(tid, arch, out);
+		if (ret < 0)
+			return ret;
+		if (si.si_signo == SIGTRAP && arch->bp_addr(out) == trap_pc)
+			return 0;
+		/* our code faulted (bad address), or trapped elsewhere: the
+		 * signal is ours, suppressed */
+		ct_dbg("tid %d: signal %d (code %d) at %#lx", (int)tid, si.si_signo, si.si_code,
+		       (unsigned long)arch->pc(out));
+		return si.si_signo == SIGSYS && si.si_code == SYS_SECCOMP ? -ECANCELED : -EFAULT;
 	}
 }
 
-int ct_remote_run(pid_t tid, const struct ct_arch *arch, const struct ct_pmem *mem,
-		  const struct ct_regs *saved, struct ct_regs *r, uint64_t trap_pc)
+int ct_remote_run(pid_t tid, const struct ct_arch *arch, const struct ct_regs *saved,
+		  struct ct_regs *r, uint64_t trap_pc)
 {
-	int ret, ret2, deferred = 0, saved_nr = -1;
+	struct ct_sigguard g;
+	int ret, ret2, saved_nr = -1;
 
 	ret = ct_syscall_nr_get(tid, arch, &saved_nr);
+	if (ret < 0)
+		return ret;
+	ret = ct_sigguard_enter(tid, &g);
 	if (ret == 0)
 		ret = ct_regs_set(tid, arch, r);
 	if (ret == 0)
 		ret = ct_syscall_nr_set(tid, arch, -1);
 	if (ret == 0)
-		ret = run_to_trap(tid, arch, trap_pc, r, &deferred);
+		ret = run_to_trap(tid, arch, trap_pc, r, &g);
 	ret2 = ct_regs_set(tid, arch, saved);
 	if (ret2 == 0)
 		ret2 = ct_syscall_nr_set(tid, arch, saved_nr);
-	if (deferred)
-		syscall(SYS_tgkill, mem->pid, tid, deferred);
+	if (ret2 == 0)
+		ret2 = ct_sigguard_leave(tid, &g);
 	return ret ? ret : ret2;
 }
 
@@ -101,8 +110,15 @@ int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem
 	uint8_t orig[16], insn[16];
 	size_t len = (size_t)arch->syscall_len + arch->bp_len;
 	struct ct_regs r = *saved;
+	uint32_t verdict;
 	int ret, ret2;
 
+	/* the kernel reports the pc after the system call instruction */
+	ret = ct_seccomp_check(tid, arch, nr, args, code + arch->syscall_len, &verdict);
+	if (ret < 0) {
+		ct_dbg("tid %d: syscall %ld not injected: %s", (int)tid, nr, strerror(-ret));
+		return ret;
+	}
 	if (write_code) {
 		ret = ct_pmem_read(mem, code, orig, len);
 		if (ret < 0)
@@ -116,7 +132,7 @@ int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem
 	arch->set_syscall(&r, nr, args);
 	arch->cancel_syscall_restart(&r);
 	arch->set_pc(&r, code);
-	ret = ct_remote_run(tid, arch, mem, saved, &r, code + arch->syscall_len);
+	ret = ct_remote_run(tid, arch, saved, &r, code + arch->syscall_len);
 	if (ret == 0)
 		*retp = arch->syscall_ret(&r);
 	if (write_code) {

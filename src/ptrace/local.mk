@@ -5,4 +5,8 @@ libcalltrap_a_SOURCES += \
 	src/ptrace/attach.c \
 	src/ptrace/spawn.c \
 	src/ptrace/mem.c \
-	src/ptrace/inject.c
+	src/ptrace/inject.c \
+	src/ptrace/sigguard.c \
+	src/ptrace/seccomp.h \
+	src/ptrace/seccomp.c \
+	src/ptrace/seccomp_bpf.c

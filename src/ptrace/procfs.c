@@ -52,26 +52,35 @@ long ct_proc_status_field(pid_t tid, const char *field)
 	return val;
 }
 
-int ct_proc_sig_caught(pid_t tid, int sig)
+int ct_proc_status_hex(pid_t tid, const char *field, uint64_t *val)
 {
 	char path[64], line[256];
-	unsigned long long mask;
+	size_t flen = strlen(field);
 	int ret = -ENOENT;
 	FILE *f;
 
-	if (sig < 1 || sig > 64)
-		return -EINVAL;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	f = fopen(path, "re");
 	if (!f)
-		return errno == ENOENT ? -ESRCH : -errno;
+		return -ESRCH;
 	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "SigCgt:", 7) == 0) {
-			mask = strtoull(line + 7, NULL, 16);
-			ret = (mask >> (sig - 1)) & 1;
+		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
+			*val = strtoull(line + flen + 1, NULL, 16);
+			ret = 0;
 			break;
 		}
 	}
 	fclose(f);
 	return ret;
+}
+
+int ct_proc_sig_caught(pid_t tid, int sig)
+{
+	uint64_t mask;
+	int ret;
+
+	if (sig < 1 || sig > 64)
+		return -EINVAL;
+	ret = ct_proc_status_hex(tid, "SigCgt", &mask);
+	return ret < 0 ? ret : (int)((mask >> (sig - 1)) & 1);
 }

@@ -67,7 +67,7 @@ int ct_ptrace_sigtrap_pending(pid_t tid)
 	if (n < 0)
 		return -errno;
 	for (i = 0; i < n; i++)
-		if (si[i].si_signo == SIGTRAP)
+		if (si[i].si_signo == SIGTRAP && ct_siginfo_is_fault(&si[i]))
 			return 1;
 	return 0;
 }

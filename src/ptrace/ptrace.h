@@ -61,10 +61,11 @@ int ct_ptrace_listen(pid_t tid);
 int ct_ptrace_interrupt(pid_t tid);
 int ct_ptrace_detach(pid_t tid, int sig);
 int ct_ptrace_geteventmsg(pid_t tid, unsigned long *msg);
-/* Is a SIGTRAP queued for this (stopped) thread?  A thread that executed
- * a breakpoint just as we interrupted it reports the interrupt first and
- * keeps the SIGTRAP pending (job-control traps precede signals in
- * get_signal); detaching then would kill it.  1, 0 or -errno. */
+/* Is a trap's SIGTRAP queued for this (stopped) thread?  A thread that
+ * executed a breakpoint just as we interrupted it reports the interrupt
+ * first and keeps the SIGTRAP pending (job-control traps precede signals
+ * in get_signal); detaching then would kill it.  One sent by someone
+ * (kill, sigqueue) is the program's business.  1, 0 or -errno. */
 int ct_ptrace_sigtrap_pending(pid_t tid);
 /* From a PTRACE_EVENT_EXEC/CLONE/FORK/VFORK stop, which is inside the
  * system call, run to its syscall-exit-stop: only there are the registers
@@ -78,6 +79,9 @@ long ct_proc_status_field(pid_t tid, const char *field);
 /* Does the process of tid catch signal sig (a handler: SigCgt)?  1, 0, or
  * -errno (-ESRCH: gone). */
 int ct_proc_sig_caught(pid_t tid, int sig);
+/* A hexadecimal field of /proc/TID/status ("SigPnd", "ShdPnd").  0, or
+ * -ESRCH when the task is gone, -ENOENT when there is no such field. */
+int ct_proc_status_hex(pid_t tid, const char *field, uint64_t *val);
 /* The value of auxiliary vector entry `type` (AT_HWCAP ...) of pid.
  * 0 or -errno (-ENOENT when the entry is absent). */
 int ct_proc_auxv(pid_t pid, uint64_t type, uint64_t *val);
@@ -113,6 +117,42 @@ int ct_pmem_read_words(const struct ct_pmem *m, const uint64_t *addrs, uint64_t 
 /* As a struct ct_mem for the arch hooks. */
 struct ct_mem ct_pmem_as_mem(struct ct_pmem *m);
 
+/* The siginfo of the stop tid is in (PTRACE_GETSIGINFO). */
+int ct_ptrace_getsiginfo(pid_t tid, siginfo_t *si);
+/* Was this signal raised by an instruction (a synchronous signal with a
+ * positive si_code), rather than sent by someone? */
+bool ct_siginfo_is_fault(const siginfo_t *si);
+
+/*
+ * Signals while calltrap runs a stopped thread for its own purposes
+ * (sigguard.c): between ct_sigguard_enter and ct_sigguard_leave the thread
+ * has every signal blocked but the synchronous ones, so the program's
+ * signals stay queued in the kernel; at each signal-delivery-stop that is
+ * not the run's own (!ct_siginfo_is_fault), ct_sigguard_take puts the
+ * signal aside and resumes the thread.  ct_sigguard_leave, called in a
+ * signal-delivery-stop (where the run ended), puts back what was taken and
+ * the thread's mask, and the siginfo of the stop it was in at enter, so a
+ * caller that then resumes it with the signal of that stop delivers it
+ * exactly.  Each returns 0 or -errno.
+ */
+#define CT_SIGGUARD_TRAPS 2
+struct ct_sigguard {
+	uint64_t mask;    /* the thread's own (kernel sigset_t) */
+	uint64_t held;    /* signals queued again meanwhile, blocked until leave */
+	siginfo_t info;   /* of the signal-delivery-stop it was in, if have_info */
+	bool have_info;
+	bool active;
+	bool stop;        /* a SIGSTOP was taken: sent again at leave */
+	unsigned nr_traps;
+	siginfo_t traps[CT_SIGGUARD_TRAPS]; /* sent SIGTRAPs taken meanwhile */
+};
+int ct_sigguard_enter(pid_t tid, struct ct_sigguard *g);
+/* In a signal-delivery-stop for si (not a fault of the run): keep the
+ * signal for the program and resume the thread (single-step it when
+ * `step`). */
+int ct_sigguard_take(pid_t tid, struct ct_sigguard *g, const siginfo_t *si, bool step);
+int ct_sigguard_leave(pid_t tid, struct ct_sigguard *g);
+
 /* Wait for the next stop or exit of any traced task.  Spins briefly with
  * WNOHANG before blocking (cross-CPU wakeups are slow; DESIGN.md).  With
  * `tid` > 0 waits for that task only.  Returns the tid, 0 when nothing is
@@ -127,10 +167,24 @@ pid_t ct_ptrace_wait(pid_t tid, int *status, bool block, unsigned spin_us);
  * bytes restored afterwards.  Restores `saved` afterwards.  *ret is the raw
  * kernel return (-errno on failure).  0, or -errno if the thread could not
  * be driven (it then may have been left in a changed state only if it
- * vanished: -ESRCH). */
+ * vanished: -ESRCH).  Nothing is injected that the thread's seccomp filters
+ * do not allow (ct_seccomp_check): -ECANCELED when they forbid the call,
+ * -EACCES when they cannot be read to tell (see ct_remote_refusal). */
 int ct_remote_syscall(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
 		      const struct ct_regs *saved, uint64_t code, bool write_code, long nr,
 		      const uint64_t args[6], long *ret);
+
+/* Would the seccomp filters of stopped thread tid let system call nr with
+ * `args` run, made by the instruction that ends at `ip`?  0 when they would
+ * (or there are none); -ECANCELED when they would not (*verdict: the
+ * SECCOMP_RET_* value that wins); -EACCES when they cannot be read and
+ * calltrap cannot vouch for them (seccomp.c); -ESRCH. */
+int ct_seccomp_check(pid_t tid, const struct ct_arch *arch, long nr, const uint64_t args[6],
+		     uint64_t ip, uint32_t *verdict);
+/* For the errors of an injection that seccomp refused, the start of a
+ * sentence to finish with the system call's name ("its seccomp filter
+ * forbids" mmap); NULL for any other error. */
+const char *ct_remote_refusal(int err);
 
 /* mmap/munmap on top of ct_remote_syscall. */
 int ct_remote_mmap(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
@@ -147,7 +201,7 @@ int ct_remote_munmap(pid_t tid, const struct ct_arch *arch, struct ct_pmem *mem,
  * `saved` (its restart syscall number too) and any signal that arrived
  * meanwhile is queued again.  -EFAULT when it faulted or stopped anywhere
  * else (nothing is delivered to the tracee then). */
-int ct_remote_run(pid_t tid, const struct ct_arch *arch, const struct ct_pmem *mem,
-		  const struct ct_regs *saved, struct ct_regs *r, uint64_t trap_pc);
+int ct_remote_run(pid_t tid, const struct ct_arch *arch, const struct ct_regs *saved,
+		  struct ct_regs *r, uint64_t trap_pc);
 
 #endif

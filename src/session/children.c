@@ -236,7 +236,10 @@ static int clean_and_detach(struct ct_session *s, struct ct_thread *t)
 		ret = ct_bpset_unmap_areas(&mm->bps, &inj);
 	ct_ptrace_detach(t->tid, t->pending_sig);
 out:
-	if (ret < 0 && ret != -ESRCH)
+	if (ct_remote_refusal(ret))
+		ct_warn("cleaning forked child %d: %s munmap: calltrap's scratch pages stay mapped",
+			(int)t->tid, ct_remote_refusal(ret));
+	else if (ret < 0 && ret != -ESRCH)
 		ct_warn("cleaning forked child %d: %s", (int)t->tid, strerror(-ret));
 	{
 		struct ct_proc *p = t->proc;
@@ -297,7 +300,7 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 	struct ct_proc *p = t->proc;
 	struct ct_event ev = { 0 };
 	struct ct_thread *et = t;
-	char path[PATH_MAX];
+	char path[PATH_MAX], errmsg[sizeof(s->errmsg)];
 	struct ct_injector inj;
 	struct ct_regs regs;
 	unsigned long former = (unsigned long)t->tid;
@@ -358,7 +361,14 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 	if (ret < 0)
 		goto fail;
 	inj = (struct ct_injector){ .tid = et->tid, .regs = &regs, .world_stopped = true };
+	snprintf(errmsg, sizeof(errmsg), "%s", s->errmsg);
 	ret = ct_mm_scan(s, p->mm, &inj);
+	if (ct_remote_refusal(ret)) {
+		/* its seccomp filter came through exec: run it untraced */
+		ct_warn("after exec of %s: %s: its functions are not traced", path, s->errmsg);
+		snprintf(s->errmsg, sizeof(s->errmsg), "%s", errmsg);
+		ret = 0;
+	}
 	if (ret < 0)
 		goto fail;
 	return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, et);

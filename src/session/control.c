@@ -244,7 +244,10 @@ int ct_spawn_new_pgrp(struct ct_session *s, struct ct_mm *mm, const struct ct_in
 					mm->bps.areas[0].addr, false, SYS_setpgid, args, &r);
 	if (ret == 0 && r < 0)
 		ret = (int)r;
-	if (ret < 0)
+	if (ct_remote_refusal(ret))
+		ct_session_set_error(s, "giving the program its own process group: %s setpgid",
+				     ct_remote_refusal(ret));
+	else if (ret < 0)
 		ct_session_set_error(s, "giving the program its own process group: %s",
 				     strerror(-ret));
 	return ret;

@@ -58,9 +58,53 @@ static int wait_all_stopped(struct ct_session *s)
 	return 0;
 }
 
-/* Let threads with a queued breakpoint SIGTRAP take it (into a stop that
- * rewinds their pc to the site, see on_trap), so none is left to kill the
- * process after the detach.  The signal they were stopped with is kept. */
+/* Let a thread with a queued breakpoint SIGTRAP take it, into a stop that
+ * rewinds its pc to the site (on_trap), so none is left to kill the
+ * process after the detach.  The program's signals wait (the guard), and
+ * the one the thread was stopped with keeps its siginfo. */
+static int flush_trap(struct ct_session *s, struct ct_thread *t)
+{
+	struct ct_sigguard g;
+	pid_t tid = t->tid;
+	siginfo_t si;
+	int ret, ret2, status;
+
+	ret = ct_sigguard_enter(tid, &g);
+	if (ret == 0)
+		ret = ct_ptrace_cont(tid, 0);
+	while (ret == 0) {
+		ret = ct_ptrace_wait(tid, &status, true, 0);
+		if (ret == -EINTR) {
+			ret = 0;
+			continue;
+		}
+		if (ret < 0)
+			break;
+		ret = 0;
+		if (!WIFSTOPPED(status)) {
+			/* gone: t is freed by the exit's handling */
+			ct_handle_wait(s, tid, status);
+			return -ESRCH;
+		}
+		if ((status >> 16) != 0) {
+			ret = ct_ptrace_cont(tid, 0);
+			continue;
+		}
+		ret = ct_ptrace_getsiginfo(tid, &si);
+		if (ret == 0 && !ct_siginfo_is_fault(&si)) {
+			ret = ct_sigguard_take(tid, &g, &si, false);
+			continue;
+		}
+		if (ret == 0) {
+			t->state = CT_TS_RUNNING;
+			ret = ct_handle_wait(s, tid, status);
+		}
+		break;
+	}
+	ret2 = ct_sigguard_leave(tid, &g);
+	return ret ? ret : ret2;
+}
+
 static int flush_pending_traps(struct ct_session *s)
 {
 	int round, ret;
@@ -76,16 +120,15 @@ static int flush_pending_traps(struct ct_session *s)
 
 			if (t->state != CT_TS_STOPPED || ct_ptrace_sigtrap_pending(t->tid) != 1)
 				continue;
-			if (ct_ptrace_cont(t->tid, 0) == 0) {
-				t->state = CT_TS_RUNNING;
-				any = true;
-			}
+			any = true;
+			ret = flush_trap(s, t);
+			if (ret == -ESRCH)
+				break; /* the table changed: start over */
+			if (ret < 0)
+				return ret;
 		}
 		if (!any)
 			return 0;
-		ret = wait_all_stopped(s);
-		if (ret < 0)
-			return ret;
 	}
 	return 0;
 }
@@ -117,30 +160,66 @@ int ct_stop_everything(struct ct_session *s)
 	return flush_pending_traps(s);
 }
 
-/* Single-step a thread until its pc leaves the scratch areas (it was in the
- * middle of a rewritten sequence, which never blocks). */
-static int step_out(struct ct_session *s, struct ct_thread *t, struct ct_regs *regs)
+/* One single-step of a guarded thread: *sig is the signal of the stop it
+ * ended in (SIGTRAP for the step, another for a fault of the instruction),
+ * or 0 for an event stop that came first. */
+static int step_once(pid_t tid, struct ct_sigguard *g, int *sig)
 {
-	struct ct_bpset *bs = &t->proc->mm->bps;
-	int i, ret, status;
+	siginfo_t si;
+	int ret, status;
 
-	for (i = 0; i < MAX_STEPS_OUT && ct_bpset_in_scratch(bs, s->arch->pc(regs)); i++) {
-		ret = ct_ptrace_step(t->tid, 0);
-		if (ret < 0)
-			return ret;
+	ret = ct_ptrace_step(tid, 0);
+	while (ret == 0) {
 		do
-			ret = ct_ptrace_wait(t->tid, &status, true, 0);
+			ret = ct_ptrace_wait(tid, &status, true, 0);
 		while (ret == -EINTR);
 		if (ret < 0)
 			return ret;
 		if (!WIFSTOPPED(status))
 			return -ESRCH;
-		if (WSTOPSIG(status) != SIGTRAP && (status >> 16) == 0)
-			t->pending_sig = WSTOPSIG(status);
-		ret = ct_regs_get(t->tid, s->arch, regs);
+		*sig = 0;
+		if ((status >> 16) != 0)
+			return 0;
+		ret = ct_ptrace_getsiginfo(tid, &si);
 		if (ret < 0)
 			return ret;
+		if (ct_siginfo_is_fault(&si)) {
+			*sig = si.si_signo;
+			return 0;
+		}
+		ret = ct_sigguard_take(tid, g, &si, true);
 	}
+	return ret;
+}
+
+/* Single-step a thread until its pc leaves the scratch areas (it was in the
+ * middle of a rewritten sequence, which never blocks).  The program's
+ * signals wait meanwhile (the guard); a fault of its own code is kept for
+ * it. */
+static int step_out(struct ct_session *s, struct ct_thread *t, struct ct_regs *regs)
+{
+	struct ct_bpset *bs = &t->proc->mm->bps;
+	struct ct_sigguard g;
+	int i, ret, ret2, sig = 0;
+
+	ret = ct_sigguard_enter(t->tid, &g);
+	for (i = 0; ret == 0 && i < MAX_STEPS_OUT && ct_bpset_in_scratch(bs, s->arch->pc(regs));
+	     i++) {
+		ret = step_once(t->tid, &g, &sig);
+		if (ret == 0 && sig != SIGTRAP && sig != 0 && !t->pending_sig) {
+			/* its own code faulted: that signal, with its siginfo */
+			t->pending_sig = sig;
+			g.have_info = false;
+			i = MAX_STEPS_OUT;
+		}
+		if (ret == 0)
+			ret = ct_regs_get(t->tid, s->arch, regs);
+	}
+	ret2 = ct_sigguard_leave(t->tid, &g);
+	if (ret == 0)
+		ret = ret2;
+	if (ret < 0)
+		return ret;
 	return ct_bpset_in_scratch(bs, s->arch->pc(regs)) ? -EFAULT : 0;
 }
 
@@ -207,6 +286,13 @@ static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 	if (r == 0) {
 		inj = (struct ct_injector){ .tid = t->tid, .regs = &regs, .world_stopped = true };
 		r = ct_bpset_unmap_areas(&mm->bps, &inj);
+	}
+	if (ct_remote_refusal(r)) {
+		/* the code is restored: pages nothing uses any more are better
+		 * left than the process killed */
+		ct_warn("process %d: %s munmap: calltrap's scratch pages stay mapped",
+			(int)mm->pid, ct_remote_refusal(r));
+		r = 0;
 	}
 	return ret ? ret : r;
 }

@@ -43,6 +43,7 @@ struct ct_mm {
 	bool keep_areas;
 	/* words seen at entries that are not return addresses (retsite.c) */
 	struct ct_hashmap not_ra;
+	bool seccomp_warned;    /* said once that seccomp forbids a scratch area */
 };
 
 struct ct_proc {
@@ -196,6 +197,10 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
 /* The module whose mapped range holds addr (its data too), or NULL. */
 struct ct_modrt *ct_mm_module_at(const struct ct_mm *mm, uint64_t addr);
+/* A later scratch area (for code out of reach of the first) refused by
+ * seccomp (err, ct_remote_refusal): say once for the process that what
+ * needs it is not traced. */
+void ct_mm_seccomp_warn(struct ct_session *s, struct ct_mm *mm, int err);
 /* [lo, hi) of the module (or mapping) holding addr, for slot reach. */
 int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
 		      uint64_t *hi);

@@ -156,6 +156,17 @@ int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uin
 	return ret;
 }
 
+void ct_mm_seccomp_warn(struct ct_session *s, struct ct_mm *mm, int err)
+{
+	(void)s;
+	if (mm->seccomp_warned)
+		return;
+	mm->seccomp_warned = true;
+	ct_warn("process %d: %s mmap, which calltrap needs to inject for code out of reach of "
+		"its first scratch pages: that code is not traced",
+		(int)mm->pid, ct_remote_refusal(err));
+}
+
 /* How far back arch->check_site looks (aarch64: 32 instructions). */
 #define CHECK_SITE_WINDOW 128
 
@@ -201,6 +212,18 @@ static int add_site(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m, 
 		if (f)
 			f->refused = true;
 		return 0;
+	}
+	if (ct_remote_refusal(ret) && mm->bps.nr_areas) {
+		/* a module out of reach of our scratch pages: it goes untraced */
+		ct_mm_seccomp_warn(s, mm, ret);
+		if (f)
+			f->refused = true;
+		return 0;
+	}
+	if (ct_remote_refusal(ret)) {
+		ct_session_set_error(s, "%s mmap, which calltrap needs to inject",
+				     ct_remote_refusal(ret));
+		return ret;
 	}
 	if (ret < 0 && ret != -ESRCH)
 		ct_session_set_error(s, "placing a breakpoint in %s at %#lx: %s", m->m.name,
@@ -593,6 +616,9 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 			if (mm->mods[j]->is_main)
 				m = mm->mods[j];
 		ret = ct_bpset_reserve(&mm->bps, m->m.lo, m->m.hi, inj);
+		if (ct_remote_refusal(ret))
+			ct_session_set_error(s, "%s mmap, which calltrap needs to inject",
+					     ct_remote_refusal(ret));
 		if (ret < 0)
 			goto out_rest_done;
 	}

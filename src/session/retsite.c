@@ -124,7 +124,9 @@ int ct_return_site_ensure(struct ct_session *s, struct ct_thread *t, uint64_t ra
 	ret = ct_mm_reach_range(s, mm, ra, &lo, &hi);
 	if (ret == 0)
 		ret = ct_site_add(&mm->bps, ra, CT_SITE_RETURN, NULL, lo, hi, &inj, &why);
-	if (ret < 0 && ret != -ESRCH)
+	if (ct_remote_refusal(ret))
+		ct_mm_seccomp_warn(s, mm, ret);
+	else if (ret < 0 && ret != -ESRCH)
 		ct_dbg("no return breakpoint at %#lx: %s", (unsigned long)ra,
 		       ret == -ENOTSUP && why ? why : strerror(-ret));
 	return ret;

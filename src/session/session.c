@@ -300,8 +300,15 @@ int ct_session_spawn(struct ct_session *s, char *const argv[])
 		return ct_spawn_pause(s, mm, t);
 	return ct_thread_resume(s, t);
 fail:
-	if (!s->errmsg[0])
+	if (ct_remote_refusal(ret) && s->errmsg[0]) {
+		char why[sizeof(s->errmsg)];
+
+		snprintf(why, sizeof(why), "%s", s->errmsg);
+		ct_session_set_error(s, "cannot trace '%s': %s", argv[0], why);
+	} else if (!s->errmsg[0]) {
 		ct_session_set_error(s, "preparing '%s': %s", argv[0], strerror(-ret));
+	}
+	/* it has not run a single instruction of its own yet */
 	kill(pid, SIGKILL);
 	return ret;
 }
@@ -452,8 +459,15 @@ int ct_session_attach(struct ct_session *s, pid_t pid)
 		ct_thread_resume(s, val);
 	return 0;
 fail:
-	if (!s->errmsg[0])
+	if (ct_remote_refusal(ret) && s->errmsg[0]) {
+		char why[sizeof(s->errmsg)];
+
+		snprintf(why, sizeof(why), "%s", s->errmsg);
+		ct_session_set_error(s, "cannot attach to %d: %s (calltrap stacks -p %d injects "
+				     "nothing)", (int)pid, why, (int)pid);
+	} else if (!s->errmsg[0]) {
 		ct_session_set_error(s, "attach %d: %s", (int)pid, strerror(-ret));
+	}
 	ct_detach_all(s);
 	return ret;
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <elf.h>
+#include <linux/audit.h>
 
 #include "arch/aarch64/aarch64.h"
 
@@ -80,5 +81,6 @@ const struct ct_arch ct_arch_aarch64 = {
 	.nr_mmap = 222,
 	.nr_munmap = 215,
 	.nr_mprotect = 226,
+	.audit_arch = AUDIT_ARCH_AARCH64,
 	.setup_call = aarch64_setup_call,
 };

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <elf.h>
+#include <linux/audit.h>
 
 #include "arch/x86_64/x86_64.h"
 
@@ -72,5 +73,6 @@ const struct ct_arch ct_arch_x86_64 = {
 	.nr_mmap = 9,
 	.nr_munmap = 11,
 	.nr_mprotect = 10,
+	.audit_arch = AUDIT_ARCH_X86_64,
 	.setup_call = x86_64_setup_call,
 };
