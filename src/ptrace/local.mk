@@ -5,4 +5,9 @@ libcalltrap_a_SOURCES += \
 	src/ptrace/attach.c \
 	src/ptrace/spawn.c \
 	src/ptrace/mem.c \
-	src/ptrace/inject.c
+	src/ptrace/inject.c \
+	src/ptrace/guardian.h \
+	src/ptrace/guardian.c \
+	src/ptrace/guardian_main.c \
+	src/ptrace/guardian_proto.h \
+	src/ptrace/guardtab.c
