@@ -259,5 +259,8 @@ int ct_detach_all(struct ct_session *s)
 	}
 	s->detaching = false;
 	s->holding = false;
+	/* every byte is back: the guardian must not write any more */
+	ct_guard_stop(s->guard);
+	s->guard = NULL;
 	return err;
 }
