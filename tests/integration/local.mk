@@ -77,3 +77,7 @@ EXTRA_DIST += tests/integration/stacks_debuginfo.sh
 # DWARF-typed arguments and return values (jsonl, text, --raw-args)
 TESTS += tests/integration/args.sh
 EXTRA_DIST += tests/integration/args.sh tests/integration/check_args.py
+# calltrap killed while attached: the guardian restores the code
+TESTS += tests/integration/guardian.sh tests/integration/guardian_busy.sh
+EXTRA_DIST += tests/integration/guardian.sh tests/integration/guardian_busy.sh \
+	tests/integration/guardian_lib.sh
