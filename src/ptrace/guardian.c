@@ -38,7 +38,6 @@ struct ct_guard {
 	bool gone;      /* the guardian died before us: warned */
 	bool full;      /* the table filled up: warned */
 	bool locked;    /* we hold sh->alive */
-	uint64_t unguarded;
 };
 
 static uint64_t mono_ns(void)
@@ -157,8 +156,9 @@ int ct_guard_start(struct ct_guard **out)
 	if (ret < 0)
 		goto fail;
 #ifdef SYS_pidfd_open
-	/* (it cannot have died and had its pid reused in this instant:
-	 * it holds its socket open until it exits) */
+	/* (it ends only when we stop it or die; were someone else to kill
+	 * it in this instant and its pid be reused, ct_guard_stop would wait
+	 * GUARD_WAIT_MS on a stranger, no more) */
 	g->pidfd = (int)syscall(SYS_pidfd_open, g->pid, 0);
 #endif
 	ct_dbg("process %d started", (int)g->pid);
@@ -274,15 +274,11 @@ uint32_t ct_guard_note(struct ct_guard *g, uint32_t mm, uint64_t addr, const voi
 	if (!g || g->gone || !len || len > CT_GUARD_MAX_LEN)
 		return 0;
 	h = ct_guardtab_note(&g->tab, mm, addr, orig, len);
-	if (!h) {
-		g->unguarded++;
-		if (!g->full) {
-			g->full = true;
-			ct_warn("the guardian's table is full (%u patches): if calltrap is "
-				"killed, the traced processes keep the breakpoints placed from "
-				"now on",
-				(unsigned)g->tab.sh->cap);
-		}
+	if (!h && !g->full) {
+		g->full = true;
+		ct_warn("the guardian's table is full (%u patches): if calltrap is killed, "
+			"the traced processes keep the breakpoints placed from now on",
+			(unsigned)g->tab.sh->cap);
 	}
 	return h;
 }

@@ -53,7 +53,9 @@
 #define CT_GUARD_MAX_LEN 8 /* bytes of one patch */
 /* Entries of the table: more than the sites of any session we have seen
  * (tens of thousands per process, once more per followed fork); 32 MiB of
- * address space, of which only the pages ever used cost memory. */
+ * address space, of which only the pages ever used cost memory.  When it
+ * is full, breakpoints are still placed, unguarded, and calltrap warns
+ * once. */
 #define CT_GUARD_CAPACITY (1u << 20)
 
 enum { CT_GUARD_FREE = 0, CT_GUARD_LIVE = 1 };
