@@ -19,6 +19,7 @@
 
 #include "arch/arch.h"
 #include "disasm/disasm.h"
+#include "ptrace/guardian.h"
 #include "ptrace/ptrace.h"
 #include "util/hashmap.h"
 
@@ -57,6 +58,7 @@ struct ct_site {
 	struct ct_insn_plan plan;
 	uint64_t slot;        /* out-of-line copy, 0 when emulated */
 	uint8_t orig[4];      /* bytes under the breakpoint */
+	uint32_t guard;       /* its entry in the guardian's table while inserted, or 0 */
 	bool inserted;
 	uint64_t hits;
 };
@@ -88,15 +90,28 @@ struct ct_bpset {
 	size_t nr_areas;
 	ct_gap_fn find_gap;
 	void *gap_ctx;
+	/* The guardian told about every breakpoint while it is inserted
+	 * (ct_bpset_guard), and this address space's name there. */
+	struct ct_guard *guard;
+	uint32_t guard_mm;
 };
 
 int ct_bpset_init(struct ct_bpset *bs, const struct ct_arch *arch, struct ct_pmem *mem,
 		  ct_gap_fn find_gap, void *gap_ctx);
-/* Frees the tables; does not touch the tracee (see ct_bpset_remove_all). */
+/* Frees the tables; does not touch the tracee (see ct_bpset_remove_all)
+ * and retracts whatever the guardian still holds of it. */
 void ct_bpset_fini(struct ct_bpset *bs);
 /* A deep copy for a forked child whose memory is a copy of ours: same
- * sites, same slot addresses, its own memory handle. */
+ * sites, same slot addresses, its own memory handle, no guardian. */
 int ct_bpset_clone(struct ct_bpset *dst, const struct ct_bpset *src, struct ct_pmem *mem);
+/* From now on the guardian g restores the original bytes of every inserted
+ * breakpoint if calltrap dies: the address space is handed to it and the
+ * breakpoints inserted already are published.  0 or -errno (then no
+ * guardian for this address space). */
+int ct_bpset_guard(struct ct_bpset *bs, struct ct_guard *g);
+/* Forget the sites in [lo, hi) without touching the memory, which no
+ * longer holds their code (a module unmapped by dlclose). */
+void ct_bpset_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi);
 
 static inline struct ct_site *ct_site_at(const struct ct_bpset *bs, uint64_t addr)
 {

@@ -32,8 +32,13 @@ void ct_bpset_fini(struct ct_bpset *bs)
 	uint64_t key;
 	void *val;
 
-	while (ct_hashmap_next(&bs->sites, &it, &key, &val))
+	while (ct_hashmap_next(&bs->sites, &it, &key, &val)) {
+		ct_guard_forget(bs->guard, ((struct ct_site *)val)->guard);
 		free(val);
+	}
+	if (bs->guard)
+		ct_guard_drop_mm(bs->guard, bs->guard_mm);
+	bs->guard = NULL;
 	ct_hashmap_fini(&bs->sites);
 	ct_hashmap_fini(&bs->slots);
 	free(bs->areas);
@@ -67,6 +72,7 @@ int ct_bpset_clone(struct ct_bpset *dst, const struct ct_bpset *src, struct ct_p
 		if (!s)
 			goto nomem;
 		*s = *(struct ct_site *)val;
+		s->guard = 0; /* the parent's entry; ct_bpset_guard makes the child's */
 		if (ct_hashmap_put(&dst->sites, key, s) < 0) {
 			free(s);
 			goto nomem;
@@ -78,6 +84,57 @@ int ct_bpset_clone(struct ct_bpset *dst, const struct ct_bpset *src, struct ct_p
 nomem:
 	ct_bpset_fini(dst);
 	return -ENOMEM;
+}
+
+int ct_bpset_guard(struct ct_bpset *bs, struct ct_guard *g)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+	int ret;
+
+	ret = ct_guard_add_mm(g, bs->mem, &bs->guard_mm);
+	if (ret < 0)
+		return ret;
+	bs->guard = g;
+	while (ct_hashmap_next(&bs->sites, &it, &key, &val)) {
+		struct ct_site *s = val;
+
+		if (s->inserted && !s->guard)
+			s->guard = ct_guard_note(g, bs->guard_mm, s->addr, s->orig,
+						 bs->arch->bp_len);
+	}
+	return 0;
+}
+
+/* Write the breakpoint.  The guardian hears of it first: were calltrap to
+ * die right after the write, it must know what to put back. */
+static int insert(struct ct_bpset *bs, struct ct_site *s)
+{
+	int ret;
+
+	s->guard = ct_guard_note(bs->guard, bs->guard_mm, s->addr, s->orig, bs->arch->bp_len);
+	ret = ct_pmem_write(bs->mem, s->addr, bs->arch->bp_insn, bs->arch->bp_len);
+	if (ret < 0) {
+		ct_guard_forget(bs->guard, s->guard);
+		s->guard = 0;
+		return ret;
+	}
+	s->inserted = true;
+	return 0;
+}
+
+/* Put the original bytes back, and only then retract the guardian's entry. */
+static int uninsert(struct ct_bpset *bs, struct ct_site *s)
+{
+	int ret = ct_pmem_write(bs->mem, s->addr, s->orig, bs->arch->bp_len);
+
+	if (ret < 0)
+		return ret;
+	ct_guard_forget(bs->guard, s->guard);
+	s->guard = 0;
+	s->inserted = false;
+	return 0;
 }
 
 /* Original bytes at addr: as many as can be read, up to max_insn_len (the
@@ -145,11 +202,7 @@ static int reinsert(struct ct_bpset *bs, struct ct_site *s, const char **why)
 		*why = "the code changed since it was traced";
 		return -ENOTSUP;
 	}
-	ret = ct_pmem_write(bs->mem, s->addr, bs->arch->bp_insn, bs->arch->bp_len);
-	if (ret < 0)
-		return ret;
-	s->inserted = true;
-	return 0;
+	return insert(bs, s);
 }
 
 int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_func *func,
@@ -202,12 +255,11 @@ int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_fun
 	if (ret < 0)
 		goto fail_slot;
 	/* Last: the tracee can hit it from now on. */
-	ret = ct_pmem_write(bs->mem, addr, bs->arch->bp_insn, bs->arch->bp_len);
+	ret = insert(bs, s);
 	if (ret < 0) {
 		ct_hashmap_del(&bs->sites, addr);
 		goto fail_slot;
 	}
-	s->inserted = true;
 	return 0;
 
 fail_slot:
@@ -226,10 +278,9 @@ int ct_site_remove(struct ct_bpset *bs, uint64_t addr, unsigned kind)
 	if (!s)
 		return -ENOENT;
 	if (!(s->kinds & ~kind) && s->inserted) {
-		ret = ct_pmem_write(bs->mem, addr, s->orig, bs->arch->bp_len);
+		ret = uninsert(bs, s);
 		if (ret < 0)
 			return ret;
-		s->inserted = false;
 	}
 	s->kinds &= ~kind;
 	if (kind & CT_SITE_ENTRY)
@@ -285,13 +336,35 @@ int ct_bpset_remove_all(struct ct_bpset *bs)
 
 		if (!s->inserted)
 			continue;
-		r = ct_pmem_write(bs->mem, s->addr, s->orig, bs->arch->bp_len);
+		r = uninsert(bs, s);
 		if (r < 0 && !ret)
 			ret = r;
-		else
-			s->inserted = false;
 	}
 	return ret;
+}
+
+void ct_bpset_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi)
+{
+	for (;;) {
+		struct ct_site *s = NULL;
+		size_t it = 0;
+		uint64_t key;
+		void *val;
+
+		while (ct_hashmap_next(&bs->sites, &it, &key, &val)) {
+			if (key >= lo && key < hi) {
+				s = val;
+				break;
+			}
+		}
+		if (!s)
+			return;
+		ct_hashmap_del(&bs->sites, s->addr);
+		if (s->slot)
+			ct_hashmap_del(&bs->slots, s->slot);
+		ct_guard_forget(bs->guard, s->guard);
+		free(s);
+	}
 }
 
 int ct_bpset_translate_pc(const struct ct_bpset *bs, uint64_t pc, uint64_t *orig)

@@ -9,4 +9,9 @@ libcalltrap_a_SOURCES += \
 	src/ptrace/sigguard.c \
 	src/ptrace/seccomp.h \
 	src/ptrace/seccomp.c \
-	src/ptrace/seccomp_bpf.c
+	src/ptrace/seccomp_bpf.c \
+	src/ptrace/guardian.h \
+	src/ptrace/guardian.c \
+	src/ptrace/guardian_main.c \
+	src/ptrace/guardian_proto.h \
+	src/ptrace/guardtab.c

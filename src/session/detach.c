@@ -422,5 +422,8 @@ int ct_detach_all(struct ct_session *s)
 	vfork_wait_finish(&vw);
 	s->detaching = false;
 	s->holding = false;
+	/* every byte is back: the guardian must not write any more */
+	ct_guard_stop(s->guard);
+	s->guard = NULL;
 	return err;
 }

@@ -127,6 +127,10 @@ struct ct_session {
 	bool poll_more;             /* the last poll stopped at its budget */
 	unsigned long last_matched; /* functions the last trace/untrace matched */
 	struct ct_typed_buf *typed_buf; /* the typed values of the event being emitted */
+	/* Restores the breakpoints of attached processes if calltrap dies
+	 * (ptrace/guardian.h); from attach until everything is detached.
+	 * Spawned programs need none: PTRACE_O_EXITKILL ends them with us. */
+	struct ct_guard *guard;
 	char errmsg[256];
 };
 

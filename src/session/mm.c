@@ -67,6 +67,19 @@ static struct ct_mm *mm_fail(struct ct_mm *mm, int err)
 	return NULL;
 }
 
+/* Under the session's guardian, if it has one.  Without it (the guardian
+ * died: it said so) tracing goes on. */
+static void mm_guard(struct ct_session *s, struct ct_mm *mm)
+{
+	int ret;
+
+	if (!s->guard)
+		return;
+	ret = ct_bpset_guard(&mm->bps, s->guard);
+	if (ret < 0)
+		ct_dbg("process %d: no guardian: %s", (int)mm->pid, strerror(-ret));
+}
+
 struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid)
 {
 	struct ct_mm *mm = mm_alloc(pid);
@@ -75,7 +88,10 @@ struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid)
 	if (!mm)
 		return NULL;
 	ret = ct_bpset_init(&mm->bps, s->arch, &mm->mem, find_gap, mm);
-	return ret < 0 ? mm_fail(mm, ret) : mm;
+	if (ret < 0)
+		return mm_fail(mm, ret);
+	mm_guard(s, mm);
+	return mm;
 }
 
 struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t pid)
@@ -83,7 +99,6 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 	struct ct_mm *mm = mm_alloc(pid);
 	int ret;
 
-	(void)s;
 	if (!mm)
 		return NULL;
 	ret = ct_bpset_clone(&mm->bps, &parent->bps, &mm->mem);
@@ -100,6 +115,8 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 	mm->has_rbrk = parent->has_rbrk;
 	mm->started = parent->started;
 	mm->checked_patterns = parent->checked_patterns;
+	/* its copy of our breakpoints is there since the fork */
+	mm_guard(s, mm);
 	return mm;
 }
 
@@ -518,29 +535,8 @@ nomem:
  * memory, which may already hold another library. */
 static void mm_forget(struct ct_mm *mm, struct ct_modrt *m)
 {
-	size_t it = 0;
-	uint64_t key;
-	void *val;
-
 	m->gone = true;
-	for (;;) {
-		bool found = false;
-
-		it = 0;
-		while (ct_hashmap_next(&mm->bps.sites, &it, &key, &val)) {
-			if (key >= m->m.lo && key < m->m.hi) {
-				struct ct_site *site = ct_hashmap_del(&mm->bps.sites, key);
-
-				if (site->slot)
-					ct_hashmap_del(&mm->bps.slots, site->slot);
-				free(site);
-				found = true;
-				break;
-			}
-		}
-		if (!found)
-			break;
-	}
+	ct_bpset_forget(&mm->bps, m->m.lo, m->m.hi);
 }
 
 static int arm_internal(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,

@@ -136,6 +136,8 @@ void ct_session_free(struct ct_session *s)
 	}
 	free(s->all_mods);
 	free(s->typed_buf);
+	/* after the address spaces: they retract their entries */
+	ct_guard_stop(s->guard);
 	free(s);
 }
 
@@ -410,11 +412,20 @@ int ct_session_attach(struct ct_session *s, pid_t pid)
 		ct_session_set_error(s, "attach %d: no such process", (int)pid);
 		return -ESRCH;
 	}
+	if (!s->guard) {
+		ret = ct_guard_start(&s->guard);
+		if (ret < 0)
+			ct_warn("cannot start the guardian: %s: if calltrap is killed, process "
+				"%d keeps its breakpoints",
+				strerror(-ret), (int)pid);
+	}
 	s->main_pid = pid;
 	mm = ct_mm_new(s, pid);
 	if (!mm) {
 		ret = -errno;
 		ct_session_set_error(s, "attach %d: %s", (int)pid, strerror(errno));
+		ct_guard_stop(s->guard);
+		s->guard = NULL;
 		return ret;
 	}
 	p = ct_proc_add(s, pid, mm);

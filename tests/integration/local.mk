@@ -98,3 +98,7 @@ EXTRA_DIST += tests/integration/sigslot.sh
 # ... no hang with a process inside vfork()
 TESTS += tests/integration/vforkwait.sh
 EXTRA_DIST += tests/integration/vforkwait.sh
+# calltrap killed while attached: the guardian restores the code
+TESTS += tests/integration/guardian.sh tests/integration/guardian_busy.sh
+EXTRA_DIST += tests/integration/guardian.sh tests/integration/guardian_busy.sh \
+	tests/integration/guardian_lib.sh

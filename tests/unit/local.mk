@@ -10,6 +10,7 @@ include tests/unit/repl.mk
 include tests/unit/session_control.mk
 include tests/unit/demangle.mk
 include tests/unit/seccomp.mk
+include tests/unit/guardian.mk
 
 # DWARF-typed values: both calling conventions (any host) and the C rendering
 check_PROGRAMS += tests/unit/test_abi tests/unit/test_render
