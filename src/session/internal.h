@@ -241,7 +241,8 @@ void ct_unwind_all(struct ct_session *s, struct ct_thread *t);
 
 /* retsite.c: return breakpoints */
 /* Make ra, taken as the return address of a call entering thread t's
- * function, a return site.  0 when it is one; -ENOENT when ra is not a
+ * function, a return site; regs: t's registers now (code injected through
+ * t puts them back).  0 when it is one; -ENOENT when ra is not a
  * return address (not right after a call in executable code: nothing is
  * written, and the frame's return cannot be seen); -errno when no
  * breakpoint could be placed there. */

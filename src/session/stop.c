@@ -131,8 +131,10 @@ static void unwind_overwritten(struct ct_session *s, struct ct_thread *t, uint64
 	}
 }
 
+/* regs: as at the trap; live: what the thread holds now (for injected
+ * code, which puts them back). */
 static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
-		     const struct ct_regs *regs)
+		     const struct ct_regs *regs, const struct ct_regs *live)
 {
 	const struct ct_arch *arch = s->arch;
 	struct ct_mem mem = ct_pmem_as_mem(&t->proc->mm->mem);
@@ -205,7 +207,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 			ct_emit(s, &ev, NULL);
 		}
 	}
-	if (fr.ret_addr && ct_return_site_ensure(s, t, fr.ret_addr, regs) == -ENOENT) {
+	if (fr.ret_addr && ct_return_site_ensure(s, t, fr.ret_addr, live) == -ENOENT) {
 		/* not a return address (entered by a jump): no return to see */
 		t->stack.v[t->stack.n - 1].ret_addr = 0;
 		s->stats.returns_unseen++;
@@ -237,8 +239,10 @@ static bool on_return(struct ct_session *s, struct ct_thread *t, struct ct_site 
 	return matched;
 }
 
-int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
-		 struct ct_regs *regs)
+/* Point a thread stopped on `site` at its displaced instruction (the slot,
+ * or the emulated result in *regs), without resuming it. */
+static int displace(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
+		    struct ct_regs *regs)
 {
 	const struct ct_arch *arch = s->arch;
 	struct ct_regs before = *regs;
@@ -254,6 +258,16 @@ int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site
 		return ret == -ESRCH ? 0 : ret;
 	if (site->plan.action == CT_INSN_STEP)
 		t->stepping = site;
+	return 0;
+}
+
+int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
+		 struct ct_regs *regs)
+{
+	int ret = displace(s, t, site, regs);
+
+	if (ret < 0)
+		return ret;
 	/* held: stopped right before its displaced instruction, which
 	 * ct_thread_resume runs (steps) later */
 	return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
@@ -289,10 +303,10 @@ static void signal_event(struct ct_session *s, struct ct_thread *t, int sig)
 static int on_trap(struct ct_session *s, struct ct_thread *t)
 {
 	struct ct_mm *mm = t->proc->mm;
-	struct ct_regs regs;
+	struct ct_regs regs, live;
 	struct ct_site *site;
 	unsigned kinds;
-	bool made_event = false;
+	bool made_event = false, early;
 	int ret;
 
 	ret = ct_regs_get(t->tid, s->arch, &regs);
@@ -331,11 +345,22 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 		s->stats.stops_spurious++;
 		return ct_pass_site(s, t, site, &regs);
 	}
+	live = regs;
+	early = !(kinds & ~(CT_SITE_ENTRY | CT_SITE_RETURN)) && site->plan.action != CT_INSN_STEP;
+	if (early) {
+		/* Displaced first, events after: if calltrap is killed in
+		 * between, the thread goes on past its breakpoint (from the
+		 * slot, which stays, or emulated), not with its pc one byte
+		 * into an int3.  A STEP copy only runs single-stepped. */
+		ret = displace(s, t, site, &live);
+		if (ret < 0)
+			return ret;
+	}
 	if ((kinds & CT_SITE_RETURN) && on_return(s, t, site, &regs)) {
 		s->stats.stops_return++;
 		made_event = true;
 	}
-	if ((kinds & CT_SITE_ENTRY) && on_entry(s, t, site, &regs)) {
+	if ((kinds & CT_SITE_ENTRY) && on_entry(s, t, site, &regs, &live)) {
 		if (!made_event)
 			s->stats.stops_entry++;
 		made_event = true;
@@ -367,6 +392,8 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 	}
 	if (!made_event)
 		s->stats.stops_spurious++;
+	if (early)
+		return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
 	return ct_pass_site(s, t, site, &regs);
 }
 
