@@ -171,7 +171,7 @@ uint64_t ct_typed_entry_ref(const struct ct_typed *ty, const struct ct_regs *reg
 void ct_typed_return(struct ct_session *s, struct ct_thread *t, const struct ct_typed *ty,
 		     uint64_t entry_ref, const struct ct_regs *regs, struct ct_event *ev);
 
-/* mm.c: address spaces, modules, patterns */
+/* mm.c: address spaces, their modules, the patterns' selection */
 struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid);
 void ct_mm_put(struct ct_session *s, struct ct_mm *mm);
 /* For a forked child, whose memory is a copy of parent's: the same
@@ -185,21 +185,31 @@ struct ct_modrt *ct_mm_module_at(const struct ct_mm *mm, uint64_t addr);
 /* [lo, hi) of the module (or mapping) holding addr, for slot reach. */
 int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
 		      uint64_t *hi);
-/* May a breakpoint go at addr, given the code before it in its function
- * (arch->check_site: not inside an exclusive load/store sequence)?  0, or
- * -ENOTSUP after a warning naming the function. */
-int ct_mm_check_site(struct ct_session *s, struct ct_mm *mm, uint64_t addr);
 /* Entry point reached or attached: resolve IFUNCs, check the patterns. */
 int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		       const struct ct_regs *regs);
 /* The r_brk site was hit. */
 int ct_mm_rbrk_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		   const struct ct_regs *regs);
+/* Do the initial patterns and then the edits select `name` of m? */
+bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name);
+
+/* entries.c: the breakpoints that follow from the modules and patterns */
+/* Place the entry sites of m's selected functions that have none (IFUNCs
+ * resolved once start-up is done).  inj: a stopped thread of mm. */
+int ct_mm_arm_module(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
+		     const struct ct_injector *inj);
+/* The internal sites m holds: the dynamic linker's r_brk, and the entry
+ * point of the main executable until start-up is done. */
+int ct_mm_arm_internal(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
+		       const struct ct_injector *inj);
+/* May a breakpoint go at addr, given the code before it in its function
+ * (arch->check_site: not inside an exclusive load/store sequence)?  0, or
+ * -ENOTSUP after a warning naming the function. */
+int ct_mm_check_site(struct ct_session *s, struct ct_mm *mm, uint64_t addr);
 /* The CT_SITE_RESOLVER `site` was hit: resolve the IFUNCs waiting for it. */
 int ct_mm_resolver_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		       const struct ct_site *site, const struct ct_regs *regs);
-/* Do the initial patterns and then the edits select `name` of m? */
-bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name);
 /* Make the entry sites of every module of mm agree with ct_func.selected:
  * sites of functions no longer selected removed (return sites are never
  * touched), sites of newly selected ones placed.  The world is stopped;
