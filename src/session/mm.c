@@ -280,7 +280,7 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 	ret = ct_maps_read(mm->pid, &maps);
 	if (ret < 0)
 		return ret;
-	ret = ct_modules_from_maps(mm->pid, &maps, &mods, &nr);
+	ret = ct_modules_from_maps(mm->pid, &maps, NULL, &mods, &nr);
 	ct_maps_fini(&maps);
 	if (ret < 0)
 		return ret;
