@@ -30,10 +30,13 @@ enum ct_site_kind {
 	CT_SITE_RESOLVER = 0x10, /* an IFUNC resolver, for when the program runs it */
 };
 
+struct ct_modrt;
+
 /* A traced function. */
 struct ct_func {
 	const char *name;
 	const char *module; /* module file name */
+	struct ct_modrt *owner; /* the session's: the module that holds it */
 	uint64_t addr;
 	uint64_t size;        /* from the symbol; 0 if unknown */
 	uint64_t hits;

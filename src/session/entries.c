@@ -259,8 +259,6 @@ int ct_mm_sync(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 	for (i = 0; i < mm->nr_mods; i++) {
 		struct ct_modrt *m = mm->mods[i];
 
-		if (m->gone)
-			continue;
 		ret = module_unarm(s, mm, m);
 		if (ret == 0)
 			ret = ct_mm_arm_module(s, mm, m, inj);

@@ -9,11 +9,9 @@
 
 #include <errno.h>
 #include <fnmatch.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "session/internal.h"
 
@@ -75,6 +73,7 @@ struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid)
 struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t pid)
 {
 	struct ct_mm *mm = mm_alloc(pid);
+	size_t i;
 	int ret;
 
 	(void)s;
@@ -91,6 +90,8 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 	}
 	memcpy(mm->mods, parent->mods, parent->nr_mods * sizeof(*mm->mods));
 	mm->nr_mods = parent->nr_mods;
+	for (i = 0; i < mm->nr_mods; i++)
+		mm->mods[i]->refs++;
 	mm->has_rbrk = parent->has_rbrk;
 	mm->started = parent->started;
 	mm->checked_patterns = parent->checked_patterns;
@@ -99,12 +100,15 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 
 void ct_mm_put(struct ct_session *s, struct ct_mm *mm)
 {
-	(void)s;
+	size_t i;
+
 	if (!mm || --mm->refs > 0)
 		return;
 	ct_bpset_fini(&mm->bps);
 	ct_hashmap_fini(&mm->not_ra);
 	ct_pmem_close(&mm->mem);
+	for (i = 0; i < mm->nr_mods; i++)
+		ct_modrt_put(s, mm->mods[i]);
 	free(mm->mods);
 	free(mm);
 }
@@ -114,7 +118,7 @@ struct ct_modrt *ct_mm_module_at(const struct ct_mm *mm, uint64_t addr)
 	size_t i;
 
 	for (i = 0; i < mm->nr_mods; i++)
-		if (!mm->mods[i]->gone && addr >= mm->mods[i]->m.lo && addr < mm->mods[i]->m.hi)
+		if (addr >= mm->mods[i]->m.lo && addr < mm->mods[i]->m.hi)
 			return mm->mods[i];
 	return NULL;
 }
@@ -166,105 +170,71 @@ bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *na
 	return want;
 }
 
-/* The functions of a newly mapped module, and which the patterns select.
- * C++ names are demangled here, once per symbol: events name a function by
- * ct_func.name. */
-static int module_select(struct ct_session *s, struct ct_modrt *m)
-{
-	const struct ct_elf *elf = m->m.elf;
-	size_t i;
-	int ret;
-
-	if (!s->opts.no_demangle) {
-		ret = ct_elf_demangle(m->m.elf);
-		if (ret < 0)
-			return ret;
-	}
-	m->funcs = calloc(elf->nr_syms ? elf->nr_syms : 1, sizeof(*m->funcs));
-	if (!m->funcs)
-		return -ENOMEM;
-	for (i = 0; i < elf->nr_syms; i++) {
-		const struct ct_symbol *sym = &elf->syms[i];
-		struct ct_func *f = &m->funcs[i];
-
-		f->name = sym->demangled && !s->opts.no_demangle ? sym->demangled : sym->name;
-		f->module = m->m.name;
-		f->addr = sym->type == CT_SYM_IFUNC ? 0 : sym->value + m->m.bias;
-		f->size = sym->type == CT_SYM_IFUNC ? 0 : sym->size;
-		f->selected = ct_mm_wanted(s, m, f->name);
-	}
-	m->nr_funcs = elf->nr_syms;
-	return 0;
-}
-
-static bool is_main_exe(pid_t pid, const char *path)
-{
-	char link[64], exe[PATH_MAX];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-	n = readlink(link, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	return strcmp(exe, path) == 0;
-}
-
+/* A module newly found in mm's maps: *out, taking mod over; on failure
+ * mod is still the caller's. */
 static int mm_adopt(struct ct_session *s, struct ct_mm *mm, struct ct_module *mod,
 		    struct ct_modrt **out)
 {
-	struct ct_modrt *m = calloc(1, sizeof(*m)), **v;
+	struct ct_modrt **v = realloc(mm->mods, (mm->nr_mods + 1) * sizeof(*v));
+	struct ct_modrt *m;
 
-	if (!m)
-		return -ENOMEM;
-	m->m = *mod;
-	m->is_main = is_main_exe(mm->pid, mod->path);
-	v = realloc(s->all_mods, (s->nr_all_mods + 1) * sizeof(*v));
 	if (!v)
-		goto nomem;
-	s->all_mods = v;
-	s->all_mods[s->nr_all_mods++] = m;
-	v = realloc(mm->mods, (mm->nr_mods + 1) * sizeof(*v));
-	if (!v) {
-		s->nr_all_mods--;
-		goto nomem;
-	}
+		return -ENOMEM;
 	mm->mods = v;
+	m = ct_modrt_new(s, mm->pid, mod);
+	if (!m)
+		return -errno;
 	mm->mods[mm->nr_mods++] = m;
 	*out = m;
-	return module_select(s, m);
-nomem:
-	free(m);
-	return -ENOMEM;
+	return 0;
 }
 
-/* A module unmapped by dlclose: forget its sites without touching the
- * memory, which may already hold another library. */
-static void mm_forget(struct ct_mm *mm, struct ct_modrt *m)
+/* A module unmapped by dlclose (mm->mods[j]): forget its sites without
+ * touching the memory, which may already hold another library, and let
+ * the module go. */
+static int mm_forget(struct ct_session *s, struct ct_mm *mm, size_t j)
 {
-	size_t it = 0;
-	uint64_t key;
+	struct ct_modrt *m = mm->mods[j];
+	uint64_t *keys = NULL, key;
+	size_t it = 0, n = 0, cap = 0, i;
 	void *val;
 
-	m->gone = true;
-	for (;;) {
-		bool found = false;
+	while (ct_hashmap_next(&mm->bps.sites, &it, &key, &val)) {
+		struct ct_site *site = val;
 
-		it = 0;
-		while (ct_hashmap_next(&mm->bps.sites, &it, &key, &val)) {
-			if (key >= m->m.lo && key < m->m.hi) {
-				struct ct_site *site = ct_hashmap_del(&mm->bps.sites, key);
-
-				if (site->slot)
-					ct_hashmap_del(&mm->bps.slots, site->slot);
-				free(site);
-				found = true;
-				break;
+		if (key < m->m.lo || key >= m->m.hi) {
+			/* An IFUNC of m resolved to code of another module: that
+			 * code stays, the name goes.  Hits pass through silently
+			 * (the bytes cannot be restored while threads run). */
+			if (site->func && site->func->owner == m) {
+				site->func = NULL;
+				site->kinds &= ~(unsigned)(CT_SITE_ENTRY | CT_SITE_RESOLVER);
 			}
+			continue;
 		}
-		if (!found)
-			break;
+		if (n == cap) {
+			uint64_t *nk = realloc(keys, (cap = cap ? cap * 2 : 64) * sizeof(*keys));
+
+			if (!nk) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = nk;
+		}
+		keys[n++] = key;
 	}
+	for (i = 0; i < n; i++) {
+		struct ct_site *site = ct_hashmap_del(&mm->bps.sites, keys[i]);
+
+		if (site->slot)
+			ct_hashmap_del(&mm->bps.slots, site->slot);
+		free(site);
+	}
+	free(keys);
+	memmove(&mm->mods[j], &mm->mods[j + 1], (mm->nr_mods - j - 1) * sizeof(*mm->mods));
+	mm->nr_mods--;
+	ct_modrt_put(s, m);
+	return 0;
 }
 
 int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj)
@@ -280,7 +250,7 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 	ret = ct_maps_read(mm->pid, &maps);
 	if (ret < 0)
 		return ret;
-	ret = ct_modules_from_maps(mm->pid, &maps, NULL, &mods, &nr);
+	ret = ct_modules_from_maps(mm->pid, &maps, s->elf_cache, &mods, &nr);
 	ct_maps_fini(&maps);
 	if (ret < 0)
 		return ret;
@@ -293,7 +263,7 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 		struct ct_modrt *m = NULL;
 
 		for (j = 0; j < old_nr; j++) {
-			if (!mm->mods[j]->gone && mm->mods[j]->m.lo == mods[i].lo &&
+			if (mm->mods[j]->m.lo == mods[i].lo &&
 			    strcmp(mm->mods[j]->m.path, mods[i].path) == 0) {
 				seen[j] = true;
 				break;
@@ -305,8 +275,7 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 		}
 		ret = mm_adopt(s, mm, &mods[i], &m);
 		if (ret < 0) {
-			if (!m)
-				ct_module_fini(&mods[i]);
+			ct_module_fini(&mods[i]);
 			goto out_rest;
 		}
 		ct_dbg("module %s at %#lx bias %#lx: %zu functions", m->m.name,
@@ -328,10 +297,15 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 		if (ret < 0)
 			goto out_rest_done;
 	}
-	/* only modules known before this scan can have gone */
-	for (j = 0; j < old_nr; j++)
-		if (!seen[j] && !mm->mods[j]->gone)
-			mm_forget(mm, mm->mods[j]);
+	/* only modules known before this scan can have gone; from the last,
+	 * as each leaves the array */
+	for (j = old_nr; j-- > 0;) {
+		if (!seen[j]) {
+			ret = mm_forget(s, mm, j);
+			if (ret < 0)
+				goto out;
+		}
+	}
 	free(seen);
 	free(mods);
 	return 0;
@@ -370,8 +344,7 @@ static int check_patterns(struct ct_session *s, struct ct_mm *mm)
 		if (p->exclude || p->matched)
 			continue;
 		for (j = 0; j < mm->nr_mods && !module_loaded; j++)
-			module_loaded = !mm->mods[j]->gone &&
-					 fnmatch(p->module, mm->mods[j]->m.name, 0) == 0;
+			module_loaded = fnmatch(p->module, mm->mods[j]->m.name, 0) == 0;
 		if (module_loaded) {
 			ct_session_set_error(s, "pattern '%s' matches no function",
 					     pattern_text(p, buf, sizeof(buf)));
@@ -393,8 +366,6 @@ int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread 
 	mm->started = true;
 	/* the IFUNCs now; every other selected function has its site */
 	for (i = 0; i < mm->nr_mods; i++) {
-		if (mm->mods[i]->gone)
-			continue;
 		mm->mods[i]->relocated = true;
 		ret = ct_mm_arm_module(s, mm, mm->mods[i], &inj);
 		if (ret < 0)
