@@ -91,3 +91,6 @@ EXTRA_DIST += tests/integration/coldjump.sh
 # ... no signal frame returning into an unmapped slot
 TESTS += tests/integration/sigslot.sh
 EXTRA_DIST += tests/integration/sigslot.sh
+# ... and calltrap's own memory flat across execs, forks, dlopen cycles, threads
+TESTS += tests/integration/memory.sh
+EXTRA_DIST += tests/integration/memory.sh
