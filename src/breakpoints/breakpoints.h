@@ -31,10 +31,13 @@ enum ct_site_kind {
 	CT_SITE_RESOLVER = 0x10, /* an IFUNC resolver, for when the program runs it */
 };
 
+struct ct_modrt;
+
 /* A traced function. */
 struct ct_func {
 	const char *name;
 	const char *module; /* module file name */
+	struct ct_modrt *owner; /* the session's: the module that holds it */
 	uint64_t addr;
 	uint64_t size;        /* from the symbol; 0 if unknown */
 	uint64_t hits;
@@ -110,8 +113,8 @@ int ct_bpset_clone(struct ct_bpset *dst, const struct ct_bpset *src, struct ct_p
  * guardian for this address space). */
 int ct_bpset_guard(struct ct_bpset *bs, struct ct_guard *g);
 /* Forget the sites in [lo, hi) without touching the memory, which no
- * longer holds their code (a module unmapped by dlclose). */
-void ct_bpset_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi);
+ * longer holds their code (a module unmapped by dlclose).  0 or -ENOMEM. */
+int ct_bpset_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi);
 
 static inline struct ct_site *ct_site_at(const struct ct_bpset *bs, uint64_t addr)
 {

@@ -343,28 +343,37 @@ int ct_bpset_remove_all(struct ct_bpset *bs)
 	return ret;
 }
 
-void ct_bpset_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi)
+int ct_bpset_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi)
 {
-	for (;;) {
-		struct ct_site *s = NULL;
-		size_t it = 0;
-		uint64_t key;
-		void *val;
+	uint64_t *keys = NULL, key;
+	size_t it = 0, n = 0, cap = 0, i;
+	void *val;
 
-		while (ct_hashmap_next(&bs->sites, &it, &key, &val)) {
-			if (key >= lo && key < hi) {
-				s = val;
-				break;
+	/* the keys first: deleting moves entries under the iteration */
+	while (ct_hashmap_next(&bs->sites, &it, &key, &val)) {
+		if (key < lo || key >= hi)
+			continue;
+		if (n == cap) {
+			uint64_t *nk = realloc(keys, (cap = cap ? cap * 2 : 64) * sizeof(*keys));
+
+			if (!nk) {
+				free(keys);
+				return -ENOMEM;
 			}
+			keys = nk;
 		}
-		if (!s)
-			return;
-		ct_hashmap_del(&bs->sites, s->addr);
+		keys[n++] = key;
+	}
+	for (i = 0; i < n; i++) {
+		struct ct_site *s = ct_hashmap_del(&bs->sites, keys[i]);
+
 		if (s->slot)
 			ct_hashmap_del(&bs->slots, s->slot);
 		ct_guard_forget(bs->guard, s->guard);
 		free(s);
 	}
+	free(keys);
+	return 0;
 }
 
 int ct_bpset_translate_pc(const struct ct_bpset *bs, uint64_t pc, uint64_t *orig)

@@ -258,7 +258,7 @@ static struct ct_modrt *main_module(const struct ct_mm *mm)
 	size_t i;
 
 	for (i = 0; i < mm->nr_mods; i++)
-		if (mm->mods[i]->is_main && !mm->mods[i]->gone)
+		if (mm->mods[i]->is_main)
 			return mm->mods[i];
 	return NULL;
 }
@@ -345,8 +345,6 @@ static void reselect(struct ct_session *s, struct ct_mm **mms, size_t nr_mms,
 		for (j = 0; j < mms[i]->nr_mods; j++) {
 			struct ct_modrt *m = mms[i]->mods[j];
 
-			if (m->gone)
-				continue;
 			/* forked address spaces share their modules */
 			for (k = 0; seen && k < nr_seen && seen[k] != m; k++)
 				;
@@ -545,8 +543,6 @@ void ct_session_foreach_func(struct ct_session *s,
 	for (i = 0; mm && i < mm->nr_mods; i++) {
 		const struct ct_modrt *m = mm->mods[i];
 
-		if (m->gone)
-			continue;
 		for (k = 0; k < m->nr_funcs; k++) {
 			const struct ct_func *f = &m->funcs[k];
 			const struct ct_site *site = f->addr ? ct_site_at(&mm->bps, f->addr) : NULL;

@@ -9,22 +9,21 @@
 #include "session/session.h"
 #include "util/hashmap.h"
 
-/* A module as the session knows it: the ELF, where it is mapped, and the
- * traced functions it holds.  Kept until the session ends, because events
- * and sites point at its names. */
+/* A module as the session knows it: the ELF (shared, with its DWARF, by
+ * every module of the same file), where it is mapped, and the functions
+ * it holds.  Shared by the address spaces forked from the one that mapped
+ * it; freed once none maps it and no frame names it (modrt.c). */
 struct ct_modrt {
 	struct ct_module m;
 	/* every function symbol of the ELF, funcs[i] for m.elf->syms[i]; the
 	 * patterns choose among them (ct_func.selected).  Never reallocated:
-	 * sites, frames and events point into it. */
+	 * sites and frames point into it. */
 	struct ct_func *funcs;
 	size_t nr_funcs;
+	unsigned refs;  /* address spaces whose mods[] hold it */
 	bool is_main;
-	bool gone;  /* unmapped (dlclose) */
 	bool relocated; /* by the dynamic linker: its IFUNC resolvers may run */
-	/* its DWARF, opened when a traced function of it is first entered */
-	struct ct_dwarf *dw;
-	bool dw_tried;
+	struct ct_modrt *next_dead; /* in s->dead_mods */
 };
 
 /* One address space, shared by the threads of a process and by a
@@ -34,7 +33,7 @@ struct ct_mm {
 	pid_t pid;              /* a process using it, for /proc/PID/maps */
 	struct ct_pmem mem;
 	struct ct_bpset bps;
-	struct ct_modrt **mods; /* modules mapped in this mm */
+	struct ct_modrt **mods; /* modules mapped in this mm, a reference each */
 	size_t nr_mods;
 	bool has_rbrk;          /* the dynamic linker's r_brk has a site */
 	bool started;           /* start-up done (entry point reached, or attached) */
@@ -106,8 +105,9 @@ struct ct_session {
 	struct ct_hashmap threads;  /* tid -> struct ct_thread */
 	struct ct_hashmap procs;    /* pid -> struct ct_proc */
 	struct ct_hashmap early;    /* tid -> (status+1): stops of tasks not announced yet */
-	struct ct_modrt **all_mods; /* every module ever loaded */
-	size_t nr_all_mods;
+	struct ct_elf_cache *elf_cache; /* the ELF files of every module */
+	/* modules no address space maps any more but a frame still names */
+	struct ct_modrt *dead_mods;
 	uint64_t t0_ns;
 	uint64_t seq;
 	struct ct_stats stats;
@@ -190,7 +190,19 @@ uint64_t ct_typed_entry_ref(const struct ct_typed *ty, const struct ct_regs *reg
 void ct_typed_return(struct ct_session *s, struct ct_thread *t, const struct ct_typed *ty,
 		     uint64_t entry_ref, const struct ct_regs *regs, struct ct_event *ev);
 
-/* mm.c: address spaces, modules, patterns */
+/* modrt.c: modules, shared by address spaces and freed with the last */
+/* A module for mod, found in the maps of process pid, its functions
+ * selected by the patterns; it takes mod over, with one reference.  NULL
+ * with errno (mod is still the caller's). */
+struct ct_modrt *ct_modrt_new(struct ct_session *s, pid_t pid, struct ct_module *mod);
+/* Drop a reference: the last one frees m, or leaves it in s->dead_mods
+ * while a frame names one of its functions. */
+void ct_modrt_put(struct ct_session *s, struct ct_modrt *m);
+/* Free the dead modules no frame names any more (all of them: at the end
+ * of the session). */
+void ct_modrt_reap(struct ct_session *s, bool all);
+
+/* mm.c: address spaces, their modules, the patterns' selection */
 struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid);
 void ct_mm_put(struct ct_session *s, struct ct_mm *mm);
 /* For a forked child, whose memory is a copy of parent's: the same
@@ -208,21 +220,31 @@ void ct_mm_seccomp_warn(struct ct_session *s, struct ct_mm *mm, int err);
 /* [lo, hi) of the module (or mapping) holding addr, for slot reach. */
 int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
 		      uint64_t *hi);
-/* May a breakpoint go at addr, given the code before it in its function
- * (arch->check_site: not inside an exclusive load/store sequence)?  0, or
- * -ENOTSUP after a warning naming the function. */
-int ct_mm_check_site(struct ct_session *s, struct ct_mm *mm, uint64_t addr);
 /* Entry point reached or attached: resolve IFUNCs, check the patterns. */
 int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		       const struct ct_regs *regs);
 /* The r_brk site was hit. */
 int ct_mm_rbrk_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		   const struct ct_regs *regs);
+/* Do the initial patterns and then the edits select `name` of m? */
+bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name);
+
+/* entries.c: the breakpoints that follow from the modules and patterns */
+/* Place the entry sites of m's selected functions that have none (IFUNCs
+ * resolved once start-up is done).  inj: a stopped thread of mm. */
+int ct_mm_arm_module(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
+		     const struct ct_injector *inj);
+/* The internal sites m holds: the dynamic linker's r_brk, and the entry
+ * point of the main executable until start-up is done. */
+int ct_mm_arm_internal(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
+		       const struct ct_injector *inj);
+/* May a breakpoint go at addr, given the code before it in its function
+ * (arch->check_site: not inside an exclusive load/store sequence)?  0, or
+ * -ENOTSUP after a warning naming the function. */
+int ct_mm_check_site(struct ct_session *s, struct ct_mm *mm, uint64_t addr);
 /* The CT_SITE_RESOLVER `site` was hit: resolve the IFUNCs waiting for it. */
 int ct_mm_resolver_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		       const struct ct_site *site, const struct ct_regs *regs);
-/* Do the initial patterns and then the edits select `name` of m? */
-bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name);
 /* Make the entry sites of every module of mm agree with ct_func.selected:
  * sites of functions no longer selected removed (return sites are never
  * touched), sites of newly selected ones placed.  The world is stopped;

@@ -3,6 +3,8 @@ libcalltrap_a_SOURCES += \
 	src/session/internal.h \
 	src/session/session.c \
 	src/session/mm.c \
+	src/session/modrt.c \
+	src/session/entries.c \
 	src/session/stop.c \
 	src/session/retsite.c \
 	src/session/sigframe.c \

@@ -1,25 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Address spaces: which modules are mapped, which of their functions the
- * patterns select, and the two internal breakpoints that tell us when the
- * set of modules changes: the dynamic linker's r_brk (_dl_debug_state,
- * called before and after every change of the library list, see <link.h>;
- * each hit rescans /proc/PID/maps) and the program's entry point (start-up
- * finished: every initial library is mapped and relocated, so IFUNC
- * resolvers can run).  A library dlopen'ed later is relocated only after
- * the hit that finds it, so its selected IFUNCs get a third kind of
- * internal breakpoint, on their resolvers (module_relocated).
+ * Address spaces: which modules are mapped, and which of their functions
+ * the patterns select.  The set of modules is read from /proc/PID/maps at
+ * the exec (or attach) and again at every hit of the dynamic linker's
+ * r_brk; entries.c places the breakpoints that follow from it.
  */
 #include "config.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "session/internal.h"
 
@@ -97,6 +89,7 @@ struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid)
 struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t pid)
 {
 	struct ct_mm *mm = mm_alloc(pid);
+	size_t i;
 	int ret;
 
 	if (!mm)
@@ -112,6 +105,8 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 	}
 	memcpy(mm->mods, parent->mods, parent->nr_mods * sizeof(*mm->mods));
 	mm->nr_mods = parent->nr_mods;
+	for (i = 0; i < mm->nr_mods; i++)
+		mm->mods[i]->refs++;
 	mm->has_rbrk = parent->has_rbrk;
 	mm->started = parent->started;
 	mm->checked_patterns = parent->checked_patterns;
@@ -122,12 +117,15 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 
 void ct_mm_put(struct ct_session *s, struct ct_mm *mm)
 {
-	(void)s;
+	size_t i;
+
 	if (!mm || --mm->refs > 0)
 		return;
 	ct_bpset_fini(&mm->bps);
 	ct_hashmap_fini(&mm->not_ra);
 	ct_pmem_close(&mm->mem);
+	for (i = 0; i < mm->nr_mods; i++)
+		ct_modrt_put(s, mm->mods[i]);
 	free(mm->mods);
 	free(mm);
 }
@@ -137,7 +135,7 @@ struct ct_modrt *ct_mm_module_at(const struct ct_mm *mm, uint64_t addr)
 	size_t i;
 
 	for (i = 0; i < mm->nr_mods; i++)
-		if (!mm->mods[i]->gone && addr >= mm->mods[i]->m.lo && addr < mm->mods[i]->m.hi)
+		if (addr >= mm->mods[i]->m.lo && addr < mm->mods[i]->m.hi)
 			return mm->mods[i];
 	return NULL;
 }
@@ -184,131 +182,6 @@ void ct_mm_seccomp_warn(struct ct_session *s, struct ct_mm *mm, int err)
 		(int)mm->pid, ct_remote_refusal(err));
 }
 
-/* How far back arch->check_site looks (aarch64: 32 instructions). */
-#define CHECK_SITE_WINDOW 128
-
-int ct_mm_check_site(struct ct_session *s, struct ct_mm *mm, uint64_t addr)
-{
-	struct ct_modrt *m = ct_mm_module_at(mm, addr);
-	const struct ct_symbol *fn;
-	uint8_t code[CHECK_SITE_WINDOW];
-	uint64_t start;
-	const char *why = NULL;
-	int ret;
-
-	if (!s->arch->check_site || !m)
-		return 0;
-	fn = ct_elf_symbol_at(m->m.elf, addr - m->m.bias);
-	if (!fn)
-		return 0;
-	start = fn->value + m->m.bias;
-	if (addr - start > CHECK_SITE_WINDOW)
-		start = addr - CHECK_SITE_WINDOW;
-	if (addr == start || ct_bpset_read_orig(&mm->bps, start, code, addr - start) < 0)
-		return 0;
-	ret = s->arch->check_site(code, addr - start, start, addr, &why);
-	if (ret == -ENOTSUP) {
-		ct_warn("%s: no breakpoint in %s at %#lx: %s", m->m.name,
-			fn->demangled && !s->opts.no_demangle ? fn->demangled : fn->name,
-			(unsigned long)addr, why ? why : "refused");
-		return ret;
-	}
-	return 0;
-}
-
-static int add_site(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m, uint64_t addr,
-		    unsigned kind, struct ct_func *f, const struct ct_injector *inj)
-{
-	const char *why;
-	int ret;
-
-	ret = ct_site_add(&mm->bps, addr, kind, f, m->m.lo, m->m.hi, inj, &why);
-	if (ret == -ENOTSUP || ret == -EINVAL) {
-		ct_warn("%s: cannot trace %s at %#lx: %s", m->m.name, f ? f->name : "(internal)",
-			(unsigned long)addr, why ? why : strerror(-ret));
-		if (f)
-			f->refused = true;
-		return 0;
-	}
-	if (ct_remote_refusal(ret) && mm->bps.nr_areas) {
-		/* a module out of reach of our scratch pages: it goes untraced */
-		ct_mm_seccomp_warn(s, mm, ret);
-		if (f)
-			f->refused = true;
-		return 0;
-	}
-	if (ct_remote_refusal(ret)) {
-		ct_session_set_error(s, "%s mmap, which calltrap needs to inject",
-				     ct_remote_refusal(ret));
-		return ret;
-	}
-	if (ret < 0 && ret != -ESRCH)
-		ct_session_set_error(s, "placing a breakpoint in %s at %#lx: %s", m->m.name,
-				     (unsigned long)addr, strerror(-ret));
-	return ret;
-}
-
-/* Run an IFUNC resolver in inj's thread with args; f->addr is then the
- * implementation it returned, which must lie in the code of a module (a
- * resolver that read unrelocated data would return rubbish, and a
- * breakpoint must never go there). */
-static int resolve_ifunc(struct ct_session *s, struct ct_mm *mm, struct ct_func *f,
-			 uint64_t resolver, const struct ct_injector *inj, const uint64_t *args,
-			 unsigned nargs)
-{
-	const struct ct_modrt *home;
-	uint64_t impl = 0;
-	int ret;
-
-	ret = ct_bpset_call(&mm->bps, inj, resolver, args, nargs, &impl);
-	if (ret == -ESRCH)
-		return ret;
-	if (ret < 0) {
-		ct_warn("cannot resolve IFUNC %s: %s", f->name, strerror(-ret));
-		return ret;
-	}
-	s->stats.stops_internal++;
-	home = ct_mm_module_at(mm, impl);
-	if (!home || impl < home->m.text_lo || impl >= home->m.text_hi) {
-		ct_warn("cannot resolve IFUNC %s: its resolver returned %#lx, in no module's code",
-			f->name, (unsigned long)impl);
-		return -EFAULT;
-	}
-	f->addr = impl;
-	return 0;
-}
-
-/* The resolver of m's IFUNC funcs[i]: that of the symbol ct_elf_symbol
- * prefers for its name; 0 when there is none. */
-static uint64_t ifunc_resolver(const struct ct_modrt *m, size_t i)
-{
-	const struct ct_symbol *sym = ct_elf_symbol(m->m.elf, m->m.elf->syms[i].name);
-
-	return sym ? sym->value + m->m.bias : 0;
-}
-
-/*
- * May m's IFUNC resolvers run?  Only once the dynamic linker relocated m:
- * before, a resolver reads an unrelocated GOT (libm's faults).  Modules
- * mapped during start-up are relocated when it ends (ct_mm_startup_done).
- * A library dlopen'ed later is found at the RT_CONSISTENT r_brk hit, which
- * glibc signals before relocating it; it is relocated once the maps show
- * its RELRO read-only (ct_module_relocated).  Until then its IFUNCs are
- * resolved when the program itself runs their resolvers (ct_mm_resolver_hit).
- */
-static bool module_relocated(struct ct_mm *mm, struct ct_modrt *m)
-{
-	struct ct_maps maps;
-
-	if (m->relocated)
-		return true;
-	if (ct_maps_read(mm->pid, &maps) < 0)
-		return false;
-	m->relocated = ct_module_relocated(&m->m, &maps) == 1;
-	ct_maps_fini(&maps);
-	return m->relocated;
-}
-
 /* name is a ct_func's (demangled for a C++ function, unless no_demangle):
  * the patterns see its symbol-table name too. */
 bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name)
@@ -325,233 +198,54 @@ bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *na
 	return want;
 }
 
-static bool func_of(const struct ct_modrt *m, const struct ct_func *f)
+/* A module newly found in mm's maps: *out, taking mod over; on failure
+ * mod is still the caller's. */
+static int mm_adopt(struct ct_session *s, struct ct_mm *mm, struct ct_module *mod,
+		    struct ct_modrt **out)
 {
-	return f >= m->funcs && f < m->funcs + m->nr_funcs;
+	struct ct_modrt **v = realloc(mm->mods, (mm->nr_mods + 1) * sizeof(*v));
+	struct ct_modrt *m;
+
+	if (!v)
+		return -ENOMEM;
+	mm->mods = v;
+	m = ct_modrt_new(s, mm->pid, mod);
+	if (!m)
+		return -errno;
+	mm->mods[mm->nr_mods++] = m;
+	*out = m;
+	return 0;
 }
 
-static bool is_ifunc(const struct ct_modrt *m, const struct ct_func *f)
+/* A module unmapped by dlclose (mm->mods[j]): forget its sites without
+ * touching the memory, which may already hold another library, and let
+ * the module go. */
+static int mm_forget(struct ct_session *s, struct ct_mm *mm, size_t j)
 {
-	return m->m.elf->syms[f - m->funcs].type == CT_SYM_IFUNC;
-}
-
-/* Entry sites of m's functions that are no longer selected: an alias at the
- * same address that is still selected takes the site over, else the site
- * loses its entry kind (a return site at the same address stays). */
-static int module_unarm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m)
-{
-	size_t it = 0, i;
+	struct ct_modrt *m = mm->mods[j];
+	size_t it = 0;
 	uint64_t key;
 	void *val;
 	int ret;
 
-	(void)s;
+	/* An IFUNC of m resolved to code of another module: that code stays,
+	 * the name goes.  Hits pass through silently (the bytes cannot be
+	 * restored while threads run). */
 	while (ct_hashmap_next(&mm->bps.sites, &it, &key, &val)) {
 		struct ct_site *site = val;
-		struct ct_func *alt = NULL;
 
-		if (!(site->kinds & CT_SITE_ENTRY) || !site->func || !func_of(m, site->func) ||
-		    site->func->selected)
-			continue;
-		for (i = 0; i < m->nr_funcs && !alt; i++)
-			if (m->funcs[i].selected && !m->funcs[i].refused &&
-			    m->funcs[i].addr == site->addr)
-				alt = &m->funcs[i];
-		if (alt) {
-			/* the same code: what was learnt about it holds */
-			alt->has_lr_slot = site->func->has_lr_slot;
-			alt->lr_slot_off = site->func->lr_slot_off;
-			site->func = alt;
-			continue;
-		}
-		ret = ct_site_remove(&mm->bps, site->addr, CT_SITE_ENTRY);
-		if (ret < 0 && ret != -ESRCH) {
-			ct_session_set_error(s, "removing the breakpoint of %s: %s", site->func ?
-					     site->func->name : "?", strerror(-ret));
-			return ret;
+		if ((key < m->m.lo || key >= m->m.hi) && site->func && site->func->owner == m) {
+			site->func = NULL;
+			site->kinds &= ~(unsigned)(CT_SITE_ENTRY | CT_SITE_RESOLVER);
 		}
 	}
+	ret = ct_bpset_forget(&mm->bps, m->m.lo, m->m.hi);
+	if (ret < 0)
+		return ret;
+	memmove(&mm->mods[j], &mm->mods[j + 1], (mm->nr_mods - j - 1) * sizeof(*mm->mods));
+	mm->nr_mods--;
+	ct_modrt_put(s, m);
 	return 0;
-}
-
-/* Place the entry sites of a module's selected functions that have none.
- * An IFUNC is resolved first, by running its resolver now when the module
- * is relocated (module_relocated), else through a site on the resolver,
- * hit when the program runs it; never before start-up is done.  Aliases
- * share an address: one site, for the first name. */
-static int module_arm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
-		      const struct ct_injector *inj)
-{
-	uint64_t last = 0, hwcap = 0;
-	int relocated = -1; /* module_relocated(), asked once */
-	size_t i;
-	int ret;
-
-	for (i = 0; i < m->nr_funcs; i++) {
-		struct ct_func *f = &m->funcs[i];
-		const struct ct_site *site;
-		bool ifunc = is_ifunc(m, f);
-
-		if (!f->selected || f->refused)
-			continue;
-		if (!ifunc && f->addr == last)
-			continue;
-		if (!ifunc)
-			last = f->addr;
-		if (!f->addr) {
-			uint64_t resolver = ifunc_resolver(m, i);
-
-			if (!mm->started)
-				continue;
-			if (!resolver) {
-				f->refused = true;
-				continue;
-			}
-			if (relocated < 0)
-				relocated = module_relocated(mm, m);
-			if (!relocated) {
-				ret = add_site(s, mm, m, resolver, CT_SITE_RESOLVER, f, inj);
-				if (ret < 0)
-					return ret;
-				continue;
-			}
-			/* glibc's aarch64 resolvers take the hwcap as first
-			 * argument (x86_64 ones take none) */
-			if (!hwcap)
-				ct_proc_auxv(mm->pid, AT_HWCAP, &hwcap);
-			ret = resolve_ifunc(s, mm, f, resolver, inj, &hwcap, 1);
-			if (ret == -ESRCH)
-				return ret;
-			if (ret < 0) {
-				f->refused = true;
-				continue;
-			}
-		}
-		/* placed already (by this name, or an alias's; a resolved IFUNC
-		 * names the site of its implementation) */
-		site = ct_site_at(&mm->bps, f->addr);
-		if (site && site->inserted && (site->kinds & CT_SITE_ENTRY) && site->func &&
-		    site->func->selected && (site->func == f || !ifunc))
-			continue;
-		ret = add_site(s, mm, m, f->addr, CT_SITE_ENTRY, f, inj);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-int ct_mm_sync(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj)
-{
-	size_t i;
-	int ret;
-
-	for (i = 0; i < mm->nr_mods; i++) {
-		struct ct_modrt *m = mm->mods[i];
-
-		if (m->gone)
-			continue;
-		ret = module_unarm(s, mm, m);
-		if (ret == 0)
-			ret = module_arm(s, mm, m, inj);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-/* The functions of a newly mapped module, and which the patterns select.
- * C++ names are demangled here, once per symbol: events name a function by
- * ct_func.name. */
-static int module_select(struct ct_session *s, struct ct_modrt *m)
-{
-	const struct ct_elf *elf = m->m.elf;
-	size_t i;
-	int ret;
-
-	if (!s->opts.no_demangle) {
-		ret = ct_elf_demangle(m->m.elf);
-		if (ret < 0)
-			return ret;
-	}
-	m->funcs = calloc(elf->nr_syms ? elf->nr_syms : 1, sizeof(*m->funcs));
-	if (!m->funcs)
-		return -ENOMEM;
-	for (i = 0; i < elf->nr_syms; i++) {
-		const struct ct_symbol *sym = &elf->syms[i];
-		struct ct_func *f = &m->funcs[i];
-
-		f->name = sym->demangled && !s->opts.no_demangle ? sym->demangled : sym->name;
-		f->module = m->m.name;
-		f->addr = sym->type == CT_SYM_IFUNC ? 0 : sym->value + m->m.bias;
-		f->size = sym->type == CT_SYM_IFUNC ? 0 : sym->size;
-		f->selected = ct_mm_wanted(s, m, f->name);
-	}
-	m->nr_funcs = elf->nr_syms;
-	return 0;
-}
-
-static bool is_main_exe(pid_t pid, const char *path)
-{
-	char link[64], exe[PATH_MAX];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-	n = readlink(link, exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	return strcmp(exe, path) == 0;
-}
-
-static int mm_adopt(struct ct_session *s, struct ct_mm *mm, struct ct_module *mod,
-		    struct ct_modrt **out)
-{
-	struct ct_modrt *m = calloc(1, sizeof(*m)), **v;
-
-	if (!m)
-		return -ENOMEM;
-	m->m = *mod;
-	m->is_main = is_main_exe(mm->pid, mod->path);
-	v = realloc(s->all_mods, (s->nr_all_mods + 1) * sizeof(*v));
-	if (!v)
-		goto nomem;
-	s->all_mods = v;
-	s->all_mods[s->nr_all_mods++] = m;
-	v = realloc(mm->mods, (mm->nr_mods + 1) * sizeof(*v));
-	if (!v) {
-		s->nr_all_mods--;
-		goto nomem;
-	}
-	mm->mods = v;
-	mm->mods[mm->nr_mods++] = m;
-	*out = m;
-	return module_select(s, m);
-nomem:
-	free(m);
-	return -ENOMEM;
-}
-
-/* A module unmapped by dlclose: forget its sites without touching the
- * memory, which may already hold another library. */
-static void mm_forget(struct ct_mm *mm, struct ct_modrt *m)
-{
-	m->gone = true;
-	ct_bpset_forget(&mm->bps, m->m.lo, m->m.hi);
-}
-
-static int arm_internal(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
-			const struct ct_injector *inj)
-{
-	const struct ct_symbol *brk = ct_elf_symbol(m->m.elf, "_dl_debug_state");
-	int ret = 0;
-
-	if (brk && !mm->has_rbrk) {
-		mm->has_rbrk = true;
-		ret = add_site(s, mm, m, brk->value + m->m.bias, CT_SITE_RBRK, NULL, inj);
-	}
-	if (ret == 0 && m->is_main && !mm->started)
-		ret = add_site(s, mm, m, m->m.elf->entry + m->m.bias, CT_SITE_START, NULL, inj);
-	return ret;
 }
 
 int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj)
@@ -567,7 +261,7 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 	ret = ct_maps_read(mm->pid, &maps);
 	if (ret < 0)
 		return ret;
-	ret = ct_modules_from_maps(mm->pid, &maps, &mods, &nr);
+	ret = ct_modules_from_maps(mm->pid, &maps, s->elf_cache, &mods, &nr);
 	ct_maps_fini(&maps);
 	if (ret < 0)
 		return ret;
@@ -580,7 +274,7 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 		struct ct_modrt *m = NULL;
 
 		for (j = 0; j < old_nr; j++) {
-			if (!mm->mods[j]->gone && mm->mods[j]->m.lo == mods[i].lo &&
+			if (mm->mods[j]->m.lo == mods[i].lo &&
 			    strcmp(mm->mods[j]->m.path, mods[i].path) == 0) {
 				seen[j] = true;
 				break;
@@ -592,15 +286,14 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 		}
 		ret = mm_adopt(s, mm, &mods[i], &m);
 		if (ret < 0) {
-			if (!m)
-				ct_module_fini(&mods[i]);
+			ct_module_fini(&mods[i]);
 			goto out_rest;
 		}
 		ct_dbg("module %s at %#lx bias %#lx: %zu functions", m->m.name,
 		       (unsigned long)m->m.lo, (unsigned long)m->m.bias, m->nr_funcs);
-		ret = module_arm(s, mm, m, inj);
+		ret = ct_mm_arm_module(s, mm, m, inj);
 		if (ret == 0)
-			ret = arm_internal(s, mm, m, inj);
+			ret = ct_mm_arm_internal(s, mm, m, inj);
 		if (ret < 0)
 			goto out_rest;
 	}
@@ -618,10 +311,15 @@ int ct_mm_scan(struct ct_session *s, struct ct_mm *mm, const struct ct_injector 
 		if (ret < 0)
 			goto out_rest_done;
 	}
-	/* only modules known before this scan can have gone */
-	for (j = 0; j < old_nr; j++)
-		if (!seen[j] && !mm->mods[j]->gone)
-			mm_forget(mm, mm->mods[j]);
+	/* only modules known before this scan can have gone; from the last,
+	 * as each leaves the array */
+	for (j = old_nr; j-- > 0;) {
+		if (!seen[j]) {
+			ret = mm_forget(s, mm, j);
+			if (ret < 0)
+				goto out;
+		}
+	}
 	free(seen);
 	free(mods);
 	return 0;
@@ -660,8 +358,7 @@ static int check_patterns(struct ct_session *s, struct ct_mm *mm)
 		if (p->exclude || p->matched)
 			continue;
 		for (j = 0; j < mm->nr_mods && !module_loaded; j++)
-			module_loaded = !mm->mods[j]->gone &&
-					 fnmatch(p->module, mm->mods[j]->m.name, 0) == 0;
+			module_loaded = fnmatch(p->module, mm->mods[j]->m.name, 0) == 0;
 		if (module_loaded) {
 			ct_session_set_error(s, "pattern '%s' matches no function",
 					     pattern_text(p, buf, sizeof(buf)));
@@ -683,10 +380,8 @@ int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread 
 	mm->started = true;
 	/* the IFUNCs now; every other selected function has its site */
 	for (i = 0; i < mm->nr_mods; i++) {
-		if (mm->mods[i]->gone)
-			continue;
 		mm->mods[i]->relocated = true;
-		ret = module_arm(s, mm, mm->mods[i], &inj);
+		ret = ct_mm_arm_module(s, mm, mm->mods[i], &inj);
 		if (ret < 0)
 			return ret;
 	}
@@ -704,47 +399,3 @@ int ct_mm_rbrk_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 	return ct_mm_scan(s, mm, &inj);
 }
 
-/* The program runs an IFUNC resolver of a module that was not relocated
- * when its IFUNCs were selected: whatever the resolver reads is ready now,
- * or the program's own call would fail.  Run it first, with the arguments
- * of that call (glibc's on aarch64: hwcap and __ifunc_arg_t), for every
- * pending IFUNC it resolves, then place their entry sites before the
- * program can get the implementation's address. */
-int ct_mm_resolver_hit(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
-		       const struct ct_site *site, const struct ct_regs *regs)
-{
-	struct ct_injector inj = { .tid = t->tid, .regs = regs, .world_stopped = false };
-	struct ct_modrt *m = ct_mm_module_at(mm, site->addr);
-	uint64_t args[2], impl = 0;
-	bool mine = false, called = false;
-	size_t i;
-	int ret;
-
-	if (!m)
-		return 0;
-	args[0] = s->arch->arg(regs, 0);
-	args[1] = s->arch->arg(regs, 1);
-	for (i = 0; i < m->nr_funcs; i++) {
-		struct ct_func *f = &m->funcs[i];
-
-		if (!f->selected || f->refused || !is_ifunc(m, f) ||
-		    ifunc_resolver(m, i) != site->addr)
-			continue;
-		mine = true;
-		/* resolved already: by an alias, or in the address space this
-		 * one was forked from (they share the functions, not the sites) */
-		if (f->addr)
-			continue;
-		/* aliases share the resolver: one call for all */
-		if (!called) {
-			called = true;
-			ret = resolve_ifunc(s, mm, f, site->addr, &inj, args, 2);
-			if (ret == -ESRCH)
-				return ret;
-			impl = f->addr;
-		}
-		f->addr = impl;
-		f->refused = !impl;
-	}
-	return mine ? module_arm(s, mm, m, &inj) : 0;
-}

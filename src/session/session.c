@@ -96,6 +96,11 @@ struct ct_session *ct_session_new(const struct ct_session_opts *opts)
 	ct_hashmap_init(&s->threads);
 	ct_hashmap_init(&s->procs);
 	ct_hashmap_init(&s->early);
+	s->elf_cache = ct_elf_cache_new();
+	if (!s->elf_cache) {
+		free(s);
+		return NULL;
+	}
 	s->main_status = -1;
 	s->t0_ns = ct_now_ns();
 	return s;
@@ -103,7 +108,7 @@ struct ct_session *ct_session_new(const struct ct_session_opts *opts)
 
 void ct_session_free(struct ct_session *s)
 {
-	size_t it = 0, i;
+	size_t it = 0;
 	uint64_t key;
 	void *val;
 
@@ -111,8 +116,10 @@ void ct_session_free(struct ct_session *s)
 		return;
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		ct_shadow_fini(&((struct ct_thread *)val)->stack);
+		ct_sigframe_forget(val);
 		free(val);
 	}
+	ct_hashmap_fini(&s->threads);
 	it = 0;
 	while (ct_hashmap_next(&s->procs, &it, &key, &val)) {
 		struct ct_proc *p = val;
@@ -120,21 +127,11 @@ void ct_session_free(struct ct_session *s)
 		ct_mm_put(s, p->mm);
 		free(p);
 	}
-	ct_hashmap_fini(&s->threads);
 	ct_hashmap_fini(&s->procs);
 	ct_hashmap_fini(&s->early);
 	ct_edits_fini(s);
-	for (i = 0; i < s->nr_all_mods; i++) {
-		size_t k;
-
-		for (k = 0; k < s->all_mods[i]->nr_funcs; k++)
-			ct_typed_free(&s->all_mods[i]->funcs[k]);
-		ct_dwarf_free(s->all_mods[i]->dw);
-		ct_module_fini(&s->all_mods[i]->m);
-		free(s->all_mods[i]->funcs);
-		free(s->all_mods[i]);
-	}
-	free(s->all_mods);
+	ct_modrt_reap(s, true);
+	ct_elf_cache_free(s->elf_cache);
 	free(s->typed_buf);
 	/* after the address spaces: they retract their entries */
 	ct_guard_stop(s->guard);
@@ -188,6 +185,9 @@ void ct_thread_remove(struct ct_session *s, struct ct_thread *t)
 	ct_shadow_fini(&t->stack);
 	ct_sigframe_forget(t);
 	free(t);
+	/* its frames may have been the last to name a dead module */
+	if (s->dead_mods)
+		ct_modrt_reap(s, false);
 }
 
 struct ct_thread *ct_mm_injector_thread(struct ct_session *s, const struct ct_mm *mm)

@@ -240,7 +240,8 @@ struct ct_session_func {
  * Every function of the modules mapped in the main process (or, once it is
  * gone, in another traced one), module by module in address order, each
  * module's by address; aliases are given each.  To filter with the -e
- * syntax, ct_patterns_match_sym() on f->name and its mangled name.
+ * syntax, ct_patterns_match_sym() on f->name and its mangled name.  The
+ * strings are valid until the session next runs.
  */
 void ct_session_foreach_func(struct ct_session *s,
 			     void (*cb)(void *ctx, const struct ct_session_func *f), void *ctx);
@@ -272,9 +273,10 @@ struct ct_session_thread {
 	int pending_sig;    /* a signal it gets when resumed */
 	bool followed;      /* its events are reported */
 };
-/* Every traced thread, by pid then tid.  The strings live as long as the
- * session.  0, or -ENOMEM (then cb was not called).  Neither callback may
- * call the session's control functions. */
+/* Every traced thread, by pid then tid.  The strings are valid until the
+ * session next runs (a module's names go with the module once no process
+ * maps it and no frame names it).  0, or -ENOMEM (then cb was not
+ * called).  Neither callback may call the session's control functions. */
 int ct_session_foreach_thread(struct ct_session *s,
 			      void (*cb)(void *ctx, const struct ct_session_thread *t), void *ctx);
 

@@ -442,9 +442,12 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 	int sig, event;
 
 	if (!t) {
-		/* a new task whose creator's event has not been seen yet */
+		/* a new task whose creator's event has not been seen yet; or one
+		 * that is gone before it was (its stop is forgotten with it) */
 		if (WIFSTOPPED(status))
 			ct_hashmap_put(&s->early, (uint64_t)tid, (void *)(uintptr_t)(status + 1));
+		else
+			ct_hashmap_del(&s->early, (uint64_t)tid);
 		return 0;
 	}
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {

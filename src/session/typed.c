@@ -45,40 +45,23 @@ struct ct_typed_buf {
 	uint8_t stack[MAX_STACK_READ];
 };
 
-static struct ct_modrt *module_of(struct ct_session *s, const struct ct_func *f, size_t *index)
-{
-	size_t i;
-
-	for (i = 0; i < s->nr_all_mods; i++) {
-		struct ct_modrt *m = s->all_mods[i];
-
-		if (f >= m->funcs && f < m->funcs + m->nr_funcs) {
-			*index = (size_t)(f - m->funcs);
-			return m;
-		}
-	}
-	return NULL;
-}
-
 static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
 {
 	struct ct_typed *ty;
 	const struct ct_sig *sig;
-	struct ct_modrt *m;
+	struct ct_modrt *m = f->owner;
+	struct ct_dwarf *dw;
 	size_t idx;
 	unsigned i;
 
-	m = module_of(s, f, &idx);
 	if (!m || !m->m.elf)
 		return NULL;
-	if (!m->dw_tried) {
-		m->dw_tried = true;
-		m->dw = ct_dwarf_open(m->m.elf->path, s->opts.debug_dirs ? s->opts.debug_dirs :
-						      getenv(CT_DEBUG_DIR_ENV));
-	}
+	idx = (size_t)(f - m->funcs);
+	dw = ct_elf_dwarf(m->m.elf, m->m.file, s->opts.debug_dirs ? s->opts.debug_dirs :
+						 getenv(CT_DEBUG_DIR_ENV));
 	/* the code its entry site is on: for an IFUNC the implementation, not
 	 * the resolver that its symbol's value names */
-	sig = ct_dwarf_sig(m->dw, f->addr - m->m.bias);
+	sig = ct_dwarf_sig(dw, f->addr - m->m.bias);
 	if (!sig)
 		return NULL;
 	ty = calloc(1, sizeof(*ty));

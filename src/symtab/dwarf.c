@@ -138,6 +138,15 @@ fail:
 	return NULL;
 }
 
+struct ct_dwarf *ct_elf_dwarf(struct ct_elf *elf, const char *path, const char *debug_dirs)
+{
+	if (!elf->dw_tried) {
+		elf->dw_tried = true;
+		elf->dw = ct_dwarf_open(path ? path : elf->path, debug_dirs);
+	}
+	return elf->dw;
+}
+
 void ct_dwarf_free(struct ct_dwarf *dw)
 {
 	struct arena_block *b, *next;

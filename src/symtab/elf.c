@@ -59,6 +59,7 @@ void ct_elf_free(struct ct_elf *elf)
 	free(elf->syms);
 	free(elf->strings);
 	free(elf->demangled);
+	ct_dwarf_free(elf->dw);
 	free(elf);
 }
 
@@ -332,6 +333,11 @@ struct ct_elf *ct_elf_open(const char *path)
 		err = ENOMEM;
 		goto fail_elf;
 	}
+	elf->refs = 1;
+	elf->dev = (uint64_t)st.st_dev;
+	elf->ino = (uint64_t)st.st_ino;
+	elf->size = (uint64_t)st.st_size;
+	elf->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	err = -read_elf(fd, elf);
 	if (err)
 		goto fail_elf;

@@ -108,9 +108,10 @@ void ct_module_fini(struct ct_module *m)
 	if (!m)
 		return;
 	free(m->path);
-	ct_elf_free(m->elf);
+	ct_elf_put(m->elf);
 	m->path = NULL;
 	m->name = NULL;
+	m->file = NULL;
 	m->elf = NULL;
 }
 
@@ -174,9 +175,11 @@ static bool way_path(pid_t pid, const struct ct_map *m, int way, char *buf, size
  * the first regular file at all (stat of a file on overlayfs can give
  * another inode than the maps show; devices are not compared: btrfs gives
  * each subvolume a device of its own).  stat() first: opening a device
- * that happens to be mapped could have side effects.  NULL with errno.
+ * that happens to be mapped could have side effects.  NULL with errno;
+ * else *file is the way that led to it (malloc'ed).
  */
-static struct ct_elf *open_module_elf(pid_t pid, const struct group *g)
+static struct ct_elf *open_module_elf(pid_t pid, const struct group *g, struct ct_elf_cache *cache,
+				      char **file)
 {
 	const struct ct_map *m = g->first;
 	size_t len = strlen(m->path) + 64;
@@ -184,6 +187,7 @@ static struct ct_elf *open_module_elf(pid_t pid, const struct group *g)
 	char *buf = malloc(len);
 	int err = ENOENT, way, fallback = -1, pass;
 
+	*file = NULL;
 	if (!buf)
 		return NULL;
 	/* pass 0: a way to the mapping's inode; pass 1: the first other
@@ -209,7 +213,7 @@ static struct ct_elf *open_module_elf(pid_t pid, const struct group *g)
 					fallback = way;
 				continue;
 			}
-			elf = ct_elf_open(buf);
+			elf = ct_elf_cache_open(cache, buf);
 			if (!elf) {
 				err = errno;
 				ct_dbg("%s: %s", buf, strerror(err));
@@ -219,36 +223,43 @@ static struct ct_elf *open_module_elf(pid_t pid, const struct group *g)
 		}
 	}
 out:
-	free(buf);
-	if (!elf)
+	if (!elf) {
+		free(buf);
 		errno = err;
+	} else {
+		*file = buf;
+	}
 	return elf;
 }
 
-/* path + '\0' + file name without " (deleted)", in one block. */
-static int module_names(struct ct_module *mod, const struct ct_map *m)
+/* path + '\0' + file name without " (deleted)" + '\0' + file, in one block. */
+static int module_names(struct ct_module *mod, const struct ct_map *m, const char *file)
 {
 	static const char suffix[] = " (deleted)";
-	size_t plen = strlen(m->path);
+	size_t plen = strlen(m->path), flen = strlen(file);
 	const char *base = strrchr(m->path, '/');
 	size_t blen;
+	char *name;
 
 	base = base ? base + 1 : m->path;
 	blen = plen - (size_t)(base - m->path);
 	if (m->deleted && blen >= sizeof(suffix) - 1)
 		blen -= sizeof(suffix) - 1;
-	mod->path = malloc(plen + 1 + blen + 1);
+	mod->path = malloc(plen + 1 + blen + 1 + flen + 1);
 	if (!mod->path)
 		return -ENOMEM;
 	memcpy(mod->path, m->path, plen + 1);
-	memcpy(mod->path + plen + 1, base, blen);
-	mod->path[plen + 1 + blen] = '\0';
-	mod->name = mod->path + plen + 1;
+	name = mod->path + plen + 1;
+	memcpy(name, base, blen);
+	name[blen] = '\0';
+	memcpy(name + blen + 1, file, flen + 1);
+	mod->name = name;
+	mod->file = name + blen + 1;
 	return 0;
 }
 
-int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_module **mods,
-			 size_t *nr)
+int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_elf_cache *cache,
+			 struct ct_module **mods, size_t *nr)
 {
 	struct group *groups;
 	struct ct_module *out = NULL;
@@ -300,7 +311,9 @@ int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_module
 	for (i = 0; i < ng; i++) {
 		const struct group *g = &groups[i];
 		struct ct_module *mod = &out[n];
-		struct ct_elf *elf = open_module_elf(pid, g);
+		char *file;
+		struct ct_elf *elf = open_module_elf(pid, g, cache, &file);
+		int ret;
 
 		if (!elf) {
 			if (errno == ENOMEM) {
@@ -313,11 +326,14 @@ int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_module
 		if (ct_module_bias(elf, g->first, &mod->bias)) {
 			ct_dbg("skipping %s: no PT_LOAD for offset %#llx", g->first->path,
 			       (unsigned long long)g->first->offset);
-			ct_elf_free(elf);
+			ct_elf_put(elf);
+			free(file);
 			continue;
 		}
-		if (module_names(mod, g->first)) {
-			ct_elf_free(elf);
+		ret = module_names(mod, g->first, file);
+		free(file);
+		if (ret) {
+			ct_elf_put(elf);
 			err = -ENOMEM;
 			goto out;
 		}

@@ -57,6 +57,9 @@ struct ct_symbol {
 				* NULL for other names (C), and before */
 };
 
+struct ct_dwarf;
+struct ct_elf_cache;
+
 struct ct_elf {
 	char *path;
 	uint16_t machine;   /* e_machine */
@@ -82,11 +85,52 @@ struct ct_elf {
 	char *demangled;
 	size_t demangled_size;
 	bool demangle_done;
+	/* the file as read (fstat): what a struct ct_elf_cache knows it by */
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+	/* its DWARF (ct_elf_dwarf), opened at the first use */
+	struct ct_dwarf *dw;
+	bool dw_tried;
+	/* references and the cache's links: elfcache.c's */
+	unsigned refs;
+	struct ct_elf_cache *cache;
+	struct ct_elf *cache_next;            /* the same hash bucket */
+	struct ct_elf *idle_prev, *idle_next; /* unreferenced: the cache's LRU list */
 };
 
-/* NULL with errno set (ENOENT, ENOEXEC for a non-ELF file ...). */
+/* NULL with errno set (ENOENT, ENOEXEC for a non-ELF file ...).  The
+ * caller holds its one reference. */
 struct ct_elf *ct_elf_open(const char *path);
+/* Free an ELF, its DWARF too, whatever its references. */
 void ct_elf_free(struct ct_elf *elf);
+
+/*
+ * ---- ELF files read once (elfcache.c) ----
+ * The modules of every traced process are mostly the same few files (libc,
+ * the dynamic linker, a program exec'd again and again): a cache shares
+ * one ct_elf (symbols, demangled names, DWARF) among them, found by the
+ * file's identity (device, inode, size, modification time), so a file
+ * replaced on disk is read anew.  An ELF lives while a module holds it;
+ * the last few unreferenced ones are kept for the next exec of the same
+ * program (the newest of them with their DWARF), the oldest freed beyond
+ * that.
+ */
+#define CT_ELF_CACHE_IDLE 16      /* unreferenced files kept */
+#define CT_ELF_CACHE_IDLE_DWARF 4 /* ... of which the newest keep their DWARF */
+/* NULL with errno set. */
+struct ct_elf_cache *ct_elf_cache_new(void);
+/* Frees the idle files; those still referenced leave the cache and are
+ * freed by their last ct_elf_put. */
+void ct_elf_cache_free(struct ct_elf_cache *c);
+/* The ELF file at path, with a reference for the caller: the cached one
+ * when the file is one it holds, else read (ct_elf_open) and added.  c may
+ * be NULL: ct_elf_open.  NULL with errno set. */
+struct ct_elf *ct_elf_cache_open(struct ct_elf_cache *c, const char *path);
+/* Drop a reference (ct_elf_open's or ct_elf_cache_open's): the last one
+ * frees an ELF, or leaves a cached one idle. */
+void ct_elf_put(struct ct_elf *elf);
+/* The files the cache holds, and how many of them nothing references. */
+void ct_elf_cache_count(const struct ct_elf_cache *c, size_t *files, size_t *idle);
 /* The function symbol named `name` (no version suffix), preferring a global
  * one, then the default version, or NULL. */
 const struct ct_symbol *ct_elf_symbol(const struct ct_elf *elf, const char *name);
@@ -110,7 +154,6 @@ const char *ct_elf_mangled(const struct ct_elf *elf, const char *name);
 
 /* ---- DWARF: function signatures (dwarf.c; types in ctype.h) ---- */
 struct ct_sig;
-struct ct_dwarf;
 
 /* Directories searched first for separate debug info (':'-separated),
  * besides `--debug-dir`: like /usr/lib/debug, by build-id and debuglink. */
@@ -128,11 +171,18 @@ void ct_dwarf_free(struct ct_dwarf *dw);
 /* The signature of the function whose code starts at link-time address
  * `addr`, or NULL when no DWARF describes it.  Lives as long as dw. */
 const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t addr);
+/* elf's DWARF, opened (ct_dwarf_open) through path, a way to the file
+ * that works now (ct_module.file), at the first call, and kept with elf;
+ * NULL when there is none (asked once). */
+struct ct_dwarf *ct_elf_dwarf(struct ct_elf *elf, const char *path, const char *debug_dirs);
 
 /* ---- modules: one mapped ELF file in a process ---- */
 struct ct_module {
 	char *path;         /* as in /proc/PID/maps */
 	const char *name;   /* file name part of path */
+	/* the way calltrap opened the file, valid while the process lives
+	 * (/proc/PID/root/PATH, /proc/PID/map_files/..., or PATH) */
+	const char *file;
 	uint64_t bias;      /* runtime address = link-time address + bias */
 	uint64_t lo, hi;    /* lowest and highest mapped address of the file */
 	uint64_t text_lo, text_hi; /* executable mappings */
@@ -144,20 +194,20 @@ int ct_module_bias(const struct ct_elf *elf, const struct ct_map *map, uint64_t 
 
 /* Group the file-backed mappings of `maps` into modules, opening each ELF
  * file (through /proc/PID/root when pid > 0, so it works across mount
- * namespaces and for deleted files via /proc/PID/map_files).  Non-ELF
- * mappings and files that cannot be opened are skipped.  Modules come in
- * address order; name is the file name without " (deleted)".  The caller
- * frees each with ct_module_fini(), then the array with free().
- * 0 or -ENOMEM. */
-int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_module **mods,
-			 size_t *nr);
+ * namespaces and for deleted files via /proc/PID/map_files) through
+ * `cache` (may be NULL).  Non-ELF mappings and files that cannot be opened
+ * are skipped.  Modules come in address order; name is the file name
+ * without " (deleted)".  The caller frees each with ct_module_fini(), then
+ * the array with free().  0 or -ENOMEM. */
+int ct_modules_from_maps(pid_t pid, const struct ct_maps *maps, struct ct_elf_cache *cache,
+			 struct ct_module **mods, size_t *nr);
 /* Is m relocated, as far as the maps (read after m appeared) show?  The
  * dynamic linker makes the whole pages of a module's PT_GNU_RELRO
  * read-only right after relocating it (glibc _dl_protect_relro), and not
  * before.  1 when they are mapped read-only, 0 when still writable,
  * -ENOENT when m has no such page to tell. */
 int ct_module_relocated(const struct ct_module *m, const struct ct_maps *maps);
-/* Frees path and elf (name lives in the same allocation as path). */
+/* Frees path (name and file live in the same allocation) and puts elf. */
 void ct_module_fini(struct ct_module *m);
 
 /* ---- the -e pattern language ---- */

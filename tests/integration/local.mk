@@ -102,3 +102,6 @@ EXTRA_DIST += tests/integration/vforkwait.sh
 TESTS += tests/integration/guardian.sh tests/integration/guardian_busy.sh
 EXTRA_DIST += tests/integration/guardian.sh tests/integration/guardian_busy.sh \
 	tests/integration/guardian_lib.sh
+# ... and calltrap's own memory flat across execs, forks, dlopen cycles, threads
+TESTS += tests/integration/memory.sh
+EXTRA_DIST += tests/integration/memory.sh

@@ -20,3 +20,11 @@ tests_unit_test_elf_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_elf_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_elf_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_elf_LDADD = $(UT_LIBS) -ldl
+
+check_PROGRAMS += tests/unit/test_elfcache
+TESTS += tests/unit/test_elfcache
+tests_unit_test_elfcache_SOURCES = tests/unit/test_elfcache.c
+tests_unit_test_elfcache_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_elfcache_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_elfcache_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_elfcache_LDADD = $(UT_LIBS)

@@ -133,7 +133,7 @@ static int teardown(void **state)
 static void load_self_modules(struct fixture *f)
 {
 	assert_int_equal(ct_maps_read(getpid(), &f->maps), 0);
-	assert_int_equal(ct_modules_from_maps(getpid(), &f->maps, &f->mods, &f->nr), 0);
+	assert_int_equal(ct_modules_from_maps(getpid(), &f->maps, NULL, &f->mods, &f->nr), 0);
 	assert_true(f->nr >= 2);
 }
 
@@ -764,7 +764,7 @@ static void test_modules_from_text(void **state)
 		 "7f000000b000-7f000000c000 r--p 00000000 fe:01 103 %s\n",
 		 synth, synth, txt, missing, synth);
 	assert_int_equal(ct_maps_parse(text, &f->maps), 0);
-	assert_int_equal(ct_modules_from_maps(0, &f->maps, &f->mods, &f->nr), 0);
+	assert_int_equal(ct_modules_from_maps(0, &f->maps, NULL, &f->mods, &f->nr), 0);
 	assert_int_equal(f->nr, 2);
 
 	m = &f->mods[0];
@@ -807,7 +807,7 @@ static void test_deleted_module(void **state)
 	assert_int_equal(unlink(path_in(f, "gone.so")), 0);
 
 	assert_int_equal(ct_maps_read(getpid(), &f->maps), 0);
-	assert_int_equal(ct_modules_from_maps(getpid(), &f->maps, &f->mods, &f->nr), 0);
+	assert_int_equal(ct_modules_from_maps(getpid(), &f->maps, NULL, &f->mods, &f->nr), 0);
 	for (i = 0; i < f->nr; i++)
 		if (f->mods[i].lo == (uintptr_t)p)
 			m = &f->mods[i];
@@ -841,7 +841,7 @@ static const struct ct_module *self_module_at(struct fixture *f, const void *p)
 	free(f->mods);
 	ct_maps_fini(&f->maps);
 	assert_int_equal(ct_maps_read(getpid(), &f->maps), 0);
-	assert_int_equal(ct_modules_from_maps(getpid(), &f->maps, &f->mods, &f->nr), 0);
+	assert_int_equal(ct_modules_from_maps(getpid(), &f->maps, NULL, &f->mods, &f->nr), 0);
 	for (i = 0; i < f->nr; i++)
 		if (f->mods[i].lo == (uintptr_t)p)
 			return &f->mods[i];
