@@ -11,6 +11,11 @@
 #    once, none twice.
 . "$(dirname "$0")/lib.sh"
 
+# the aarch64 suite runs under qemu (tests/aarch64), several times slower:
+# there, -O2 only (signal delivery in a slot does not depend on how the target
+# was compiled (its loop is a call and a few instructions either way))
+[ "$(uname -m)" = x86_64 ] || OPTS=${OPTS_GUEST:-O2}
+
 scenario_wait()
 {
 	local t tp cp round in_slot=0

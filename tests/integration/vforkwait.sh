@@ -7,7 +7,11 @@
 # itself with SIGSTOP).  Before, the detach waited forever for the parent.
 . "$(dirname "$0")/lib.sh"
 
-CT_TIMEOUT=20
+# the aarch64 suite runs under qemu (tests/aarch64), several times slower:
+# there, -O2 only (vfork and the child's states do not depend on how the target was
+# compiled)
+[ "$(uname -m)" = x86_64 ] || OPTS=${OPTS_GUEST:-O2}
+
 
 # start_target ARGS...: the target in the background, $TP its pid
 start_target()
