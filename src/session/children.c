@@ -364,10 +364,12 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 	snprintf(errmsg, sizeof(errmsg), "%s", s->errmsg);
 	ret = ct_mm_scan(s, p->mm, &inj);
 	if (ct_remote_refusal(ret)) {
-		/* its seccomp filter came through exec: run it untraced */
+		/* its seccomp filter came through exec: run it untraced, without
+		 * the breakpoints the scan placed before its scratch pages were
+		 * refused (those whose instruction is emulated need none) */
 		ct_warn("after exec of %s: %s: its functions are not traced", path, s->errmsg);
 		snprintf(s->errmsg, sizeof(s->errmsg), "%s", errmsg);
-		ret = 0;
+		ret = ct_bpset_remove_all(&p->mm->bps);
 	}
 	if (ret < 0)
 		goto fail;
