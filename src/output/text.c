@@ -47,27 +47,6 @@ static void tb_named_args(struct ct_sbuf *b, const struct ct_event *ev)
 	}
 }
 
-/* A name or path from the tracee: keep the line a single line. */
-static void tb_str(struct ct_sbuf *b, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	if (!s) {
-		ct_sbuf_putc(b, '?');
-		return;
-	}
-	for (; *s; s++) {
-		if (*s == '\\') {
-			ct_sbuf_put(b, "\\\\", 2);
-		} else if (*s < 0x20 || *s == 0x7f) {
-			ct_sbuf_put(b, "\\x", 2);
-			ct_sbuf_hex8(b, *s);
-		} else {
-			ct_sbuf_putc(b, (char)*s);
-		}
-	}
-}
-
 /*
  * "<5.433 us>": the largest unit in which the value is at least 1, with
  * three decimals (truncated, so 999999 ns is 999.999 us, never 1000.000 us);
@@ -115,7 +94,7 @@ static void tb_regs(struct ct_sbuf *b, const struct ct_arch *arch, const struct 
 
 		if (i)
 			ct_sbuf_putc(b, ' ');
-		tb_str(b, d->name);
+		ct_sbuf_put_escaped(b, d->name);
 		ct_sbuf_putc(b, '=');
 		ct_sbuf_hex64(b, d->word < CT_REGS_WORDS ? regs->w[d->word] : 0);
 	}
@@ -155,7 +134,7 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 
 	switch (ev->type) {
 	case CT_EV_CALL:
-		tb_str(&b, ev->func);
+		ct_sbuf_put_escaped(&b, ev->func);
 		ct_sbuf_putc(&b, '(');
 		if (ev->flags & CT_EVF_TYPED) {
 			tb_named_args(&b, ev);
@@ -172,7 +151,7 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 		break;
 	case CT_EV_RETURN:
 		ct_sbuf_put(&b, "} ", 2);
-		tb_str(&b, ev->func);
+		ct_sbuf_put_escaped(&b, ev->func);
 		if (!(ev->flags & CT_EVF_TYPED)) {
 			ct_sbuf_put(&b, " = ", 3);
 			ct_sbuf_hex64(&b, ev->retval);
@@ -185,7 +164,7 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 		break;
 	case CT_EV_UNWIND:
 		ct_sbuf_put(&b, "} ", 2);
-		tb_str(&b, ev->func);
+		ct_sbuf_put_escaped(&b, ev->func);
 		ct_sbuf_puts(&b, " <unwind> ");
 		tb_duration(&b, ev->duration_ns);
 		break;
@@ -205,7 +184,7 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 		break;
 	case CT_EV_EXEC:
 		ct_sbuf_puts(&b, "+++ exec ");
-		tb_str(&b, ev->path);
+		ct_sbuf_put_escaped(&b, ev->path);
 		break;
 	case CT_EV_SIGNAL:
 		ct_sbuf_puts(&b, "--- ");

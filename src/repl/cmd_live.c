@@ -12,6 +12,7 @@
 
 #include "repl/state.h"
 #include "stacks/stacks.h"
+#include "util/strbuf.h"
 #include "view/view.h"
 
 static int need_live(struct ct_repl *r)
@@ -241,20 +242,46 @@ struct list_ctx {
 	unsigned n;
 };
 
+/* Names come from the program's files (a module named "x\nFORGED" is
+ * possible): each shown on one line, escaped as the event output escapes
+ * them.  A malloc'ed copy, or NULL. */
+static char *escaped(const char *s)
+{
+	struct ct_sbuf b;
+	char *p;
+
+	ct_sbuf_init(&b, NULL, 0);
+	ct_sbuf_put_escaped(&b, s);
+	p = malloc(b.len + 1);
+	if (!p)
+		return NULL;
+	ct_sbuf_init(&b, p, b.len + 1);
+	ct_sbuf_put_escaped(&b, s);
+	ct_sbuf_finish(&b);
+	return p;
+}
+
 static void list_one(void *ctx, const struct ct_session_func *f)
 {
 	struct list_ctx *c = ctx;
+	char *name, *module;
 
 	if (c->only_traced && !f->traced)
 		return;
 	if (c->glob && fnmatch(c->glob, f->name, 0) != 0)
 		return;
+	name = escaped(f->name);
+	module = escaped(f->module);
 	if (c->only_traced)
-		fprintf(c->r->out, "%-32s %-20s 0x%-14llx %llu\n", f->name, f->module,
-			(unsigned long long)f->addr, (unsigned long long)f->hits);
+		fprintf(c->r->out, "%-32s %-20s 0x%-14llx %llu\n", name ? name : "?",
+			module ? module : "?", (unsigned long long)f->addr,
+			(unsigned long long)f->hits);
 	else
-		fprintf(c->r->out, "%-32s %-20s 0x%-14llx %s\n", f->name, f->module,
-			(unsigned long long)f->addr, f->traced ? "traced" : "");
+		fprintf(c->r->out, "%-32s %-20s 0x%-14llx %s\n", name ? name : "?",
+			module ? module : "?", (unsigned long long)f->addr,
+			f->traced ? "traced" : "");
+	free(name);
+	free(module);
 	c->n++;
 }
 
@@ -292,9 +319,11 @@ static int cmd_info(struct ct_repl *r, int argc, char **argv)
 static void thread_one(void *ctx, const struct ct_session_thread *t)
 {
 	struct ct_repl *r = ctx;
+	char *func = t->func ? escaped(t->func) : NULL;
 
 	fprintf(r->out, "%-8d %-8d %-14s %-6u %s\n", (int)t->tid, (int)t->pid, t->state,
-		t->depth, t->func ? t->func : "-");
+		t->depth, func ? func : "-");
+	free(func);
 }
 
 static int cmd_threads(struct ct_repl *r, int argc, CT_UNUSED char **argv)

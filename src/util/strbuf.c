@@ -97,3 +97,23 @@ size_t ct_utf8_seq_len(const unsigned char *s)
 			return 0;
 	return n;
 }
+
+void ct_sbuf_put_escaped(struct ct_sbuf *b, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (!s) {
+		ct_sbuf_putc(b, '?');
+		return;
+	}
+	for (; *s; s++) {
+		if (*s == '\\') {
+			ct_sbuf_put(b, "\\\\", 2);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			ct_sbuf_put(b, "\\x", 2);
+			ct_sbuf_hex8(b, *s);
+		} else {
+			ct_sbuf_putc(b, (char)*s);
+		}
+	}
+}

@@ -86,6 +86,10 @@ void ct_sbuf_hex8(struct ct_sbuf *b, unsigned char c);
 /* n spaces. */
 void ct_sbuf_spaces(struct ct_sbuf *b, size_t n);
 
+/* A name or path that the traced process controls, kept on one line and
+ * harmless to a terminal: control bytes as \xNN, '\' as \\ (NULL: "?"). */
+void ct_sbuf_put_escaped(struct ct_sbuf *b, const char *str);
+
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,
  * no surrogates, nothing above U+10FFFF), or 0.  Reads nothing past a NUL.
  * The JSON writers (output/jsonl.c, view/vbuf.c) copy such sequences and

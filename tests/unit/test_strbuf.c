@@ -317,6 +317,28 @@ static void test_retry_fits(void **state)
 	assert_guard(area, need + 1);
 }
 
+/* Names from the traced process stay on one line: control bytes as \xNN,
+ * '\' doubled, everything else (UTF-8 included) as it is; NULL is "?". */
+static void test_escaped(void **state)
+{
+	char buf[128];
+	struct ct_sbuf b;
+
+	(void)state;
+	ct_sbuf_init(&b, buf, sizeof(buf));
+	ct_sbuf_put_escaped(&b, "lib\ndeadlock: 1->1\\x\x1b[2J\x7f\xc3\xa9 \"q\"");
+	assert_int_equal(ct_sbuf_finish(&b), strlen(buf));
+	assert_string_equal(buf, "lib\\x0adeadlock: 1->1\\\\x\\x1b[2J\\x7f\xc3\xa9 \"q\"");
+	ct_sbuf_init(&b, buf, sizeof(buf));
+	ct_sbuf_put_escaped(&b, NULL);
+	ct_sbuf_finish(&b);
+	assert_string_equal(buf, "?");
+	/* counted without a buffer, as callers size their copies */
+	ct_sbuf_init(&b, NULL, 0);
+	ct_sbuf_put_escaped(&b, "a\tb");
+	assert_int_equal(b.len, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_trunc_numbers),
 		cmocka_unit_test(test_retry_fits),
+		cmocka_unit_test(test_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
