@@ -323,11 +323,13 @@ static void test_escaped(void **state)
 {
 	char buf[128];
 	struct ct_sbuf b;
+	size_t n;
 
 	(void)state;
 	ct_sbuf_init(&b, buf, sizeof(buf));
 	ct_sbuf_put_escaped(&b, "lib\ndeadlock: 1->1\\x\x1b[2J\x7f\xc3\xa9 \"q\"");
-	assert_int_equal(ct_sbuf_finish(&b), strlen(buf));
+	n = ct_sbuf_finish(&b);
+	assert_int_equal(n, strlen(buf));
 	assert_string_equal(buf, "lib\\x0adeadlock: 1->1\\\\x\\x1b[2J\\x7f\xc3\xa9 \"q\"");
 	ct_sbuf_init(&b, buf, sizeof(buf));
 	ct_sbuf_put_escaped(&b, NULL);
