@@ -38,45 +38,19 @@ static int run_to_trap(pid_t tid, const struct ct_arch *arch, uint64_t trap_pc,
 	int status, ret;
 	siginfo_t si;
 
-	ret = ct_ptrace_cont(tid, 0);
-	for (;;) {
-		pid_t r;
-
-		if (ret < 0)
-			return ret;
-		r = ct_ptrace_wait(tid, &status, true, 0);
-		if (r == -EINTR)
-			continue;
-		if (r < 0)
-			return r;
-		if (WIFEXITED(status) || WIFSIGNALED(status))
-			return -ESRCH;
-		if (!WIFSTOPPED(status))
-			continue;
-		if ((status >> 16) != 0) {
-			/* an event or a PTRACE_INTERRUPT stop: just go on */
-			ret = ct_ptrace_cont(tid, 0);
-			continue;
-		}
-		ret = ct_ptrace_getsiginfo(tid, &si);
-		if (ret < 0)
-			return ret;
-		if (!ct_siginfo_is_fault(&si)) {
-			/* the program's: for it, once we are done */
-			ret = ct_sigguard_take(tid, g, &si, false);
-			continue;
-		}
-		ret = ct_regs_get(tid, arch, out);
-		if (ret < 0)
-			return ret;
-		if (si.si_signo == SIGTRAP && arch->bp_addr(out) == trap_pc)
-			return 0;
-		/* our code faulted (bad address), or trapped elsewhere: the
-		 * signal is ours, suppressed */
-		ct_dbg("tid %d: signal %d (code %d) at %#lx", (int)tid, si.si_signo, si.si_code,
-		       (unsigned long)arch->pc(out));
-		return si.si_signo == SIGSYS && si.si_code == SYS_SECCOMP ? -ECANCELED : -EFAULT;
-	}
+	ret = ct_sigguard_run(tid, g, false, &status, &si);
+	if (ret != 0)
+		return ret > 0 ? -ESRCH : ret;
+	ret = ct_regs_get(tid, arch, out);
+	if (ret < 0)
+		return ret;
+	if (si.si_signo == SIGTRAP && arch->bp_addr(out) == trap_pc)
+		return 0;
+	/* our code faulted (bad address), or trapped elsewhere: the signal
+	 * is ours, suppressed */
+	ct_dbg("tid %d: signal %d (code %d) at %#lx", (int)tid, si.si_signo, si.si_code,
+	       (unsigned long)arch->pc(out));
+	return si.si_signo == SIGSYS && si.si_code == SYS_SECCOMP ? -ECANCELED : -EFAULT;
 }
 
 int ct_remote_run(pid_t tid, const struct ct_arch *arch, const struct ct_regs *saved,

@@ -151,6 +151,13 @@ int ct_sigguard_enter(pid_t tid, struct ct_sigguard *g);
  * signal for the program and resume the thread (single-step it when
  * `step`). */
 int ct_sigguard_take(pid_t tid, struct ct_sigguard *g, const siginfo_t *si, bool step);
+/* Resume a guarded thread (continue, or one single-step) and wait for the
+ * stop that ends the run: a signal of the fault class (ct_siginfo_is_fault:
+ * a breakpoint's or a step's trap among them), its siginfo in *si.  Event
+ * and interrupt stops on the way are resumed the same way; the program's
+ * signals go to the guard.  0; 1 when the task exited (*status says how);
+ * -errno. */
+int ct_sigguard_run(pid_t tid, struct ct_sigguard *g, bool step, int *status, siginfo_t *si);
 int ct_sigguard_leave(pid_t tid, struct ct_sigguard *g);
 
 /* Wait for the next stop or exit of any traced task.  Spins briefly with

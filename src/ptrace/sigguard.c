@@ -129,6 +129,38 @@ int ct_sigguard_take(pid_t tid, struct ct_sigguard *g, const siginfo_t *si, bool
 	return ret < 0 ? ret : resume(tid, sig);
 }
 
+int ct_sigguard_run(pid_t tid, struct ct_sigguard *g, bool step, int *status, siginfo_t *si)
+{
+	int (*resume)(pid_t, int) = step ? ct_ptrace_step : ct_ptrace_cont;
+	int ret = resume(tid, 0);
+	pid_t r;
+
+	while (ret == 0) {
+		r = ct_ptrace_wait(tid, status, true, 0);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			return r;
+		if (WIFEXITED(*status) || WIFSIGNALED(*status))
+			return 1;
+		if (!WIFSTOPPED(*status))
+			continue;
+		if ((*status >> 16) != 0) {
+			/* an event or a PTRACE_INTERRUPT stop: go on */
+			ret = resume(tid, 0);
+			continue;
+		}
+		ret = ct_ptrace_getsiginfo(tid, si);
+		if (ret < 0)
+			return ret;
+		if (ct_siginfo_is_fault(si))
+			return 0;
+		/* the program's: for it, once the guard is left */
+		ret = ct_sigguard_take(tid, g, si, step);
+	}
+	return ret;
+}
+
 /* Wait for the next stop of tid, taking SIGSTOP on the way (nothing else
  * is unblocked where this is used). */
 static int wait_stop(pid_t tid, struct ct_sigguard *g, int *status)

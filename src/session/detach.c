@@ -71,35 +71,15 @@ static int flush_trap(struct ct_session *s, struct ct_thread *t)
 
 	ret = ct_sigguard_enter(tid, &g);
 	if (ret == 0)
-		ret = ct_ptrace_cont(tid, 0);
-	while (ret == 0) {
-		ret = ct_ptrace_wait(tid, &status, true, 0);
-		if (ret == -EINTR) {
-			ret = 0;
-			continue;
-		}
-		if (ret < 0)
-			break;
-		ret = 0;
-		if (!WIFSTOPPED(status)) {
-			/* gone: t is freed by the exit's handling */
-			ct_handle_wait(s, tid, status);
-			return -ESRCH;
-		}
-		if ((status >> 16) != 0) {
-			ret = ct_ptrace_cont(tid, 0);
-			continue;
-		}
-		ret = ct_ptrace_getsiginfo(tid, &si);
-		if (ret == 0 && !ct_siginfo_is_fault(&si)) {
-			ret = ct_sigguard_take(tid, &g, &si, false);
-			continue;
-		}
-		if (ret == 0) {
-			t->state = CT_TS_RUNNING;
-			ret = ct_handle_wait(s, tid, status);
-		}
-		break;
+		ret = ct_sigguard_run(tid, &g, false, &status, &si);
+	if (ret == 1) {
+		/* gone: t is freed by the exit's handling */
+		ct_handle_wait(s, tid, status);
+		return -ESRCH;
+	}
+	if (ret == 0) {
+		t->state = CT_TS_RUNNING;
+		ret = ct_handle_wait(s, tid, status);
 	}
 	ret2 = ct_sigguard_leave(tid, &g);
 	return ret ? ret : ret2;
@@ -161,35 +141,16 @@ int ct_stop_everything(struct ct_session *s)
 }
 
 /* One single-step of a guarded thread: *sig is the signal of the stop it
- * ended in (SIGTRAP for the step, another for a fault of the instruction),
- * or 0 for an event stop that came first. */
+ * ended in (SIGTRAP for the step, another for a fault of the instruction). */
 static int step_once(pid_t tid, struct ct_sigguard *g, int *sig)
 {
 	siginfo_t si;
-	int ret, status;
+	int status, ret = ct_sigguard_run(tid, g, true, &status, &si);
 
-	ret = ct_ptrace_step(tid, 0);
-	while (ret == 0) {
-		do
-			ret = ct_ptrace_wait(tid, &status, true, 0);
-		while (ret == -EINTR);
-		if (ret < 0)
-			return ret;
-		if (!WIFSTOPPED(status))
-			return -ESRCH;
-		*sig = 0;
-		if ((status >> 16) != 0)
-			return 0;
-		ret = ct_ptrace_getsiginfo(tid, &si);
-		if (ret < 0)
-			return ret;
-		if (ct_siginfo_is_fault(&si)) {
-			*sig = si.si_signo;
-			return 0;
-		}
-		ret = ct_sigguard_take(tid, g, &si, true);
-	}
-	return ret;
+	if (ret != 0)
+		return ret > 0 ? -ESRCH : ret;
+	*sig = si.si_signo;
+	return 0;
 }
 
 /* Single-step a thread until its pc leaves the scratch areas (it was in the
