@@ -40,6 +40,9 @@ struct ct_dwarf {
 	char *debuginfo_path;
 	uint64_t elf_bias;        /* dwfl address - link-time address */
 	struct ct_hashmap types;  /* DIE offset + 1 -> struct ct_type */
+	/* name_hash() of a prototype's name -> its DIE offset + 1 (protos_of) */
+	struct ct_hashmap protos;
+	bool protos_done;
 	struct arena_block *arena;
 	bool oom;
 };
@@ -110,6 +113,7 @@ struct ct_dwarf *ct_dwarf_open(const char *path, const char *debug_dirs)
 	if (!dw)
 		return NULL;
 	ct_hashmap_init(&dw->types);
+	ct_hashmap_init(&dw->protos);
 	dw->debuginfo_path = ct_debuginfo_path(debug_dirs);
 	if (!dw->debuginfo_path)
 		goto fail;
@@ -160,6 +164,7 @@ void ct_dwarf_free(struct ct_dwarf *dw)
 		free(b);
 	}
 	ct_hashmap_fini(&dw->types);
+	ct_hashmap_fini(&dw->protos);
 	free(dw->debuginfo_path);
 	free(dw);
 }
@@ -405,7 +410,17 @@ static const struct ct_type *build_type(struct ct_dwarf *dw, Dwarf_Die *die, uns
 	return ty;
 }
 
-/* The out-of-line subprogram whose code starts at dwarf address pc. */
+/* A CU that an assembler wrote: gas (2.35+) gives each function symbol a
+ * DW_TAG_subprogram of DW_TAG_unspecified_type and no parameters, which
+ * says nothing of what the function takes (glibc's getpid, strrchr's
+ * implementations). */
+static bool is_asm_cu(Dwarf_Die *cu)
+{
+	return dwarf_srclang(cu) == DW_LANG_Mips_Assembler;
+}
+
+/* The out-of-line subprogram whose code starts at dwarf address pc, as a
+ * compiler described it. */
 static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *out)
 {
 	Dwarf_Addr bias;
@@ -413,7 +428,7 @@ static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *
 	int n, i;
 	bool found = false;
 
-	if (!cu)
+	if (!cu || is_asm_cu(cu))
 		return false;
 	n = dwarf_getscopes(cu, dwfl_addr - bias, &scopes);
 	for (i = 0; i < n; i++) {
@@ -427,19 +442,114 @@ static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *
 	return found;
 }
 
-const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t link_addr)
+static uint64_t name_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ull;
+	return h;
+}
+
+/*
+ * The names a prototype is known by: its symbol's (DW_AT_linkage_name),
+ * and its own (DW_AT_name) unless the symbol's is a C++ mangled name (an
+ * overload's).  A C declaration can carry an asm label as linkage name
+ * (glibc declares getpid as __GI_getpid for its own calls), so both.
+ * names[1] is NULL when there is only one.
+ */
+static void proto_names(Dwarf_Die *die, const char *names[2])
+{
+	Dwarf_Attribute a;
+	const char *link = dwarf_attr(die, DW_AT_linkage_name, &a) ? dwarf_formstring(&a) : NULL;
+	const char *own = dwarf_diename(die);
+
+	names[0] = link ? link : own;
+	names[1] = link && own && strncmp(link, "_Z", 2) != 0 && strcmp(link, own) != 0 ? own : NULL;
+}
+
+/*
+ * Index the public prototypes of dw: the declarations of external
+ * functions with a prototype, at the top of each compiler-written unit,
+ * which a caller's unit holds for each function it calls (glibc's CUs
+ * declare getpid(void) and strrchr(const char *, int) wherever they call
+ * them).  The first one of a name wins.  Declarations only: a definition
+ * is found by its address, and one whose address is not the code's is an
+ * IFUNC resolver (or an unrelated static function of the same name).
+ * Once per dw: one walk over the top-level DIEs (~30 ms for libc's).
+ */
+static void index_protos(struct ct_dwarf *dw)
+{
+	Dwarf_Addr bias;
+	Dwarf *dbg = dwfl_module_getdwarf(dw->mod, &bias);
+	Dwarf_CU *unit = NULL;
+	Dwarf_Die cudie, child;
+	uint8_t unit_type;
+	Dwarf_Half version;
+
+	dw->protos_done = true;
+	while (dbg && dwarf_get_units(dbg, unit, &unit, &version, &unit_type, &cudie, NULL) == 0) {
+		if ((unit_type != DW_UT_compile && unit_type != DW_UT_partial) ||
+		    is_asm_cu(&cudie) || dwarf_child(&cudie, &child) != 0)
+			continue;
+		do {
+			const char *names[2];
+			unsigned i;
+
+			if (dwarf_tag(&child) != DW_TAG_subprogram ||
+			    !dwarf_hasattr(&child, DW_AT_declaration) ||
+			    !dwarf_hasattr_integrate(&child, DW_AT_external) ||
+			    !dwarf_hasattr_integrate(&child, DW_AT_prototyped))
+				continue;
+			proto_names(&child, names);
+			for (i = 0; i < 2; i++) {
+				uint64_t key;
+
+				if (!names[i] || !*names[i])
+					continue;
+				key = name_hash(names[i]);
+				if (!ct_hashmap_get(&dw->protos, key) &&
+				    ct_hashmap_put(&dw->protos, key,
+						   (void *)(uintptr_t)(dwarf_dieoffset(&child) + 1)) < 0) {
+					dw->oom = true;
+					return;
+				}
+			}
+		} while (dwarf_siblingof(&child, &child) == 0);
+	}
+}
+
+/* The public prototype of the function named `name` (index_protos). */
+static bool find_proto(struct ct_dwarf *dw, const char *name, Dwarf_Die *out)
+{
+	Dwarf_Addr bias;
+	Dwarf *dbg;
+	uintptr_t off;
+	const char *got[2];
+
+	if (!dw->protos_done)
+		index_protos(dw);
+	off = (uintptr_t)ct_hashmap_get(&dw->protos, name_hash(name));
+	dbg = dwfl_module_getdwarf(dw->mod, &bias);
+	if (!off || !dbg || !dwarf_offdie(dbg, off - 1, out))
+		return false;
+	/* not a hash collision */
+	proto_names(out, got);
+	return (got[0] && !strcmp(got[0], name)) || (got[1] && !strcmp(got[1], name));
+}
+
+/* The signature a subprogram DIE (a definition or a declaration) gives. */
+static const struct ct_sig *sig_of(struct ct_dwarf *dw, Dwarf_Die *fnp)
 {
 	struct ct_param params[MAX_ITEMS];
 	struct ct_sig *sig;
-	Dwarf_Die fn, origin, *decl = &fn, child;
+	Dwarf_Die fn = *fnp, origin, *decl = &fn, child;
 	Dwarf_Attribute a;
 	Dwarf_Word cc;
 	const char *file;
 	int line;
 	unsigned n = 0;
 
-	if (!dw || !find_subprogram(dw, link_addr + dw->elf_bias, &fn))
-		return NULL;
 	/* an out-of-line copy of an inline function, or a C++ definition
 	 * whose declaration is in its class: the parameters as declared are
 	 * listed where the abstract origin says, in order */
@@ -487,4 +597,17 @@ const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t link_addr)
 		sig->decl_line = (uint32_t)line;
 	}
 	return dw->oom ? NULL : sig;
+}
+
+const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t link_addr, const char *name)
+{
+	Dwarf_Die fn;
+
+	if (!dw)
+		return NULL;
+	if (find_subprogram(dw, link_addr + dw->elf_bias, &fn))
+		return sig_of(dw, &fn);
+	if (name && *name && find_proto(dw, name, &fn))
+		return sig_of(dw, &fn);
+	return NULL;
 }

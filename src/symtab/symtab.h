@@ -191,8 +191,13 @@ int ct_debugfile_open(const char *path, const char *debug_dirs);
 struct ct_dwarf *ct_dwarf_open(const char *path, const char *debug_dirs);
 void ct_dwarf_free(struct ct_dwarf *dw);
 /* The signature of the function whose code starts at link-time address
- * `addr`, or NULL when no DWARF describes it.  Lives as long as dw. */
-const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t addr);
+ * `addr`: what the compiler's DWARF for that code says, else, when `name`
+ * (a global symbol's, may be NULL) is given, the public prototype of that
+ * name (a declaration some caller's unit holds: for code an assembler
+ * wrote, such as glibc's getpid, or an IFUNC's chosen implementation,
+ * called by the IFUNC's name).  NULL when neither describes it.  Lives as
+ * long as dw. */
+const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t addr, const char *name);
 /* elf's DWARF, opened (ct_dwarf_open) through path, a way to the file
  * that works now (ct_module.file), at the first call, and kept with elf;
  * NULL when there is none (asked once). */
