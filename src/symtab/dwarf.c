@@ -17,6 +17,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "symtab/ctype.h"
+#include "symtab/dwarf_int.h"
 #include "symtab/symtab.h"
 #include "util/hashmap.h"
 #include "util/log.h"
@@ -26,26 +27,6 @@
 #define MAX_TYPE_DEPTH 8
 /* members or enumerators kept per type, parameters per function */
 #define MAX_ITEMS 256
-
-struct arena_block {
-	struct arena_block *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-struct ct_dwarf {
-	Dwfl *dwfl;
-	Dwfl_Module *mod;
-	Dwfl_Callbacks callbacks; /* libdwfl keeps pointers to these */
-	char *debuginfo_path;
-	uint64_t elf_bias;        /* dwfl address - link-time address */
-	struct ct_hashmap types;  /* DIE offset + 1 -> struct ct_type */
-	/* name_hash() of a prototype's name -> its DIE offset + 1 (protos_of) */
-	struct ct_hashmap protos;
-	bool protos_done;
-	struct arena_block *arena;
-	bool oom;
-};
 
 char *ct_debuginfo_path(const char *dirs)
 {
@@ -410,15 +391,6 @@ static const struct ct_type *build_type(struct ct_dwarf *dw, Dwarf_Die *die, uns
 	return ty;
 }
 
-/* A CU that an assembler wrote: gas (2.35+) gives each function symbol a
- * DW_TAG_subprogram of DW_TAG_unspecified_type and no parameters, which
- * says nothing of what the function takes (glibc's getpid, strrchr's
- * implementations). */
-static bool is_asm_cu(Dwarf_Die *cu)
-{
-	return dwarf_srclang(cu) == DW_LANG_Mips_Assembler;
-}
-
 /* The out-of-line subprogram whose code starts at dwarf address pc, as a
  * compiler described it. */
 static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *out)
@@ -428,7 +400,7 @@ static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *
 	int n, i;
 	bool found = false;
 
-	if (!cu || is_asm_cu(cu))
+	if (!cu || ct_dwarf_is_asm_cu(cu))
 		return false;
 	n = dwarf_getscopes(cu, dwfl_addr - bias, &scopes);
 	for (i = 0; i < n; i++) {
@@ -440,102 +412,6 @@ static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *
 	}
 	free(scopes);
 	return found;
-}
-
-static uint64_t name_hash(const char *name)
-{
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ull;
-	return h;
-}
-
-/*
- * The names a prototype is known by: its symbol's (DW_AT_linkage_name),
- * and its own (DW_AT_name) unless the symbol's is a C++ mangled name (an
- * overload's).  A C declaration can carry an asm label as linkage name
- * (glibc declares getpid as __GI_getpid for its own calls), so both.
- * names[1] is NULL when there is only one.
- */
-static void proto_names(Dwarf_Die *die, const char *names[2])
-{
-	Dwarf_Attribute a;
-	const char *link = dwarf_attr(die, DW_AT_linkage_name, &a) ? dwarf_formstring(&a) : NULL;
-	const char *own = dwarf_diename(die);
-
-	names[0] = link ? link : own;
-	names[1] = link && own && strncmp(link, "_Z", 2) != 0 && strcmp(link, own) != 0 ? own : NULL;
-}
-
-/*
- * Index the public prototypes of dw: the declarations of external
- * functions with a prototype, at the top of each compiler-written unit,
- * which a caller's unit holds for each function it calls (glibc's CUs
- * declare getpid(void) and strrchr(const char *, int) wherever they call
- * them).  The first one of a name wins.  Declarations only: a definition
- * is found by its address, and one whose address is not the code's is an
- * IFUNC resolver (or an unrelated static function of the same name).
- * Once per dw: one walk over the top-level DIEs (~30 ms for libc's).
- */
-static void index_protos(struct ct_dwarf *dw)
-{
-	Dwarf_Addr bias;
-	Dwarf *dbg = dwfl_module_getdwarf(dw->mod, &bias);
-	Dwarf_CU *unit = NULL;
-	Dwarf_Die cudie, child;
-	uint8_t unit_type;
-	Dwarf_Half version;
-
-	dw->protos_done = true;
-	while (dbg && dwarf_get_units(dbg, unit, &unit, &version, &unit_type, &cudie, NULL) == 0) {
-		if ((unit_type != DW_UT_compile && unit_type != DW_UT_partial) ||
-		    is_asm_cu(&cudie) || dwarf_child(&cudie, &child) != 0)
-			continue;
-		do {
-			const char *names[2];
-			unsigned i;
-
-			if (dwarf_tag(&child) != DW_TAG_subprogram ||
-			    !dwarf_hasattr(&child, DW_AT_declaration) ||
-			    !dwarf_hasattr_integrate(&child, DW_AT_external) ||
-			    !dwarf_hasattr_integrate(&child, DW_AT_prototyped))
-				continue;
-			proto_names(&child, names);
-			for (i = 0; i < 2; i++) {
-				uint64_t key;
-
-				if (!names[i] || !*names[i])
-					continue;
-				key = name_hash(names[i]);
-				if (!ct_hashmap_get(&dw->protos, key) &&
-				    ct_hashmap_put(&dw->protos, key,
-						   (void *)(uintptr_t)(dwarf_dieoffset(&child) + 1)) < 0) {
-					dw->oom = true;
-					return;
-				}
-			}
-		} while (dwarf_siblingof(&child, &child) == 0);
-	}
-}
-
-/* The public prototype of the function named `name` (index_protos). */
-static bool find_proto(struct ct_dwarf *dw, const char *name, Dwarf_Die *out)
-{
-	Dwarf_Addr bias;
-	Dwarf *dbg;
-	uintptr_t off;
-	const char *got[2];
-
-	if (!dw->protos_done)
-		index_protos(dw);
-	off = (uintptr_t)ct_hashmap_get(&dw->protos, name_hash(name));
-	dbg = dwfl_module_getdwarf(dw->mod, &bias);
-	if (!off || !dbg || !dwarf_offdie(dbg, off - 1, out))
-		return false;
-	/* not a hash collision */
-	proto_names(out, got);
-	return (got[0] && !strcmp(got[0], name)) || (got[1] && !strcmp(got[1], name));
 }
 
 /* The signature a subprogram DIE (a definition or a declaration) gives. */
@@ -607,7 +483,7 @@ const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t link_addr, const
 		return NULL;
 	if (find_subprogram(dw, link_addr + dw->elf_bias, &fn))
 		return sig_of(dw, &fn);
-	if (name && *name && find_proto(dw, name, &fn))
+	if (name && *name && ct_dwarf_find_proto(dw, name, &fn))
 		return sig_of(dw, &fn);
 	return NULL;
 }
