@@ -13,7 +13,8 @@
 #    taken;
 #  - where binutils are (not in the aarch64 guest): a debug file made by
 #    objcopy --only-keep-debug (NOBITS .text: only symbol values from it),
-#    by build-id and by .gnu_debuglink next to the binary.
+#    by build-id and by .gnu_debuglink (next to the binary, or under
+#    --debug-dir followed by the binary's directory).
 . "$(dirname "$0")/lib.sh"
 
 # hermetic: nothing from the user's setup, no debuginfod server asked
@@ -160,6 +161,10 @@ scenario()
 	trace_dbg link-nofile none "$dir/prog"
 	put "$D/dbgsyms.debug" "$dir" dbgsyms.debug
 	trace_dbg link typed "$dir/prog"
+	# ... and under --debug-dir followed by the binary's directory
+	rm -f "$dir/dbgsyms.debug"
+	put "$D/dbgsyms.debug" "$D/under$(cd "$dir" && pwd -P)" dbgsyms.debug
+	trace_dbg link-under typed "$dir/prog" --debug-dir="$D/under"
 }
 
 run_opts scenario
