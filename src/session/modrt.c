@@ -34,7 +34,8 @@
 
 #include "session/internal.h"
 
-/* The functions of a newly mapped module, and which the patterns select.
+/* The functions of a newly mapped module (from its separate debug file
+ * too when it is stripped), and which the patterns select.
  * C++ names are demangled here, once per symbol: events name a function by
  * ct_func.name. */
 static int module_select(struct ct_session *s, struct ct_modrt *m)
@@ -43,6 +44,12 @@ static int module_select(struct ct_session *s, struct ct_modrt *m)
 	size_t i;
 	int ret;
 
+	/* a stripped file's functions from its debug file, first: it
+	 * rebuilds the table the ct_funcs parallel */
+	ret = ct_elf_add_debug_syms(m->m.elf, m->m.file, s->opts.debug_dirs ? s->opts.debug_dirs :
+									   getenv(CT_DEBUG_DIR_ENV));
+	if (ret < 0)
+		return ret;
 	if (!s->opts.no_demangle) {
 		ret = ct_elf_demangle(m->m.elf);
 		if (ret < 0)

@@ -49,6 +49,7 @@ static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
 {
 	struct ct_typed *ty;
 	const struct ct_sig *sig;
+	const struct ct_symbol *sym;
 	struct ct_modrt *m = f->owner;
 	struct ct_dwarf *dw;
 	size_t idx;
@@ -60,8 +61,11 @@ static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
 	dw = ct_elf_dwarf(m->m.elf, m->m.file, s->opts.debug_dirs ? s->opts.debug_dirs :
 						 getenv(CT_DEBUG_DIR_ENV));
 	/* the code its entry site is on: for an IFUNC the implementation, not
-	 * the resolver that its symbol's value names */
-	sig = ct_dwarf_sig(dw, f->addr - m->m.bias);
+	 * the resolver that its symbol's value names; failing DWARF of that
+	 * code, the prototype of a global symbol's public name (a local one
+	 * could be any static function of that name) */
+	sym = &m->m.elf->syms[idx];
+	sig = ct_dwarf_sig(dw, f->addr - m->m.bias, sym->global ? sym->name : NULL);
 	if (!sig)
 		return NULL;
 	ty = calloc(1, sizeof(*ty));

@@ -17,6 +17,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "symtab/ctype.h"
+#include "symtab/dwarf_int.h"
 #include "symtab/symtab.h"
 #include "util/hashmap.h"
 #include "util/log.h"
@@ -26,23 +27,6 @@
 #define MAX_TYPE_DEPTH 8
 /* members or enumerators kept per type, parameters per function */
 #define MAX_ITEMS 256
-
-struct arena_block {
-	struct arena_block *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-struct ct_dwarf {
-	Dwfl *dwfl;
-	Dwfl_Module *mod;
-	Dwfl_Callbacks callbacks; /* libdwfl keeps pointers to these */
-	char *debuginfo_path;
-	uint64_t elf_bias;        /* dwfl address - link-time address */
-	struct ct_hashmap types;  /* DIE offset + 1 -> struct ct_type */
-	struct arena_block *arena;
-	bool oom;
-};
 
 char *ct_debuginfo_path(const char *dirs)
 {
@@ -110,6 +94,7 @@ struct ct_dwarf *ct_dwarf_open(const char *path, const char *debug_dirs)
 	if (!dw)
 		return NULL;
 	ct_hashmap_init(&dw->types);
+	ct_hashmap_init(&dw->protos);
 	dw->debuginfo_path = ct_debuginfo_path(debug_dirs);
 	if (!dw->debuginfo_path)
 		goto fail;
@@ -160,6 +145,7 @@ void ct_dwarf_free(struct ct_dwarf *dw)
 		free(b);
 	}
 	ct_hashmap_fini(&dw->types);
+	ct_hashmap_fini(&dw->protos);
 	free(dw->debuginfo_path);
 	free(dw);
 }
@@ -405,7 +391,8 @@ static const struct ct_type *build_type(struct ct_dwarf *dw, Dwarf_Die *die, uns
 	return ty;
 }
 
-/* The out-of-line subprogram whose code starts at dwarf address pc. */
+/* The out-of-line subprogram whose code starts at dwarf address pc, as a
+ * compiler described it. */
 static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *out)
 {
 	Dwarf_Addr bias;
@@ -413,7 +400,7 @@ static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *
 	int n, i;
 	bool found = false;
 
-	if (!cu)
+	if (!cu || ct_dwarf_is_asm_cu(cu))
 		return false;
 	n = dwarf_getscopes(cu, dwfl_addr - bias, &scopes);
 	for (i = 0; i < n; i++) {
@@ -427,19 +414,18 @@ static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *
 	return found;
 }
 
-const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t link_addr)
+/* The signature a subprogram DIE (a definition or a declaration) gives. */
+static const struct ct_sig *sig_of(struct ct_dwarf *dw, Dwarf_Die *fnp)
 {
 	struct ct_param params[MAX_ITEMS];
 	struct ct_sig *sig;
-	Dwarf_Die fn, origin, *decl = &fn, child;
+	Dwarf_Die fn = *fnp, origin, *decl = &fn, child;
 	Dwarf_Attribute a;
 	Dwarf_Word cc;
 	const char *file;
 	int line;
 	unsigned n = 0;
 
-	if (!dw || !find_subprogram(dw, link_addr + dw->elf_bias, &fn))
-		return NULL;
 	/* an out-of-line copy of an inline function, or a C++ definition
 	 * whose declaration is in its class: the parameters as declared are
 	 * listed where the abstract origin says, in order */
@@ -487,4 +473,17 @@ const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t link_addr)
 		sig->decl_line = (uint32_t)line;
 	}
 	return dw->oom ? NULL : sig;
+}
+
+const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t link_addr, const char *name)
+{
+	Dwarf_Die fn;
+
+	if (!dw)
+		return NULL;
+	if (find_subprogram(dw, link_addr + dw->elf_bias, &fn))
+		return sig_of(dw, &fn);
+	if (name && *name && ct_dwarf_find_proto(dw, name, &fn))
+		return sig_of(dw, &fn);
+	return NULL;
 }

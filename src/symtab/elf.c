@@ -172,7 +172,10 @@ static int read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, Elf_Data *vers
 	return 0;
 }
 
-static int read_syms(Elf *e, struct raw_syms *rs)
+/* The function symbols of e's .symtab and .dynsym (only .symtab when
+ * symtab_only: a debug file's .dynsym copies the binary's); *has_symtab
+ * says whether e has a .symtab with contents. */
+static int read_syms(Elf *e, bool symtab_only, struct raw_syms *rs, bool *has_symtab)
 {
 	Elf_Scn *scn = NULL;
 	Elf_Data *versym = NULL;
@@ -194,9 +197,12 @@ static int read_syms(Elf *e, struct raw_syms *rs)
 
 		if (!gelf_getshdr(scn, &sh))
 			return -ENOEXEC;
-		if (sh.sh_type == SHT_SYMTAB)
+		if (sh.sh_type == SHT_SYMTAB) {
+			size_t before = rs->n;
+
 			err = read_symtab(e, scn, &sh, NULL, rs);
-		else if (sh.sh_type == SHT_DYNSYM)
+			*has_symtab = *has_symtab || rs->n > before;
+		} else if (sh.sh_type == SHT_DYNSYM && !symtab_only)
 			err = read_symtab(e, scn, &sh, versym, rs);
 		else
 			continue;
@@ -215,22 +221,29 @@ static int sym_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Copy names into one block, sort, and merge same name+value. */
-static int build_table(struct ct_elf *elf, const struct raw_syms *rs)
+/* Copy names into one block, sort, and merge same name+value: the table
+ * of *syms_out (*nr_out entries) naming into *strings_out.  Nothing is
+ * set on failure. */
+static int build_table(const struct raw_syms *rs, struct ct_symbol **syms_out, size_t *nr_out,
+		       char **strings_out)
 {
+	struct ct_symbol *syms;
+	char *strings, *p;
 	size_t i, n = 0;
-	char *p;
 
 	if (!rs->n)
 		return 0;
-	elf->syms = calloc(rs->n, sizeof(*elf->syms));
-	elf->strings = malloc(rs->strsize);
-	if (!elf->syms || !elf->strings)
+	syms = calloc(rs->n, sizeof(*syms));
+	strings = malloc(rs->strsize);
+	if (!syms || !strings) {
+		free(syms);
+		free(strings);
 		return -ENOMEM;
-	p = elf->strings;
+	}
+	p = strings;
 	for (i = 0; i < rs->n; i++) {
 		const struct raw_sym *r = &rs->v[i];
-		struct ct_symbol *s = &elf->syms[i];
+		struct ct_symbol *s = &syms[i];
 
 		memcpy(p, r->name, r->nlen);
 		p[r->nlen] = '\0';
@@ -242,10 +255,10 @@ static int build_table(struct ct_elf *elf, const struct raw_syms *rs)
 		s->global = r->global;
 		s->hidden = r->hidden;
 	}
-	qsort(elf->syms, rs->n, sizeof(*elf->syms), sym_cmp);
+	qsort(syms, rs->n, sizeof(*syms), sym_cmp);
 	for (i = 0; i < rs->n; i++) {
-		struct ct_symbol *s = &elf->syms[i];
-		struct ct_symbol *prev = n ? &elf->syms[n - 1] : NULL;
+		struct ct_symbol *s = &syms[i];
+		struct ct_symbol *prev = n ? &syms[n - 1] : NULL;
 
 		if (prev && prev->value == s->value && !strcmp(prev->name, s->name)) {
 			/* the two tables describe one function: keep the best of each */
@@ -257,9 +270,11 @@ static int build_table(struct ct_elf *elf, const struct raw_syms *rs)
 				prev->type = CT_SYM_IFUNC;
 			continue;
 		}
-		elf->syms[n++] = *s;
+		syms[n++] = *s;
 	}
-	elf->nr_syms = n;
+	*syms_out = syms;
+	*nr_out = n;
+	*strings_out = strings;
 	return 0;
 }
 
@@ -289,10 +304,10 @@ static int read_elf(int fd, struct ct_elf *elf)
 	err = read_loads(e, elf);
 	if (err)
 		goto out;
-	err = read_syms(e, &rs);
+	err = read_syms(e, false, &rs, &elf->has_symtab);
 	if (err)
 		goto out;
-	err = build_table(elf, &rs);
+	err = build_table(&rs, &elf->syms, &elf->nr_syms, &elf->strings);
 out:
 	if (err == -ENOEXEC)
 		ct_dbg("%s: not a usable 64-bit ELF file", elf->path);
@@ -350,6 +365,95 @@ fail_fd:
 	close(fd);
 	errno = err;
 	return NULL;
+}
+
+/* Is link-time address addr in one of elf's executable segments? */
+static bool in_code(const struct ct_elf *elf, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < elf->nr_loads; i++) {
+		const struct ct_elf_load *l = &elf->loads[i];
+
+		if ((l->flags & PF_X) && addr >= l->vaddr && addr - l->vaddr < l->memsz)
+			return true;
+	}
+	return false;
+}
+
+/* The functions of debug file e's .symtab that elf's code holds, pushed
+ * onto rs after those elf has. */
+static int merge_debug_syms(struct ct_elf *elf, Elf *e, struct raw_syms *rs)
+{
+	struct raw_syms dbg = { 0 };
+	bool has_symtab = false;
+	GElf_Ehdr eh;
+	size_t i, kept = 0;
+	int err = 0;
+
+	if (elf_kind(e) != ELF_K_ELF || gelf_getclass(e) != ELFCLASS64 || !gelf_getehdr(e, &eh) ||
+	    eh.e_machine != elf->machine)
+		return -ENOEXEC;
+	err = read_syms(e, true, &dbg, &has_symtab);
+	for (i = 0; !err && i < elf->nr_syms; i++) {
+		const struct ct_symbol *s = &elf->syms[i];
+		struct raw_sym r = {
+			.name = s->name, .nlen = strlen(s->name), .value = s->value,
+			.size = s->size, .type = s->type, .global = s->global, .hidden = s->hidden,
+		};
+
+		err = raw_push(rs, &r);
+	}
+	/* only values and sizes come from the debug file (its .text is
+	 * NOBITS): a function must lie in the binary's own code */
+	for (i = 0; !err && i < dbg.n; i++) {
+		if (!in_code(elf, dbg.v[i].value)) {
+			ct_dbg("%s: debug symbol %.*s at %#llx is in no code segment", elf->path,
+			       (int)dbg.v[i].nlen, dbg.v[i].name, (unsigned long long)dbg.v[i].value);
+			continue;
+		}
+		err = raw_push(rs, &dbg.v[i]);
+		kept++;
+	}
+	free(dbg.v);
+	return err ? err : kept ? 0 : -ENOENT;
+}
+
+int ct_elf_add_debug_syms(struct ct_elf *elf, const char *path, const char *debug_dirs)
+{
+	struct raw_syms rs = { 0 };
+	struct ct_symbol *syms = NULL;
+	char *strings = NULL;
+	size_t nr = 0;
+	Elf *e;
+	int fd, err;
+
+	if (elf->debug_syms_done || elf->has_symtab)
+		return 0;
+	elf->debug_syms_done = true;
+	fd = ct_debugfile_open(path ? path : elf->path, debug_dirs);
+	if (fd < 0)
+		return fd == -ENOMEM ? fd : 0;
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	err = e ? merge_debug_syms(elf, e, &rs) : -ENOEXEC;
+	if (!err)
+		err = build_table(&rs, &syms, &nr, &strings);
+	free(rs.v);
+	elf_end(e);
+	close(fd);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	/* the new table replaces the old one, names demangled again */
+	free(elf->syms);
+	free(elf->strings);
+	free(elf->demangled);
+	elf->syms = syms;
+	elf->nr_syms = nr;
+	elf->strings = strings;
+	elf->demangled = NULL;
+	elf->demangled_size = 0;
+	elf->demangle_done = false;
+	return 0;
 }
 
 /* Which of two symbols of the same name a lookup should return. */

@@ -76,10 +76,13 @@ struct ct_elf {
 	} *loads;
 	size_t nr_loads;
 	/* functions defined here (st_shndx != SHN_UNDEF), from .symtab and
-	 * .dynsym, one entry per address+name, sorted by value */
+	 * .dynsym (and, after ct_elf_add_debug_syms, the .symtab of a
+	 * separate debug file), one entry per address+name, sorted by value */
 	struct ct_symbol *syms;
 	size_t nr_syms;
 	char *strings;      /* storage for names */
+	bool has_symtab;    /* the file has a .symtab of its own: not stripped */
+	bool debug_syms_done; /* ct_elf_add_debug_syms looked (once) */
 	/* ct_elf_demangle(): each demangled name followed by its symbol's
 	 * name ("ns::f(int)\0_ZN2ns1fEi\0"), see ct_elf_mangled() */
 	char *demangled;
@@ -139,6 +142,20 @@ const struct ct_symbol *ct_elf_symbol(const struct ct_elf *elf, const char *name
  * (highest value), preferring a global among aliases, or NULL. */
 const struct ct_symbol *ct_elf_symbol_at(const struct ct_elf *elf, uint64_t addr);
 
+/*
+ * Add the functions of the .symtab of elf's separate debug file (found
+ * as ct_debugfile_open finds it, through path, a way to the file that
+ * works now, or elf->path when NULL) to those of a stripped elf, as gdb
+ * does: static functions and everything a stripped program has only
+ * there.  Only each symbol's value, size, type and binding are taken (the
+ * debug file's .text is NOBITS), and only for addresses in elf's own
+ * executable segments.  Once per elf; nothing for a file with a .symtab
+ * of its own.  It rebuilds elf->syms: call it before anything indexes
+ * them (ct_func arrays, ct_elf_demangle, which it undoes).  0, or -ENOMEM
+ * (elf unchanged); no debug file, or a bad one, is 0 too.
+ */
+int ct_elf_add_debug_syms(struct ct_elf *elf, const char *path, const char *debug_dirs);
+
 /* ---- C++ names (demangle.c) ---- */
 /* A C++ (Itanium ABI) symbol name demangled as libstdc++'s __cxa_demangle
  * gives it (what gdb and perf show: "ns::Box<int>::get(int) const"),
@@ -163,14 +180,24 @@ struct ct_sig;
  * are ignored), then the standard ":.debug:/usr/lib/debug".  Malloc'ed;
  * NULL when out of memory. */
 char *ct_debuginfo_path(const char *dirs);
+/* An open descriptor of the separate debug file of the ELF file at path,
+ * by libdwfl's standard lookup (build-id, then .gnu_debuglink) under
+ * debug_dirs (ct_debuginfo_path) and the standard places, checked to
+ * belong to that file; -ENOENT when there is none, -ENOMEM (debugfile.c). */
+int ct_debugfile_open(const char *path, const char *debug_dirs);
 /* The DWARF of the ELF file at path, from the file itself or separate
  * debug info (build-id, .gnu_debuglink) under debug_dirs or the standard
  * places.  NULL with errno ENOENT when there is none, EIO, ENOMEM. */
 struct ct_dwarf *ct_dwarf_open(const char *path, const char *debug_dirs);
 void ct_dwarf_free(struct ct_dwarf *dw);
 /* The signature of the function whose code starts at link-time address
- * `addr`, or NULL when no DWARF describes it.  Lives as long as dw. */
-const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t addr);
+ * `addr`: what the compiler's DWARF for that code says, else, when `name`
+ * (a global symbol's, may be NULL) is given, the public prototype of that
+ * name (a declaration some caller's unit holds: for code an assembler
+ * wrote, such as glibc's getpid, or an IFUNC's chosen implementation,
+ * called by the IFUNC's name).  NULL when neither describes it.  Lives as
+ * long as dw. */
+const struct ct_sig *ct_dwarf_sig(struct ct_dwarf *dw, uint64_t addr, const char *name);
 /* elf's DWARF, opened (ct_dwarf_open) through path, a way to the file
  * that works now (ct_module.file), at the first call, and kept with elf;
  * NULL when there is none (asked once). */

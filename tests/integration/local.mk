@@ -94,6 +94,9 @@ EXTRA_DIST += tests/integration/demangle.sh
 # where calltrap stacks finds DWARF: the binary, build-id, .gnu_debuglink
 TESTS += tests/integration/stacks_debuginfo.sh
 EXTRA_DIST += tests/integration/stacks_debuginfo.sh
+# functions from a stripped program's debug file; prototypes for assembly
+TESTS += tests/integration/debugsyms.sh
+EXTRA_DIST += tests/integration/debugsyms.sh
 # DWARF-typed arguments and return values (jsonl, text, --raw-args)
 TESTS += tests/integration/args.sh
 EXTRA_DIST += tests/integration/args.sh tests/integration/check_args.py
