@@ -154,6 +154,7 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 		nt = ct_thread_add(s, p, child, CT_TS_NEW);
 		if (!nt)
 			return -ENOMEM;
+		nt->stop_ns = t->stop_ns; /* stopped at birth */
 		ev.type = CT_EV_THREAD_START;
 		ev.tid = child;
 		ev.parent = t->tid;
@@ -181,7 +182,10 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 		if (!nt)
 			return -ENOMEM;
 		nt->cleanup_child = !shared && !cp->followed;
-		/* it returns from fork() through the parent's frames */
+		/* stopped at birth; it returns from fork() through the parent's
+		 * frames, which it times on from the parent's clock */
+		nt->stop_ns = t->stop_ns;
+		nt->held_ns = t->held_ns;
 		if (cp->followed && copy_stack(&nt->stack, &t->stack) < 0)
 			return -ENOMEM;
 		ev.type = CT_EV_FORK;

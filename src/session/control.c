@@ -101,7 +101,7 @@ static int stop_all(struct ct_session *s)
 
 	if (!s->procs.n)
 		return 0;
-	s->holding = true;
+	ct_set_holding(s, true);
 	ret = ct_stop_everything(s);
 	if (ret == -ECHILD) {
 		forget_all(s);
@@ -125,7 +125,7 @@ static int resume_all(struct ct_session *s)
 	void *val;
 	int ret = 0, r;
 
-	s->holding = false;
+	ct_set_holding(s, false);
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		struct ct_thread *t = val;
 
@@ -276,7 +276,7 @@ int ct_spawn_pause(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t)
 		/* no breakpoint at the entry point: stay at the exec */
 		ct_warn("no breakpoint at the entry point: stopped before the libraries "
 			"are loaded");
-		s->holding = true;
+		ct_set_holding(s, true);
 		return 0;
 	}
 	s->pause_pending = true;
@@ -574,7 +574,7 @@ static int cmp_tid(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-static void thread_info(struct ct_session *s, struct ct_thread *t, struct ct_session_thread *ti,
+static void thread_info(struct ct_thread *t, struct ct_session_thread *ti,
 			struct ct_session_frame *fv)
 {
 	static const char *const names[] = {
@@ -598,7 +598,7 @@ static void thread_info(struct ct_session *s, struct ct_thread *t, struct ct_ses
 		fv[i] = (struct ct_session_frame){ .func = f->func->name, .module = f->func->module,
 						   .addr = f->func->addr, .ret_addr = f->ret_addr,
 						   .entry_sp = f->entry_sp,
-						   .entry_ts_ns = f->entry_ns - s->t0_ns };
+						   .entry_ts_ns = f->entry_ts };
 	}
 	ti->frames = fv;
 	if (t->stack.n) {
@@ -650,7 +650,7 @@ int ct_session_foreach_thread(struct ct_session *s,
 	for (i = 0; i < n; i++) {
 		struct ct_session_thread ti;
 
-		thread_info(s, v[i], &ti, fv);
+		thread_info(v[i], &ti, fv);
 		cb(ctx, &ti);
 	}
 	free(fv);
@@ -673,7 +673,7 @@ int ct_session_kill(struct ct_session *s)
 		kill(((struct ct_proc *)val)->pid, SIGKILL);
 	/* whatever stops still come in are handled, nothing is resumed: the
 	 * exits follow, each thread's open frames unwound */
-	s->holding = true;
+	ct_set_holding(s, true);
 	while (s->procs.n) {
 		tid = ct_ptrace_wait(-1, &status, true, 0);
 		if (tid == -EINTR)
@@ -684,7 +684,7 @@ int ct_session_kill(struct ct_session *s)
 		}
 		ct_handle_wait(s, tid, status);
 	}
-	s->holding = false;
+	ct_set_holding(s, false);
 	return 0;
 }
 

@@ -35,6 +35,27 @@ uint64_t ct_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+void ct_set_holding(struct ct_session *s, bool on)
+{
+	if (on && !s->holding)
+		s->held_since = ct_now_ns();
+	else if (!on && s->holding)
+		s->paused_ns += ct_now_ns() - s->held_since;
+	s->holding = on;
+}
+
+uint64_t ct_ts_of(const struct ct_session *s, uint64_t now)
+{
+	if (s->holding && now > s->held_since)
+		now = s->held_since;
+	return now - s->t0_ns - s->paused_ns;
+}
+
+uint64_t ct_session_clock(const struct ct_session *s)
+{
+	return ct_ts_of(s, ct_now_ns());
+}
+
 void ct_session_set_error(struct ct_session *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -68,7 +89,7 @@ void ct_emit(struct ct_session *s, struct ct_event *ev, const struct ct_regs *re
 {
 	ev->seq = s->seq++;
 	if (!ev->ts_ns)
-		ev->ts_ns = ct_now_ns() - s->t0_ns;
+		ev->ts_ns = ct_ts_of(s, ct_now_ns());
 	ev->arch = s->arch;
 	ev->regs = s->opts.regs ? regs : NULL;
 	s->stats.events[ev->type]++;
@@ -234,6 +255,10 @@ int ct_thread_resume(struct ct_session *s, struct ct_thread *t)
 {
 	int sig = t->pending_sig, ret;
 
+	if (t->stop_ns) {
+		t->held_ns += ct_now_ns() - t->stop_ns;
+		t->stop_ns = 0;
+	}
 	if (t->stepping) {
 		/* its displaced copy first; a pending signal waits for step_done */
 		t->state = CT_TS_RUNNING;
@@ -462,7 +487,7 @@ int ct_session_attach(struct ct_session *s, pid_t pid)
 	if (ret < 0)
 		goto fail;
 	if (s->opts.pause_at_start) {
-		s->holding = true;
+		ct_set_holding(s, true);
 		return 0;
 	}
 	it = 0;
