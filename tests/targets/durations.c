@@ -2,20 +2,22 @@
 /*
  * Test target: durations.  work() does the same fixed amount of arithmetic
  * on every call (no memory, no system call), so every call of it lasts
- * about as long as every other: the first is no exception.  main calls it
- * ROUNDS times, starts a thread that calls it ROUNDS times, then forks a
- * child that calls it ROUNDS times, so the first call of a process, of a
- * thread and of a forked child can each be compared with the others
+ * about as long as every other: the first is no exception.  Each round
+ * also calls malloc(64) and free() (a traced libc function whose first
+ * call makes calltrap read libc's DWARF, if it has any).  main does ROUNDS
+ * rounds, starts a thread that does ROUNDS rounds, then forks a child that
+ * does ROUNDS rounds, so the first call of a process, of a thread and of a
+ * forked child can each be compared with the others
  * (tests/integration/durations.sh).
  *
- * It prints, untraced, what the calls cost here: "truth work ns first=F
- * median=M" from clock_gettime around each call of the main thread, the
- * ground truth a tracer's durations must approach, and "truth calls
- * pid=P tid=T n=N" per caller.
+ * It prints what work() costs here: "truth work ns first=F median=M" from
+ * clock_gettime around each call of the main thread (untraced, the ground
+ * truth a tracer's durations approach), and "truth calls pid=P tid=T
+ * n=N" per caller.
  *
- * With argument "stop": before its first call it waits until the file
- * named by the second argument exists (a REPL session can hold it at a
- * breakpoint meanwhile); "nofork": no child.
+ * With arguments "stop FILE": it waits until FILE exists (a REPL session
+ * holds it stopped at the prompt meanwhile), then does its main thread's
+ * rounds only.
  */
 #include "config.h"
 
@@ -65,6 +67,7 @@ static int cmp_u64(const void *a, const void *b)
 static unsigned long rounds(unsigned long seed, uint64_t *ns)
 {
 	unsigned long acc = 0;
+	void *volatile block;
 	uint64_t t0;
 	unsigned i;
 
@@ -73,6 +76,8 @@ static unsigned long rounds(unsigned long seed, uint64_t *ns)
 		acc ^= work(seed + i);
 		if (ns)
 			ns[i] = now_ns() - t0;
+		block = malloc(64); /* volatile: not optimized away with the free */
+		free(block);
 	}
 	printf("truth calls pid=%d tid=%d n=%d\n", getpid(), gettid(), ROUNDS);
 	fflush(stdout);
@@ -90,14 +95,14 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
 	uint64_t ns[ROUNDS], first;
-	bool nofork = argc > 1 && !strcmp(argv[1], "nofork");
+	bool stop = argc > 2 && !strcmp(argv[1], "stop");
 	pthread_t th;
 	pid_t child;
 	int status;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("truth pid=%d role=main\n", getpid());
-	if (argc > 2 && !strcmp(argv[1], "stop")) {
+	if (stop) {
 		printf("waiting for %s\n", argv[2]);
 		while (access(argv[2], F_OK) != 0)
 			usleep(10000);
@@ -107,12 +112,12 @@ int main(int argc, char **argv)
 	qsort(ns, ROUNDS, sizeof(ns[0]), cmp_u64);
 	printf("truth work ns first=%llu median=%llu\n", (unsigned long long)first,
 	       (unsigned long long)ns[ROUNDS / 2]);
-	if (pthread_create(&th, NULL, thread_main, (void *)(uintptr_t)2) != 0 ||
-	    pthread_join(th, NULL) != 0) {
-		printf("check thread FAIL\n");
-		return 1;
-	}
-	if (!nofork) {
+	if (!stop) {
+		if (pthread_create(&th, NULL, thread_main, (void *)(uintptr_t)2) != 0 ||
+		    pthread_join(th, NULL) != 0) {
+			printf("check thread FAIL\n");
+			return 1;
+		}
 		child = fork();
 		if (child < 0) {
 			printf("check fork FAIL\n");
