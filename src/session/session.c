@@ -46,9 +46,13 @@ void ct_set_holding(struct ct_session *s, bool on)
 
 uint64_t ct_ts_of(const struct ct_session *s, uint64_t now)
 {
+	uint64_t since;
+
 	if (s->holding && now > s->held_since)
 		now = s->held_since;
-	return now - s->t0_ns - s->paused_ns;
+	since = now > s->t0_ns ? now - s->t0_ns : 0;
+	/* a moment older than holds that ended since must not wrap */
+	return since > s->paused_ns ? since - s->paused_ns : 0;
 }
 
 uint64_t ct_session_clock(const struct ct_session *s)
