@@ -154,7 +154,6 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 		nt = ct_thread_add(s, p, child, CT_TS_NEW);
 		if (!nt)
 			return -ENOMEM;
-		nt->stop_ns = t->stop_ns; /* stopped at birth */
 		ev.type = CT_EV_THREAD_START;
 		ev.tid = child;
 		ev.parent = t->tid;
@@ -182,10 +181,7 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 		if (!nt)
 			return -ENOMEM;
 		nt->cleanup_child = !shared && !cp->followed;
-		/* stopped at birth; it returns from fork() through the parent's
-		 * frames, which it times on from the parent's clock */
-		nt->stop_ns = t->stop_ns;
-		nt->held_ns = t->held_ns;
+		/* it returns from fork() through the parent's frames */
 		if (cp->followed && copy_stack(&nt->stack, &t->stack) < 0)
 			return -ENOMEM;
 		ev.type = CT_EV_FORK;
@@ -317,14 +313,22 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 		struct ct_thread *ft = ct_hashmap_get(&s->threads, (uint64_t)former);
 
 		if (ft) {
-			ct_hashmap_del(&s->threads, (uint64_t)former);
+			uint64_t now = ct_now_ns();
+			bool was_idle;
+
+			/* ft takes the place of t, held at this exec */
 			ct_unwind_all(s, t);
+			ct_thread_released(s, t);
+			ct_thread_held(s, ft, now);
+			was_idle = ct_all_held(s);
+			ct_hashmap_del(&s->threads, (uint64_t)former);
 			ct_hashmap_del(&s->threads, (uint64_t)t->tid);
 			p->nr_threads--;
 			ct_shadow_fini(&t->stack);
 			free(t);
 			ft->tid = p->pid;
 			ct_hashmap_put(&s->threads, (uint64_t)p->pid, ft);
+			ct_idle_update(s, was_idle, now);
 			et = ft;
 		}
 	}

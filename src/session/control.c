@@ -101,7 +101,7 @@ static int stop_all(struct ct_session *s)
 
 	if (!s->procs.n)
 		return 0;
-	ct_set_holding(s, true);
+	s->holding = true;
 	ret = ct_stop_everything(s);
 	if (ret == -ECHILD) {
 		forget_all(s);
@@ -125,7 +125,7 @@ static int resume_all(struct ct_session *s)
 	void *val;
 	int ret = 0, r;
 
-	ct_set_holding(s, false);
+	s->holding = false;
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		struct ct_thread *t = val;
 
@@ -276,7 +276,7 @@ int ct_spawn_pause(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t)
 		/* no breakpoint at the entry point: stay at the exec */
 		ct_warn("no breakpoint at the entry point: stopped before the libraries "
 			"are loaded");
-		ct_set_holding(s, true);
+		s->holding = true;
 		return 0;
 	}
 	s->pause_pending = true;
@@ -673,7 +673,7 @@ int ct_session_kill(struct ct_session *s)
 		kill(((struct ct_proc *)val)->pid, SIGKILL);
 	/* whatever stops still come in are handled, nothing is resumed: the
 	 * exits follow, each thread's open frames unwound */
-	ct_set_holding(s, true);
+	s->holding = true;
 	while (s->procs.n) {
 		tid = ct_ptrace_wait(-1, &status, true, 0);
 		if (tid == -EINTR)
@@ -684,7 +684,7 @@ int ct_session_kill(struct ct_session *s)
 		}
 		ct_handle_wait(s, tid, status);
 	}
-	ct_set_holding(s, false);
+	s->holding = false;
 	return 0;
 }
 

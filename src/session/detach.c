@@ -382,7 +382,7 @@ int ct_detach_all(struct ct_session *s)
 	 * vfork and stop (VFORK_DONE) as soon as those exec or exit */
 	vfork_wait_finish(&vw);
 	s->detaching = false;
-	ct_set_holding(s, false);
+	s->holding = false;
 	/* every byte is back: the guardian must not write any more */
 	ct_guard_stop(s->guard);
 	s->guard = NULL;

@@ -82,10 +82,8 @@ struct ct_thread {
 	uint64_t sig_slot_pc;      /* stepping into a handler from this slot pc */
 	struct ct_slot_frame *slot_frames;
 	size_t nr_slot_frames;
-	/* Time calltrap held it stopped, so that durations leave it out
-	 * (ct_frame_duration): held_ns sums the holds up to its last resume;
-	 * stop_ns is when we saw its current stop (0 while it runs). */
-	uint64_t held_ns;
+	/* held by calltrap since then: from when we saw it stop (or added
+	 * it stopped) until ct_thread_resume; 0 while it runs */
 	uint64_t stop_ns;
 };
 
@@ -124,11 +122,13 @@ struct ct_session {
 	 * handled (its events emitted, a breakpoint's displaced instruction
 	 * set up) and the thread left stopped, until ct_session_resume_all. */
 	bool holding;
-	/* the program's clock (event ts_ns) stands still while the world is
-	 * held: paused_ns sums the holds that ended, held_since is when the
-	 * current one began (ct_set_holding, ct_ts_of) */
-	uint64_t paused_ns;
-	uint64_t held_since;
+	/* The program's clock (event ts_ns, ct_ts_of) stands still while
+	 * calltrap holds every thread: nr_held threads have stop_ns set;
+	 * idle_ns sums the times all were held, the current one since
+	 * idle_since. */
+	size_t nr_held;
+	uint64_t idle_ns;
+	uint64_t idle_since;
 	bool pause_pending;         /* pause_at_start: hold at the entry point */
 	struct ct_edit *edits;
 	size_t nr_edits;
@@ -146,21 +146,18 @@ struct ct_session {
 
 /* session.c */
 uint64_t ct_now_ns(void);
-/* Hold the world (every stop handled is left stopped) or end the hold. */
-void ct_set_holding(struct ct_session *s, bool on);
+/* t is held by calltrap from `now` on (its stop was seen), or no more
+ * (resumed, or gone): the program's clock stands still while every
+ * thread is held. */
+void ct_thread_held(struct ct_session *s, struct ct_thread *t, uint64_t now);
+void ct_thread_released(struct ct_session *s, struct ct_thread *t);
+/* Every thread is held; after a change of the threads (was_idle: what
+ * ct_all_held said before), start or end the clock's idle time. */
+bool ct_all_held(const struct ct_session *s);
+void ct_idle_update(struct ct_session *s, bool was_idle, uint64_t now);
 /* The event timestamp (ts_ns) of CLOCK_MONOTONIC time `now`: time since
- * the session began, less the time the world was held. */
+ * the session began, less the times calltrap held every thread. */
 uint64_t ct_ts_of(const struct ct_session *s, uint64_t now);
-/* How long frame f of thread t has run by `now`: the time since its entry
- * less the time calltrap held t stopped meanwhile. */
-static inline uint64_t ct_frame_duration(const struct ct_thread *t, const struct ct_frame *f,
-					 uint64_t now)
-{
-	uint64_t wall = now > f->entry_ns ? now - f->entry_ns : 0;
-	uint64_t held = t->held_ns - f->held_ns;
-
-	return wall > held ? wall - held : 0;
-}
 void ct_session_set_error(struct ct_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ct_emit(struct ct_session *s, struct ct_event *ev, const struct ct_regs *regs);

@@ -40,7 +40,7 @@ static void frame_event(struct ct_session *s, struct ct_thread *t, const struct 
 	ev.addr = f->func->addr;
 	ev.depth = (uint32_t)depth;
 	ev.ts_ns = ct_ts_of(s, now);
-	ev.duration_ns = ct_frame_duration(t, f, now);
+	ev.duration_ns = ev.ts_ns > f->entry_ts ? ev.ts_ns - f->entry_ts : 0;
 	ct_typed_src(f->func, &ev);
 	if (type == CT_EV_RETURN && regs) {
 		const struct ct_typed *typed = ct_typed_of(s, f->func);
@@ -152,6 +152,15 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	const struct ct_typed *typed;
 	unsigned i;
 
+	if (t->proc->followed && !site->func->typed_done) {
+		/* One-time work (reading the module's DWARF: tens of ms for
+		 * libc) before the call's time is taken, so that the call does
+		 * not last it; the clock stands still meanwhile anyway unless
+		 * another thread runs. */
+		(void)ct_typed_of(s, site->func);
+		now = ct_now_ns();
+	}
+
 	/* A frame entered at this sp or below cannot be live when a call
 	 * starts at sp: its stack is being reused (after longjmp or an
 	 * exception; a tail call ends its caller's frame the same way). */
@@ -182,7 +191,6 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	fr.expected_sp = arch->sp_after_return(sp);
 	fr.entry_ns = now;
 	fr.entry_ts = ct_ts_of(s, now);
-	fr.held_ns = t->held_ns;
 	site->func->hits++;
 	typed = t->proc->followed ? ct_typed_of(s, site->func) : NULL;
 	if (typed)
@@ -385,7 +393,7 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 			/* pause_at_start: every library is mapped, no code of the
 			 * program has run; the spawn stops the other threads */
 			s->pause_pending = false;
-			ct_set_holding(s, true);
+			s->holding = true;
 		}
 		if (!made_event)
 			s->stats.stops_internal++;
@@ -465,10 +473,8 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 	}
 	if (!WIFSTOPPED(status))
 		return 0;
-	/* held from now until ct_thread_resume (a new thread: since its
-	 * creator's stop, which ct_on_clone_event gave it) */
-	if (!t->stop_ns)
-		t->stop_ns = ct_now_ns();
+	/* held from now until ct_thread_resume */
+	ct_thread_held(s, t, ct_now_ns());
 	if (t->state == CT_TS_NEW)
 		return ct_on_first_stop(s, t, status);
 	t->state = CT_TS_STOPPED;
