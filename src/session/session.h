@@ -149,8 +149,8 @@ bool ct_session_done(const struct ct_session *s);
  * ct_session_run(). */
 bool ct_session_stopped(const struct ct_session *s);
 /* The program's clock now, as event ts_ns: time since the session began,
- * less the time the world was held (ct_session_stopped()), during which
- * it stands still. */
+ * less the times calltrap held every thread (as while
+ * ct_session_stopped()), during which it stands still. */
 uint64_t ct_session_clock(const struct ct_session *s);
 
 /* At most this many wait statuses are handled by one ct_session_poll. */
