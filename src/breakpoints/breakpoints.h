@@ -187,7 +187,8 @@ struct ct_frame {
 	uint64_t ret_addr;
 	uint64_t entry_sp;
 	uint64_t expected_sp; /* sp at the return address when it returns */
-	uint64_t entry_ns;
+	uint64_t entry_ns;   /* CLOCK_MONOTONIC */
+	uint64_t entry_ts;   /* its call event's ts_ns: durations are on that clock */
 	/* a signal arrived while this was the top frame, perhaps before its
 	 * prologue saved the return address: its slot proves nothing */
 	bool slot_unsure;

@@ -178,6 +178,7 @@ int ct_repl_cmd_replay(struct ct_repl *r, int argc, char **argv)
 			return ct_repl_error(r, "replay: %s", strerror(errno));
 	}
 	in = ct_store_input(st, f.since_ns, f.until_ns, CT_VIEW_LOOKAHEAD);
+	ct_repl_view_end(r, in);
 	if (!in) {
 		rc = -errno;
 	} else {
@@ -236,6 +237,7 @@ int ct_repl_cmd_report(struct ct_repl *r, int argc, char **argv)
 	if (!rp)
 		return ct_repl_error(r, "report: %s", strerror(errno));
 	in = ct_store_input(st, f->since_ns, f->until_ns, 0);
+	ct_repl_view_end(r, in);
 	if (!in) {
 		rc = -errno;
 	} else {
@@ -312,6 +314,7 @@ int ct_repl_cmd_dump(struct ct_repl *r, int argc, char **argv)
 	in = ct_store_input(st, f->since_ns, f->until_ns,
 			    dopt.format == CT_DUMP_JSONL && f->min_duration_ns ? CT_VIEW_LOOKAHEAD
 									       : 0);
+	ct_repl_view_end(r, in);
 	if (!in) {
 		rc = -errno;
 	} else {

@@ -64,6 +64,12 @@ int ct_repl_set_store(struct ct_repl *r, struct ct_store *st);
 /* True while a program is traced (running or stopped). */
 bool ct_repl_live(const struct ct_repl *r);
 
+/* While a program is traced, a view of its recording ends at the
+ * program's clock now (frames still open have run until now, less the
+ * time it sat stopped at the prompt), not at its last event. */
+struct ct_view_input;
+void ct_repl_view_end(const struct ct_repl *r, struct ct_view_input *in);
+
 /* Names for completion of functions: called with each name; the REPL
  * adds those of the loaded symbols (live) and of the store's file. */
 typedef void (*ct_repl_name_cb)(void *ctx, const char *name);

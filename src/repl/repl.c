@@ -90,6 +90,12 @@ bool ct_repl_live(const struct ct_repl *r)
 	return r->live.s && !r->live.ended;
 }
 
+void ct_repl_view_end(const struct ct_repl *r, struct ct_view_input *in)
+{
+	if (in && ct_repl_live(r))
+		ct_view_input_end_at(in, ct_session_clock(r->live.s));
+}
+
 struct ct_store *ct_repl_store(struct ct_repl *r)
 {
 	if (r->live.rec_fd >= 0 && ct_repl_live_sync(r) < 0)

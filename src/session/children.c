@@ -313,14 +313,22 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 		struct ct_thread *ft = ct_hashmap_get(&s->threads, (uint64_t)former);
 
 		if (ft) {
-			ct_hashmap_del(&s->threads, (uint64_t)former);
+			uint64_t now = ct_now_ns();
+			bool was_idle;
+
+			/* ft takes the place of t, held at this exec */
 			ct_unwind_all(s, t);
+			ct_thread_released(s, t);
+			ct_thread_held(s, ft, now);
+			was_idle = ct_all_held(s);
+			ct_hashmap_del(&s->threads, (uint64_t)former);
 			ct_hashmap_del(&s->threads, (uint64_t)t->tid);
 			p->nr_threads--;
 			ct_shadow_fini(&t->stack);
 			free(t);
 			ft->tid = p->pid;
 			ct_hashmap_put(&s->threads, (uint64_t)p->pid, ft);
+			ct_idle_update(s, was_idle, now);
 			et = ft;
 		}
 	}

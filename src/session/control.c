@@ -574,7 +574,7 @@ static int cmp_tid(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-static void thread_info(struct ct_session *s, struct ct_thread *t, struct ct_session_thread *ti,
+static void thread_info(struct ct_thread *t, struct ct_session_thread *ti,
 			struct ct_session_frame *fv)
 {
 	static const char *const names[] = {
@@ -598,7 +598,7 @@ static void thread_info(struct ct_session *s, struct ct_thread *t, struct ct_ses
 		fv[i] = (struct ct_session_frame){ .func = f->func->name, .module = f->func->module,
 						   .addr = f->func->addr, .ret_addr = f->ret_addr,
 						   .entry_sp = f->entry_sp,
-						   .entry_ts_ns = f->entry_ns - s->t0_ns };
+						   .entry_ts_ns = f->entry_ts };
 	}
 	ti->frames = fv;
 	if (t->stack.n) {
@@ -650,7 +650,7 @@ int ct_session_foreach_thread(struct ct_session *s,
 	for (i = 0; i < n; i++) {
 		struct ct_session_thread ti;
 
-		thread_info(s, v[i], &ti, fv);
+		thread_info(v[i], &ti, fv);
 		cb(ctx, &ti);
 	}
 	free(fv);

@@ -82,6 +82,9 @@ struct ct_thread {
 	uint64_t sig_slot_pc;      /* stepping into a handler from this slot pc */
 	struct ct_slot_frame *slot_frames;
 	size_t nr_slot_frames;
+	/* held by calltrap since then: from when we saw it stop (or added
+	 * it stopped) until ct_thread_resume; 0 while it runs */
+	uint64_t stop_ns;
 };
 
 /* A signal frame whose saved pc points into a slot: `addr` holds slot_pc. */
@@ -119,6 +122,13 @@ struct ct_session {
 	 * handled (its events emitted, a breakpoint's displaced instruction
 	 * set up) and the thread left stopped, until ct_session_resume_all. */
 	bool holding;
+	/* The program's clock (event ts_ns, ct_ts_of) stands still while
+	 * calltrap holds every thread: nr_held threads have stop_ns set;
+	 * idle_ns sums the times all were held, the current one since
+	 * idle_since. */
+	size_t nr_held;
+	uint64_t idle_ns;
+	uint64_t idle_since;
 	bool pause_pending;         /* pause_at_start: hold at the entry point */
 	struct ct_edit *edits;
 	size_t nr_edits;
@@ -136,6 +146,18 @@ struct ct_session {
 
 /* session.c */
 uint64_t ct_now_ns(void);
+/* t is held by calltrap from `now` on (its stop was seen), or no more
+ * (resumed, or gone): the program's clock stands still while every
+ * thread is held. */
+void ct_thread_held(struct ct_session *s, struct ct_thread *t, uint64_t now);
+void ct_thread_released(struct ct_session *s, struct ct_thread *t);
+/* Every thread is held; after a change of the threads (was_idle: what
+ * ct_all_held said before), start or end the clock's idle time. */
+bool ct_all_held(const struct ct_session *s);
+void ct_idle_update(struct ct_session *s, bool was_idle, uint64_t now);
+/* The event timestamp (ts_ns) of CLOCK_MONOTONIC time `now`: time since
+ * the session began, less the times calltrap held every thread. */
+uint64_t ct_ts_of(const struct ct_session *s, uint64_t now);
 void ct_session_set_error(struct ct_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ct_emit(struct ct_session *s, struct ct_event *ev, const struct ct_regs *regs);

@@ -35,6 +35,59 @@ uint64_t ct_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+bool ct_all_held(const struct ct_session *s)
+{
+	return s->threads.n && s->nr_held >= s->threads.n;
+}
+
+void ct_idle_update(struct ct_session *s, bool was_idle, uint64_t now)
+{
+	bool idle = ct_all_held(s);
+
+	if (was_idle && !idle)
+		s->idle_ns += now > s->idle_since ? now - s->idle_since : 0;
+	else if (!was_idle && idle)
+		s->idle_since = now;
+}
+
+void ct_thread_held(struct ct_session *s, struct ct_thread *t, uint64_t now)
+{
+	bool was_idle = ct_all_held(s);
+
+	if (t->stop_ns)
+		return;
+	t->stop_ns = now;
+	s->nr_held++;
+	ct_idle_update(s, was_idle, now);
+}
+
+void ct_thread_released(struct ct_session *s, struct ct_thread *t)
+{
+	bool was_idle = ct_all_held(s);
+
+	if (!t->stop_ns)
+		return;
+	t->stop_ns = 0;
+	s->nr_held--;
+	ct_idle_update(s, was_idle, ct_now_ns());
+}
+
+uint64_t ct_ts_of(const struct ct_session *s, uint64_t now)
+{
+	uint64_t since, idle = s->idle_ns;
+
+	if (ct_all_held(s) && now > s->idle_since)
+		idle += now - s->idle_since;
+	since = now > s->t0_ns ? now - s->t0_ns : 0;
+	/* a moment older than idle time counted since must not wrap */
+	return since > idle ? since - idle : 0;
+}
+
+uint64_t ct_session_clock(const struct ct_session *s)
+{
+	return ct_ts_of(s, ct_now_ns());
+}
+
 void ct_session_set_error(struct ct_session *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -68,7 +121,7 @@ void ct_emit(struct ct_session *s, struct ct_event *ev, const struct ct_regs *re
 {
 	ev->seq = s->seq++;
 	if (!ev->ts_ns)
-		ev->ts_ns = ct_now_ns() - s->t0_ns;
+		ev->ts_ns = ct_ts_of(s, ct_now_ns());
 	ev->arch = s->arch;
 	ev->regs = s->opts.regs ? regs : NULL;
 	s->stats.events[ev->type]++;
@@ -142,6 +195,8 @@ struct ct_thread *ct_thread_add(struct ct_session *s, struct ct_proc *p, pid_t t
 				enum ct_thread_state st)
 {
 	struct ct_thread *t = calloc(1, sizeof(*t));
+	bool was_idle = ct_all_held(s);
+	uint64_t now = ct_now_ns();
 
 	if (!t)
 		return NULL;
@@ -153,6 +208,12 @@ struct ct_thread *ct_thread_add(struct ct_session *s, struct ct_proc *p, pid_t t
 		return NULL;
 	}
 	p->nr_threads++;
+	/* stopped, or stopped at birth (NEW): held until resumed */
+	if (st == CT_TS_STOPPED || st == CT_TS_NEW) {
+		t->stop_ns = now;
+		s->nr_held++;
+	}
+	ct_idle_update(s, was_idle, now);
 	return t;
 }
 
@@ -180,7 +241,12 @@ void ct_proc_drop_threads(struct ct_session *s, const struct ct_proc *p,
 
 void ct_thread_remove(struct ct_session *s, struct ct_thread *t)
 {
+	bool was_idle;
+
+	ct_thread_released(s, t);
+	was_idle = ct_all_held(s);
 	ct_hashmap_del(&s->threads, (uint64_t)t->tid);
+	ct_idle_update(s, was_idle, ct_now_ns());
 	t->proc->nr_threads--;
 	ct_shadow_fini(&t->stack);
 	ct_sigframe_forget(t);
@@ -234,6 +300,7 @@ int ct_thread_resume(struct ct_session *s, struct ct_thread *t)
 {
 	int sig = t->pending_sig, ret;
 
+	ct_thread_released(s, t);
 	if (t->stepping) {
 		/* its displaced copy first; a pending signal waits for step_done */
 		t->state = CT_TS_RUNNING;

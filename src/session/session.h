@@ -148,6 +148,10 @@ bool ct_session_done(const struct ct_session *s);
  * CT_RUN_STOPPED), and stays so until ct_session_resume_all() or
  * ct_session_run(). */
 bool ct_session_stopped(const struct ct_session *s);
+/* The program's clock now, as event ts_ns: time since the session began,
+ * less the times calltrap held every thread (as while
+ * ct_session_stopped()), during which it stands still. */
+uint64_t ct_session_clock(const struct ct_session *s);
 
 /* At most this many wait statuses are handled by one ct_session_poll. */
 #define CT_SESSION_POLL_BUDGET 512

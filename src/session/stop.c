@@ -39,8 +39,8 @@ static void frame_event(struct ct_session *s, struct ct_thread *t, const struct 
 	ev.module = f->func->module;
 	ev.addr = f->func->addr;
 	ev.depth = (uint32_t)depth;
-	ev.ts_ns = now - s->t0_ns;
-	ev.duration_ns = now - f->entry_ns;
+	ev.ts_ns = ct_ts_of(s, now);
+	ev.duration_ns = ev.ts_ns > f->entry_ts ? ev.ts_ns - f->entry_ts : 0;
 	ct_typed_src(f->func, &ev);
 	if (type == CT_EV_RETURN && regs) {
 		const struct ct_typed *typed = ct_typed_of(s, f->func);
@@ -50,6 +50,13 @@ static void frame_event(struct ct_session *s, struct ct_thread *t, const struct 
 			ct_typed_return(s, t, typed, f->ret_ref, regs, &ev);
 	}
 	ct_emit(s, &ev, regs);
+}
+
+/* When t's current stop began: its events happen then, and the time we
+ * hold it from then on is not its own. */
+static uint64_t stop_time(const struct ct_thread *t)
+{
+	return t->stop_ns ? t->stop_ns : ct_now_ns();
 }
 
 /* Pop frames while `dead` says so, as unwind events. */
@@ -67,7 +74,7 @@ static void unwind_while_below(struct ct_session *s, struct ct_thread *t, uint64
 
 void ct_unwind_all(struct ct_session *s, struct ct_thread *t)
 {
-	unwind_while_below(s, t, UINT64_MAX, true, ct_now_ns());
+	unwind_while_below(s, t, UINT64_MAX, true, stop_time(t));
 	t->stack.n = 0;
 	/* its signal frames are gone too (exit, exec) */
 	ct_sigframe_forget(t);
@@ -139,11 +146,20 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	const struct ct_arch *arch = s->arch;
 	struct ct_mem mem = ct_pmem_as_mem(&t->proc->mm->mem);
 	struct ct_frame fr = { .func = site->func };
-	uint64_t sp = arch->sp(regs), now = ct_now_ns();
+	uint64_t sp = arch->sp(regs), now = stop_time(t);
 	struct ct_frame *top;
 	struct ct_event ev = { 0 };
 	const struct ct_typed *typed;
 	unsigned i;
+
+	if (t->proc->followed && !site->func->typed_done) {
+		/* One-time work (reading the module's DWARF: tens of ms for
+		 * libc) before the call's time is taken, so that the call does
+		 * not last it; the clock stands still meanwhile anyway unless
+		 * another thread runs. */
+		(void)ct_typed_of(s, site->func);
+		now = ct_now_ns();
+	}
 
 	/* A frame entered at this sp or below cannot be live when a call
 	 * starts at sp: its stack is being reused (after longjmp or an
@@ -174,6 +190,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	fr.entry_sp = sp;
 	fr.expected_sp = arch->sp_after_return(sp);
 	fr.entry_ns = now;
+	fr.entry_ts = ct_ts_of(s, now);
 	site->func->hits++;
 	typed = t->proc->followed ? ct_typed_of(s, site->func) : NULL;
 	if (typed)
@@ -191,7 +208,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 		ev.module = site->func->module;
 		ev.addr = site->addr;
 		ev.depth = (uint32_t)t->stack.n;
-		ev.ts_ns = now - s->t0_ns;
+		ev.ts_ns = fr.entry_ts;
 		ev.nr_args = arch->nr_int_args;
 		for (i = 0; i < arch->nr_int_args && i < CT_MAX_ARGS; i++)
 			ev.args[i] = arch->arg(regs, i);
@@ -218,7 +235,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 static bool on_return(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
 		      const struct ct_regs *regs)
 {
-	uint64_t sp = s->arch->sp(regs), now = ct_now_ns();
+	uint64_t sp = s->arch->sp(regs), now = stop_time(t);
 	struct ct_regs snap;
 	const struct ct_regs *r = regs;
 	struct ct_frame *f;
@@ -456,6 +473,8 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 	}
 	if (!WIFSTOPPED(status))
 		return 0;
+	/* held from now until ct_thread_resume */
+	ct_thread_held(s, t, ct_now_ns());
 	if (t->state == CT_TS_NEW)
 		return ct_on_first_stop(s, t, status);
 	t->state = CT_TS_STOPPED;

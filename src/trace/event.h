@@ -38,7 +38,8 @@ struct ct_named_value {
 
 struct ct_event {
 	uint64_t seq;
-	uint64_t ts_ns; /* CLOCK_MONOTONIC nanoseconds since the session began */
+	uint64_t ts_ns; /* the program's clock: ns since the session began, less the
+			 * times every thread was held (docs/events.md) */
 	pid_t pid;
 	pid_t tid;
 	enum ct_event_type type;

@@ -49,6 +49,7 @@ struct ct_view_input {
 	uint64_t last_seq; /* of the last event read into the ring */
 	bool have_seq;
 	uint64_t out_ts;  /* of the last event delivered */
+	uint64_t end_ts;  /* ct_view_input_end_at: the clock of a live program */
 
 	char first[256];
 	bool have_first;
@@ -275,7 +276,14 @@ uint64_t ct_view_input_last_ts(const struct ct_view_input *in)
 	/* stopped by --until: frames still open were open until then */
 	if (in->past_until && in->until != UINT64_MAX)
 		return in->until;
+	if (in->end_ts > in->max_ts && in->end_ts > in->out_ts)
+		return in->end_ts;
 	return in->max_ts > in->out_ts ? in->max_ts : in->out_ts;
+}
+
+void ct_view_input_end_at(struct ct_view_input *in, uint64_t ts)
+{
+	in->end_ts = ts;
 }
 
 static uint64_t since_call(const struct ct_event *call, uint64_t ts)

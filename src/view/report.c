@@ -6,7 +6,9 @@
  * keyed by the reader's string pointers, which are unique per string.  Each
  * frame shown by the view adds, when it ends:
  *   calls    one (frames ended by an unwind, or cut, count like returns:
- *            their duration runs until calltrap saw them end);
+ *            their duration runs until calltrap saw them end); a frame
+ *            still open at the end has not ended: it is no call, its
+ *            time so far counts in self and total only;
  *   sum, min, max  its duration;
  *   self     its duration minus those of the shown frames it called;
  *   total    its duration, unless a frame of the same function is open
@@ -184,15 +186,19 @@ static int report_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame
 		row->src_file = f->src_file;
 		row->src_line = f->src_line;
 	}
-	row->calls++;
-	if (how == CT_VIEW_UNWIND)
-		row->unwound++;
-	row->sum_ns += dur;
 	row->self_ns += dur > f->child_ns ? dur - f->child_ns : 0;
-	if (dur < row->min_ns)
-		row->min_ns = dur;
-	if (dur > row->max_ns)
-		row->max_ns = dur;
+	if (how == CT_VIEW_OPEN) {
+		row->open++;
+	} else {
+		row->calls++;
+		if (how == CT_VIEW_UNWIND)
+			row->unwound++;
+		row->sum_ns += dur;
+		if (dur < row->min_ns)
+			row->min_ns = dur;
+		if (dur > row->max_ns)
+			row->max_ns = dur;
+	}
 	for (a = ct_view_up(t, f); a; a = ct_view_up(t, a)) {
 		if (a->func == f->func && a->module == f->module) {
 			nested = true;
@@ -398,12 +404,16 @@ static size_t src_width(struct ct_report *rp)
 	return w;
 }
 
-static void put_time(struct ct_report *rp, struct ct_vbuf *b, uint64_t ns)
+/* A time column; `-` where there is none (no frame of the row ended). */
+static void put_time(struct ct_report *rp, struct ct_vbuf *b, uint64_t ns, bool none)
 {
 	char tmp[CT_VIEW_DURLEN];
 
 	ct_vbuf_put(b, "  ", 2);
-	if (rp->o.ns)
+	if (none) {
+		ct_vbuf_spaces(b, rp->o.ns ? 13 : 9);
+		ct_vbuf_putc(b, '-');
+	} else if (rp->o.ns)
 		ct_vbuf_u64_right(b, ns, 14);
 	else
 		ct_vbuf_puts(b, ct_view_format_duration(ns, tmp));
@@ -456,13 +466,13 @@ int ct_report_print(struct ct_report *rp, FILE *out)
 	for (r = 0; r < rp->nrows; r++) {
 		const struct ct_report_row *row = rp->rows[r];
 
-		put_time(rp, &b, row->total_ns);
-		put_time(rp, &b, row->self_ns);
+		put_time(rp, &b, row->total_ns, false);
+		put_time(rp, &b, row->self_ns, false);
 		ct_vbuf_put(&b, "  ", 2);
 		ct_vbuf_u64_right(&b, row->calls, 10);
-		put_time(rp, &b, avg(row));
-		put_time(rp, &b, row->calls ? row->min_ns : 0);
-		put_time(rp, &b, row->max_ns);
+		put_time(rp, &b, avg(row), !row->calls);
+		put_time(rp, &b, row->min_ns, !row->calls);
+		put_time(rp, &b, row->max_ns, !row->calls);
 		if (rp->o.per_thread) {
 			ct_vbuf_put(&b, "  ", 2);
 			ct_vbuf_u64_right(&b, (uint64_t)(uint32_t)row->tid, 8);

@@ -139,8 +139,13 @@ const struct ct_view_rec *ct_view_input_peek(struct ct_view_input *in, unsigned 
  */
 int ct_view_input_duration(struct ct_view_input *in, uint64_t need, uint64_t *ns);
 
-/* Timestamp of the last event delivered (the end of the view). */
+/* Timestamp of the last event delivered (the end of the view), or the
+ * one given to ct_view_input_end_at if later. */
 uint64_t ct_view_input_last_ts(const struct ct_view_input *in);
+/* The recording goes on past its last event: the program still runs, or
+ * is stopped, and its clock (event ts_ns) now reads ts; frames still open
+ * are open until then, not until the last event. */
+void ct_view_input_end_at(struct ct_view_input *in, uint64_t ts);
 
 /* What went wrong with the file. */
 struct ct_view_problems {
@@ -300,7 +305,8 @@ struct ct_report_row {
 	const char *src_file; /* where the function is declared, or NULL */
 	uint32_t src_line;
 	pid_t pid, tid;    /* per_thread only */
-	uint64_t calls;    /* frames shown, unwound and cut ones included */
+	uint64_t calls;    /* frames shown that ended, unwound and cut ones included */
+	uint64_t open;     /* frames shown still open at the end (not calls) */
 	uint64_t unwound;  /* of which ended by an unwind */
 	uint64_t total_ns; /* outermost frames of a recursion only: wall time */
 	uint64_t self_ns;  /* durations minus those of traced callees shown */
