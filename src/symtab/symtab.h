@@ -139,6 +139,12 @@ const struct ct_symbol *ct_elf_symbol(const struct ct_elf *elf, const char *name
  * (highest value), preferring a global among aliases, or NULL. */
 const struct ct_symbol *ct_elf_symbol_at(const struct ct_elf *elf, uint64_t addr);
 
+/* ---- compiler-split parts (parts.c) ---- */
+/* When the symbol name `sym` names the cold part of a function that the
+ * compiler split (main.cold, _Z1fv.cold.1), which is jumped into and never
+ * called: the length of the function's own name, its prefix; else 0. */
+size_t ct_sym_cold_parent(const char *sym);
+
 /* ---- C++ names (demangle.c) ---- */
 /* A C++ (Itanium ABI) symbol name demangled as libstdc++'s __cxa_demangle
  * gives it (what gdb and perf show: "ns::Box<int>::get(int) const"),
