@@ -14,11 +14,16 @@
  * not be traced), the events must be exactly the "truth ev" lines: each
  * function once per call, its cold part's work nested in it, never a
  * frame of its own.  Usage: coldparts [N]   (N calls each, default 6)
+ *
+ * coldparts wait: cx_checked(3) only, whose cold part calls cx_report,
+ * which prints "ready" and waits for a line on stdin: a backtrace then
+ * shows cx_checked's frame running in cx_checked.cold.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define TRACED __attribute__((noinline, used))
@@ -36,6 +41,7 @@ struct Box {
 };
 
 static volatile long sink;
+static bool wait_in_report;
 
 long cx_thrower(long x)
 {
@@ -59,6 +65,11 @@ long cx_report(long x)
 {
 	sink = x;
 	fprintf(stderr, "report %ld\n", x);
+	if (wait_in_report) {
+		printf("ready\n");
+		fflush(stdout);
+		getchar();
+	}
 	return x + 1000;
 }
 
@@ -95,6 +106,12 @@ int main(int argc, char **argv)
 	Box box = { 7 };
 
 	printf("truth pid=%d role=main\n", getpid());
+	if (argc > 1 && !strcmp(argv[1], "wait")) {
+		wait_in_report = true;
+		r = cx_checked(3);
+		printf("check coldparts-wait %s\n", r == 2006 ? "ok" : "FAIL");
+		return r == 2006 ? 0 : 1;
+	}
 	for (i = 0; i < n; i++) {
 		r = cx_catcher(i);
 		if (r != (i & 1 ? i * 10 + 2 : i + 1))
