@@ -3,7 +3,8 @@
 # A tail call (A ends by jumping to B) nests B in A, marked "tail":true,
 # and both return together with B's value; a frame abandoned by longjmp or
 # a C++ exception and called again from the same call site at the same
-# stack pointer, which looks the same at the call, stays an unwind; a
+# stack pointer, which looks the same at the call, stays an unwind, as
+# does a frame its thread's exit abandons (pthread_exit); a
 # frame that caught an exception and then tail-calls is not abandoned
 # (tests/targets/tailcall.c, tailcall_cxx.cc).  At -O0 there are no tail
 # calls: the same events, none marked.  A recorded trace replays the
@@ -19,7 +20,7 @@ scenario()
 	tx=$(target tailcall_cxx)
 	run_untraced "$D/untraced.out" "$t"
 	expect_status "untraced tailcall" "$UT_STATUS" 0
-	ct trace -e 'tc_*' -e 'lj_*' --format=jsonl -o "$D/ev.jsonl" -- "$t" \
+	ct trace -e 'tc_*' -e 'lj_*' -e 'th_*' --format=jsonl -o "$D/ev.jsonl" -- "$t" \
 		> "$D/out" 2> "$D/ct.err" < /dev/null
 	expect_status "calltrap trace tailcall" "$CT_STATUS" 0
 	checks_ok "$D/out"

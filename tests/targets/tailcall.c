@@ -12,12 +12,15 @@
  *     main each time: the next call starts at the same stack pointer with
  *     the same return address as the abandoned frame, as a tail call would,
  *     yet the frame is abandoned: an unwind, and every call at depth 1.
+ *  3. A thread calls th_exit(5), which ends the thread (pthread_exit, an
+ *     unwinding of its own): th_exit is unwound.
  *
- * Traced with -e 'tc_*' -e 'lj_*', the events must be exactly the
+ * Traced with -e 'tc_*' -e 'lj_*' -e 'th_*', the events must be exactly the
  * "truth ev" lines.  Usage: tailcall [N]   (N rounds, default 3)
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +44,7 @@ TRACED long tc_one(long x);
  * another matter) */
 __attribute__((noipa, used)) long lj_victim(long x);
 TRACED long lj_after(long x);
+TRACED long th_exit(long x);
 
 static volatile long sink;
 static jmp_buf env;
@@ -91,6 +95,12 @@ long lj_after(long x)
 	return x + 7;
 }
 
+long th_exit(long x)
+{
+	sink = x;
+	pthread_exit(NULL);
+}
+
 static void ev(const char *type, const char *func, int depth, const char *key, long val,
 	       const char *more)
 {
@@ -99,6 +109,17 @@ static void ev(const char *type, const char *func, int depth, const char *key, l
 	if (key)
 		printf(" %s=%ld", key, val);
 	printf("%s\n", more ? more : "");
+}
+
+static void *exiting_thread(void *arg)
+{
+	(void)arg;
+	printf("truth thread pid=%d tid=%d parent=%d\n", getpid(), gettid(), getpid());
+	ev("call", "th_exit", 1, "args", 5, " tail=0");
+	ev("unwind", "th_exit", 1, NULL, 0, NULL);
+	fflush(stdout);
+	th_exit(5);
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -140,6 +161,13 @@ int main(int argc, char **argv)
 			failures++;
 		ev("call", "lj_victim", 1, "args", i, " tail=0");
 		ev("unwind", "lj_victim", 1, NULL, 0, NULL);
+	}
+	{
+		pthread_t th;
+
+		fflush(stdout);
+		if (pthread_create(&th, NULL, exiting_thread, NULL) || pthread_join(th, NULL))
+			failures++;
 	}
 	r = lj_after(1);
 	if (r != 8)
