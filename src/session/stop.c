@@ -186,7 +186,13 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	 * call site calls again after longjmp or an exception (nonlocal.c),
 	 * or another call starts where it was. */
 	if (top && top->entry_sp == sp) {
-		if (ct_nonlocal_tail_ok(s, t, top, fr.ret_addr)) {
+		const struct ct_site *rs = ct_site_at(&t->proc->mm->bps, top->ret_addr);
+
+		/* (its return must be watched: a frame whose return goes unseen
+		 * would take every later call from its call site for a tail
+		 * call, ever deeper) */
+		if (rs && rs->inserted && (rs->kinds & CT_SITE_RETURN) &&
+		    ct_nonlocal_tail_ok(s, t, top, fr.ret_addr)) {
 			fr.tail = true;
 		} else {
 			frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
@@ -272,7 +278,8 @@ static bool on_return(struct ct_session *s, struct ct_thread *t, struct ct_site 
 	while ((f = ct_shadow_top(&t->stack)) && f->ret_addr == site->addr &&
 	       f->expected_sp == sp) {
 		/* a frame that was live when a non-local exit began returns:
-		 * the exit landed above it, every frame below it is live */
+		 * the exit landed in it or in a frame it called, so the frames
+		 * below it are live */
 		if (t->nonlocal && f->entry_ns <= t->nonlocal_ns)
 			t->nonlocal = false;
 		frame_event(s, t, f, CT_EV_RETURN, t->stack.n, now, r);
