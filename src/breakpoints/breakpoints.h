@@ -29,6 +29,10 @@ enum ct_site_kind {
 	CT_SITE_RBRK = 0x4,   /* the dynamic linker's r_brk (library list changed) */
 	CT_SITE_START = 0x8,  /* the program's entry point (start-up finished) */
 	CT_SITE_RESOLVER = 0x10, /* an IFUNC resolver, for when the program runs it */
+	/* a non-local exit begins (longjmp, an exception raised): frames may
+	 * be abandoned without returning (session/nonlocal.c) */
+	CT_SITE_NONLOCAL = 0x20,
+	CT_SITE_LANDED = 0x40, /* a non-local exit landed (a catch begins) */
 };
 
 struct ct_modrt;
@@ -194,6 +198,9 @@ struct ct_frame {
 	bool slot_unsure;
 	/* what the typed return value needs from the entry (ct_typed_entry_ref) */
 	uint64_t ret_ref;
+	/* entered by a tail call of the frame below it: the same return
+	 * address and stack pointer, returning for both */
+	bool tail;
 };
 
 struct ct_shadow {

@@ -216,16 +216,18 @@ size_t ct_jsonl_format_flags(const struct ct_event *ev, unsigned flags, char *bu
 		jb_key(&b, "args");
 		if (ev->flags & CT_EVF_TYPED) {
 			jb_named_args(&b, ev);
-			break;
+		} else {
+			ct_sbuf_putc(&b, '[');
+			n = ev->nr_args < CT_MAX_ARGS ? ev->nr_args : CT_MAX_ARGS;
+			for (i = 0; i < n; i++) {
+				if (i)
+					ct_sbuf_putc(&b, ',');
+				jb_hexstr(&b, ev->args[i]);
+			}
+			ct_sbuf_putc(&b, ']');
 		}
-		ct_sbuf_putc(&b, '[');
-		n = ev->nr_args < CT_MAX_ARGS ? ev->nr_args : CT_MAX_ARGS;
-		for (i = 0; i < n; i++) {
-			if (i)
-				ct_sbuf_putc(&b, ',');
-			jb_hexstr(&b, ev->args[i]);
-		}
-		ct_sbuf_putc(&b, ']');
+		if (ev->flags & CT_EVF_TAIL)
+			ct_sbuf_puts(&b, ",\"tail\":true");
 		break;
 	case CT_EV_RETURN:
 		jb_frame(&b, ev);

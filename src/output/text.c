@@ -138,16 +138,17 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 		ct_sbuf_putc(&b, '(');
 		if (ev->flags & CT_EVF_TYPED) {
 			tb_named_args(&b, ev);
-			ct_sbuf_put(&b, ") {", 3);
-			break;
-		}
-		n = ev->nr_args < CT_MAX_ARGS ? ev->nr_args : CT_MAX_ARGS;
-		for (i = 0; i < n; i++) {
-			if (i)
-				ct_sbuf_put(&b, ", ", 2);
-			ct_sbuf_hex64(&b, ev->args[i]);
+		} else {
+			n = ev->nr_args < CT_MAX_ARGS ? ev->nr_args : CT_MAX_ARGS;
+			for (i = 0; i < n; i++) {
+				if (i)
+					ct_sbuf_put(&b, ", ", 2);
+				ct_sbuf_hex64(&b, ev->args[i]);
+			}
 		}
 		ct_sbuf_put(&b, ") {", 3);
+		if (ev->flags & CT_EVF_TAIL)
+			ct_sbuf_puts(&b, " <tail call>");
 		break;
 	case CT_EV_RETURN:
 		ct_sbuf_put(&b, "} ", 2);

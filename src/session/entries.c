@@ -292,6 +292,8 @@ int ct_mm_arm_internal(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *
 	}
 	if (ret == 0 && m->is_main && !mm->started)
 		ret = add_site(s, mm, m, m->m.elf->entry + m->m.bias, CT_SITE_START, NULL, inj);
+	if (ret == 0)
+		ret = ct_mm_arm_nonlocal(s, mm, m, inj);
 	return ret;
 }
 

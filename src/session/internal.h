@@ -85,6 +85,11 @@ struct ct_thread {
 	/* held by calltrap since then: from when we saw it stop (or added
 	 * it stopped) until ct_thread_resume; 0 while it runs */
 	uint64_t stop_ns;
+	/* A non-local exit (longjmp, a raised exception) began at nonlocal_ns
+	 * and where it landed is not known yet: a frame entered before then
+	 * may have been abandoned (nonlocal.c). */
+	bool nonlocal;
+	uint64_t nonlocal_ns;
 };
 
 /* A signal frame whose saved pc points into a slot: `addr` holds slot_pc. */
@@ -257,9 +262,24 @@ bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *na
 int ct_mm_arm_module(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
 		     const struct ct_injector *inj);
 /* The internal sites m holds: the dynamic linker's r_brk, and the entry
- * point of the main executable until start-up is done. */
+ * point of the main executable until start-up is done, and those that see
+ * non-local exits (nonlocal.c). */
 int ct_mm_arm_internal(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
 		       const struct ct_injector *inj);
+/* nonlocal.c: the internal sites that see non-local exits begin and land,
+ * on the functions of m that start and end them. */
+int ct_mm_arm_nonlocal(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
+		       const struct ct_injector *inj);
+/* A CT_SITE_NONLOCAL or CT_SITE_LANDED site was hit by t. */
+void ct_nonlocal_hit(struct ct_session *s, struct ct_thread *t, const struct ct_site *site,
+		     const struct ct_regs *regs);
+/* May `top`, t's top frame, entered at the stack pointer where a call
+ * starts now with return address ra, have made this call as its tail call?
+ * Not when a non-local exit began since its entry and has not been seen
+ * to land: the same call site calling again after a longjmp or a catch
+ * looks the same. */
+bool ct_nonlocal_tail_ok(const struct ct_session *s, const struct ct_thread *t,
+			 const struct ct_frame *top, uint64_t ra);
 /* May a breakpoint go at addr, given the code before it in its function
  * (arch->check_site: not inside an exclusive load/store sequence)?  0, or
  * -ENOTSUP after a warning naming the function. */
@@ -282,6 +302,9 @@ int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site
 		 struct ct_regs *regs);
 /* Unwind every frame of t (thread exit, exec). */
 void ct_unwind_all(struct ct_session *s, struct ct_thread *t);
+/* Pop t's frames entered at sp or below as unwind events: a call or a
+ * catch running at sp shows them gone. */
+void ct_unwind_at(struct ct_session *s, struct ct_thread *t, uint64_t sp);
 
 /* retsite.c: return breakpoints */
 /* Make ra, taken as the return address of a call entering thread t's

@@ -5,6 +5,7 @@ libcalltrap_a_SOURCES += \
 	src/session/mm.c \
 	src/session/modrt.c \
 	src/session/entries.c \
+	src/session/nonlocal.c \
 	src/session/stop.c \
 	src/session/retsite.c \
 	src/session/sigframe.c \

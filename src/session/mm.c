@@ -191,6 +191,10 @@ bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *na
 		    ct_patterns_match_sym(s->opts.patterns, m->m.name, m->is_main, name, sym);
 	size_t i;
 
+	/* a cold part is its function's code, never called: no frame */
+	if (ct_sym_cold_parent(sym))
+		return false;
+
 	for (i = 0; i < s->nr_edits; i++)
 		if (s->edits[i].add != want &&
 		    ct_patterns_match_sym(&s->edits[i].one, m->m.name, m->is_main, name, sym))

@@ -72,6 +72,11 @@ static void unwind_while_below(struct ct_session *s, struct ct_thread *t, uint64
 	}
 }
 
+void ct_unwind_at(struct ct_session *s, struct ct_thread *t, uint64_t sp)
+{
+	unwind_while_below(s, t, sp + 1, true, ct_now_ns());
+}
+
 void ct_unwind_all(struct ct_session *s, struct ct_thread *t)
 {
 	unwind_while_below(s, t, UINT64_MAX, true, stop_time(t));
@@ -138,6 +143,25 @@ static void unwind_overwritten(struct ct_session *s, struct ct_thread *t, uint64
 	}
 }
 
+/* x86_64: frames below the top one whose return address was overwritten
+ * are dead (a frame whose return cannot be seen has no word to judge by);
+ * vals[1], bad & 2: the top one's return-address slot, as read_ra_and_top
+ * read it. */
+static void unwind_ra_overwritten(struct ct_session *s, struct ct_thread *t, uint64_t top_slot,
+				  unsigned bad, uint64_t now)
+{
+	struct ct_frame *top = ct_shadow_top(&t->stack);
+
+	while (top && top->ret_addr && ((bad & 2) || top_slot != top->ret_addr)) {
+		frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
+		t->stack.n--;
+		top = ct_shadow_top(&t->stack);
+		bad = 0;
+		if (top && ct_pmem_read(&t->proc->mm->mem, top->entry_sp, &top_slot, 8) < 0)
+			bad = 2;
+	}
+}
+
 /* regs: as at the trap; live: what the thread holds now (for injected
  * code, which puts them back). */
 static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
@@ -147,6 +171,8 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	struct ct_mem mem = ct_pmem_as_mem(&t->proc->mm->mem);
 	struct ct_frame fr = { .func = site->func };
 	uint64_t sp = arch->sp(regs), now = stop_time(t);
+	uint64_t vals[2] = { 0, 0 };
+	unsigned bad = 0;
 	struct ct_frame *top;
 	struct ct_event ev = { 0 };
 	const struct ct_typed *typed;
@@ -161,31 +187,47 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 		now = ct_now_ns();
 	}
 
-	/* A frame entered at this sp or below cannot be live when a call
-	 * starts at sp: its stack is being reused (after longjmp or an
-	 * exception; a tail call ends its caller's frame the same way). */
-	unwind_while_below(s, t, sp + 1, true, now);
+	/* A frame entered below sp cannot be live when a call starts at sp:
+	 * its stack is being reused (after longjmp or an exception). */
+	unwind_while_below(s, t, sp, true, now);
 	top = ct_shadow_top(&t->stack);
 	if (arch->ra_at_entry_sp) {
-		uint64_t vals[2];
-		unsigned bad = 0;
-
 		read_ra_and_top(&t->proc->mm->mem, sp, top, vals, &bad);
 		fr.ret_addr = bad & 1 ? 0 : vals[0];
-		/* frames whose return address was overwritten are dead (a frame
-		 * whose return cannot be seen has no word to judge by) */
-		while (top && top->ret_addr && ((bad & 2) || vals[1] != top->ret_addr)) {
+	} else if (arch->return_addr(regs, &mem, &fr.ret_addr) < 0) {
+		fr.ret_addr = 0;
+	}
+	/* One entered at sp itself ended by jumping here (a tail call: this
+	 * call returns for it, to the same address), or is gone: the same
+	 * call site calls again after longjmp or an exception (nonlocal.c),
+	 * or another call starts where it was. */
+	if (top && top->entry_sp == sp) {
+		const struct ct_site *rs = ct_site_at(&t->proc->mm->bps, top->ret_addr);
+
+		/* (its return must be watched: a frame whose return goes unseen
+		 * would take every later call from its call site for a tail
+		 * call, ever deeper) */
+		if (rs && rs->inserted && (rs->kinds & CT_SITE_RETURN) &&
+		    ct_nonlocal_tail_ok(s, t, top, fr.ret_addr)) {
+			fr.tail = true;
+		} else {
 			frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
 			t->stack.n--;
 			top = ct_shadow_top(&t->stack);
-			bad = 0;
-			if (top && ct_pmem_read(&t->proc->mm->mem, top->entry_sp, &vals[1], 8) < 0)
-				bad = 2;
+			if (arch->ra_at_entry_sp) {
+				bad = 0;
+				if (top && ct_pmem_read(&t->proc->mm->mem, top->entry_sp, &vals[1],
+							8) < 0)
+					bad = 2;
+			}
 		}
-	} else {
-		if (arch->return_addr(regs, &mem, &fr.ret_addr) < 0)
-			fr.ret_addr = 0;
-		unwind_overwritten(s, t, fr.ret_addr, now);
+	}
+	/* the frame below a tail call is live: it made it */
+	if (!fr.tail) {
+		if (arch->ra_at_entry_sp)
+			unwind_ra_overwritten(s, t, vals[1], bad, now);
+		else
+			unwind_overwritten(s, t, fr.ret_addr, now);
 	}
 	fr.entry_sp = sp;
 	fr.expected_sp = arch->sp_after_return(sp);
@@ -209,6 +251,8 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 		ev.addr = site->addr;
 		ev.depth = (uint32_t)t->stack.n;
 		ev.ts_ns = fr.entry_ts;
+		if (fr.tail)
+			ev.flags |= CT_EVF_TAIL;
 		ev.nr_args = arch->nr_int_args;
 		for (i = 0; i < arch->nr_int_args && i < CT_MAX_ARGS; i++)
 			ev.args[i] = arch->arg(regs, i);
@@ -224,7 +268,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 			ct_emit(s, &ev, NULL);
 		}
 	}
-	if (fr.ret_addr && ct_return_site_ensure(s, t, fr.ret_addr, live) == -ENOENT) {
+	if (fr.ret_addr && !fr.tail && ct_return_site_ensure(s, t, fr.ret_addr, live) == -ENOENT) {
 		/* not a return address (entered by a jump): no return to see */
 		t->stack.v[t->stack.n - 1].ret_addr = 0;
 		s->stats.returns_unseen++;
@@ -247,8 +291,14 @@ static bool on_return(struct ct_session *s, struct ct_thread *t, struct ct_site 
 		s->arch->set_pc(&snap, site->addr);
 		r = &snap;
 	}
+	/* a frame and those it tail-called return together */
 	while ((f = ct_shadow_top(&t->stack)) && f->ret_addr == site->addr &&
 	       f->expected_sp == sp) {
+		/* a frame that was live when a non-local exit began returns:
+		 * the exit landed in it or in a frame it called, so the frames
+		 * below it are live */
+		if (t->nonlocal && f->entry_ns <= t->nonlocal_ns)
+			t->nonlocal = false;
 		frame_event(s, t, f, CT_EV_RETURN, t->stack.n, now, r);
 		t->stack.n--;
 		matched = true;
@@ -363,7 +413,8 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 		return ct_pass_site(s, t, site, &regs);
 	}
 	live = regs;
-	early = !(kinds & ~(CT_SITE_ENTRY | CT_SITE_RETURN)) && site->plan.action != CT_INSN_STEP;
+	early = !(kinds & ~(CT_SITE_ENTRY | CT_SITE_RETURN | CT_SITE_NONLOCAL | CT_SITE_LANDED)) &&
+		site->plan.action != CT_INSN_STEP;
 	if (early) {
 		/* Displaced first, events after: if calltrap is killed in
 		 * between, the thread goes on past its breakpoint (from the
@@ -376,6 +427,15 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 	if ((kinds & CT_SITE_RETURN) && on_return(s, t, site, &regs)) {
 		s->stats.stops_return++;
 		made_event = true;
+	}
+	if (kinds & (CT_SITE_NONLOCAL | CT_SITE_LANDED)) {
+		/* before an entry on the same function pushes its frame */
+		ct_nonlocal_hit(s, t, site, &regs);
+		if (!(kinds & CT_SITE_ENTRY)) {
+			if (!made_event)
+				s->stats.stops_internal++;
+			made_event = true;
+		}
 	}
 	if ((kinds & CT_SITE_ENTRY) && on_entry(s, t, site, &regs, &live)) {
 		if (!made_event)

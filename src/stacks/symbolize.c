@@ -108,6 +108,28 @@ Dwfl *ct_symbolizer_dwfl(struct ct_symbolizer *s)
 	return s->dwfl;
 }
 
+/* A pc in a function's compiler-split cold part (main.cold) belongs to
+ * that function's frame: "main [cold]", malloc'ed; NULL for any other
+ * symbol, or on ENOMEM. */
+static char *cold_part_name(const struct ct_symbolizer *s, const char *sym)
+{
+	size_t len = ct_sym_cold_parent(sym);
+	char *parent, *dem = NULL, *out = NULL;
+
+	if (!len)
+		return NULL;
+	parent = strndup(sym, len);
+	if (!parent)
+		return NULL;
+	if (s->demangle)
+		dem = ct_demangle(parent);
+	if (asprintf(&out, "%s [cold]", dem ? dem : parent) < 0)
+		out = NULL;
+	free(dem);
+	free(parent);
+	return out;
+}
+
 static void resolve(struct ct_symbolizer *s, Dwfl_Module *mod, uint64_t addr, struct cached *c)
 {
 	const char *name, *path;
@@ -131,7 +153,9 @@ static void resolve(struct ct_symbolizer *s, Dwfl_Module *mod, uint64_t addr, st
 		/* the function without its symbol version (memcpy@@GLIBC_2.14) */
 		if (at && at != name)
 			c->plain = strndup(name, (size_t)(at - name));
-		c->demangled = s->demangle ? ct_demangle(c->plain ? c->plain : name) : NULL;
+		c->demangled = cold_part_name(s, c->plain ? c->plain : name);
+		if (!c->demangled && s->demangle)
+			c->demangled = ct_demangle(c->plain ? c->plain : name);
 		c->loc.func = c->demangled ? c->demangled : c->plain ? c->plain : name;
 	}
 	line = dwfl_module_getsrc(mod, addr);

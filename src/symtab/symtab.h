@@ -156,6 +156,12 @@ const struct ct_symbol *ct_elf_symbol_at(const struct ct_elf *elf, uint64_t addr
  */
 int ct_elf_add_debug_syms(struct ct_elf *elf, const char *path, const char *debug_dirs);
 
+/* ---- compiler-split parts (parts.c) ---- */
+/* When the symbol name `sym` names the cold part of a function that the
+ * compiler split (main.cold, _Z1fv.cold.1), which is jumped into and never
+ * called: the length of the function's own name, its prefix; else 0. */
+size_t ct_sym_cold_parent(const char *sym);
+
 /* ---- C++ names (demangle.c) ---- */
 /* A C++ (Itanium ABI) symbol name demangled as libstdc++'s __cxa_demangle
  * gives it (what gdb and perf show: "ns::Box<int>::get(int) const"),

@@ -26,6 +26,8 @@ enum ct_event_type {
 #define CT_EVF_CORE     0x4 /* exit by signal with a core dump */
 #define CT_EVF_TYPED    0x8 /* call/return of a function DWARF describes: named[]
 			     * and ret_text replace args[] and retval */
+#define CT_EVF_TAIL     0x10 /* call entered by a tail call of the frame below it,
+			      * which returns when it does, with its value */
 
 #define CT_MAX_ARGS 8
 

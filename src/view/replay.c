@@ -312,6 +312,16 @@ static bool leaf(struct replay *rp, const struct ct_view_frame *f, const struct 
 	return false;
 }
 
+/* A call its caller made by jumping: it returns for it (CT_EVF_TAIL). */
+static void put_tail(struct replay *rp, struct ct_vbuf *b, const struct ct_event *call)
+{
+	if (!(call->flags & CT_EVF_TAIL))
+		return;
+	color(rp, b, C_MAGENTA);
+	ct_vbuf_puts(b, " /* tail call */");
+	color(rp, b, C_RESET);
+}
+
 static int replay_enter(void *ctx, struct ct_view_thread *t, struct ct_view_frame *f,
 		    const struct ct_event *ev)
 {
@@ -332,6 +342,7 @@ static int replay_enter(void *ctx, struct ct_view_thread *t, struct ct_view_fram
 			put_retval(rp, b, close);
 			ct_vbuf_putc(b, ';');
 		}
+		put_tail(rp, b, ev);
 		put_srcline(rp, b, f);
 		f->user = LEAF_DONE;
 		return line_done(rp, b);
@@ -340,6 +351,7 @@ static int replay_enter(void *ctx, struct ct_view_thread *t, struct ct_view_fram
 	put_func(rp, b, ev->func);
 	put_args(rp, b, ev);
 	ct_vbuf_put(b, " {", 2);
+	put_tail(rp, b, ev);
 	put_srcline(rp, b, f);
 	return line_done(rp, b);
 }

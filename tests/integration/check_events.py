@@ -6,11 +6,12 @@ The targets in tests/targets print what calltrap must report, as lines of
 "key=value" words (see tests/targets/calls.c):
 
   truth pid=P role=R                      a process of the run (informational)
-  truth ev pid=P tid=T type=call func=F depth=D [args=A,B,...]
+  truth ev pid=P tid=T type=call func=F depth=D [args=A,B,...] [tail=0|1]
   truth ev pid=P tid=T type=return func=F depth=D [ret=R]
   truth ev pid=P tid=T type=unwind func=F depth=D
       the exact sequence of call/return/unwind events of the functions named
-      in such lines, on thread T (numbers in decimal, compared modulo 2^64)
+      in such lines, on thread T (numbers in decimal, compared modulo 2^64);
+      tail=1: the call is marked "tail":true, tail=0: it is not
   truth count pid=P [tid=T] func=GLOB calls=N [returns=M] [segment=S]
       N call events (and M, default N, return events) of matching functions;
       with segment=S only those after exactly S exec events of P
@@ -169,6 +170,9 @@ def check_schema(ev, where, ck):
                             (len(vals) not in (6, 8) or None in vals)):
             ck.fail('%s: call args must be 6 (x86_64) or 8 (aarch64) hex strings: %r' %
                     (where, ev.get('args')))
+            ok = False
+        if 'tail' in ev and ev['tail'] is not True:
+            ck.fail('%s: call event: "tail" is true or absent (%r)' % (where, ev['tail']))
             ok = False
     elif t == 'return':
         # raw: a hex string; DWARF-typed: a number, a boolean or a string
@@ -331,6 +335,9 @@ def truth_ev_matches(tr, ev, offset):
             return 'args %s, want %s' % (','.join(hex(v) if v is not None else '?'
                                                   for v in got[:len(want)]),
                                          ','.join(hex(v) for v in want))
+    if tr['type'] == 'call' and 'tail' in tr:
+        if bool(ev.get('tail')) != (tr['tail'] == '1'):
+            return 'tail %s, want %s' % (bool(ev.get('tail')), tr['tail'] == '1')
     if tr['type'] == 'return' and 'ret' in tr:
         if hexval(ev.get('retval')) != num(tr['ret']):
             return 'retval %s, want %s' % (ev.get('retval'), hex(num(tr['ret'])))

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A return breakpoint goes only right after a call in executable code: a
-# part entered by a jump (hot.cold) finds a pointer to data where a return
+# part entered by a jump (hot_part) finds a pointer to data where a return
 # address would be, and calltrap must not write there (tests/targets/
 # coldjump.c checks its data); the frame ends as an unwind event, and
 # --stats counts it in returns_unseen.

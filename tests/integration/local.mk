@@ -118,3 +118,9 @@ EXTRA_DIST += tests/integration/guardian.sh tests/integration/guardian_busy.sh \
 # ... and calltrap's own memory flat across execs, forks, dlopen cycles, threads
 TESTS += tests/integration/memory.sh
 EXTRA_DIST += tests/integration/memory.sh
+# tail calls nested, not unwound; longjmp/catch then the same call site: unwound
+TESTS += tests/integration/tailcall.sh
+EXTRA_DIST += tests/integration/tailcall.sh
+# compiler-split cold parts (NAME.cold) are never traced as functions
+TESTS += tests/integration/coldparts.sh
+EXTRA_DIST += tests/integration/coldparts.sh

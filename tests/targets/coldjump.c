@@ -2,15 +2,17 @@
 /*
  * Test target: a function part entered by a jump, as gcc's hot/cold
  * splitting makes them (foo -> foo.cold), with a pointer to data where a
- * return address would be.
+ * return address would be.  It is named hot_part: a NAME.cold symbol is
+ * never traced (tests/targets/coldparts.cc), and this one must be.
  *
  * hot(x) puts &g where a call would have put its return address ([sp] on
- * x86_64: a push; x30 on aarch64) and jumps to hot.cold, which returns
- * x + 1 to hot's caller.  Traced, hot.cold's "return address" is &g: a
+ * x86_64: a push; x30 on aarch64) and jumps to hot_part, which returns
+ * x + 1 to hot's caller.  Traced, hot_part's "return address" is &g: a
  * breakpoint written there changes g (g.a = 0x11111111111111cc).  The
  * target checks g after its calls, and prints the events calltrap must
- * report: hot returns at depth 1; hot.cold, entered at depth 2 with no
- * return address, ends as an unwind when hot returns.
+ * report: hot returns at depth 1; hot_part, entered at depth 2 with no
+ * return address (and below hot's entry stack pointer: no tail call),
+ * ends as an unwind when hot returns.
  *
  * Usage: coldjump [N]   (N calls, default 5)
  */
@@ -35,14 +37,14 @@ __asm__(".text\n"
 	"hot:\n"
 	"	leaq g(%rip), %rax\n"
 	"	pushq %rax\n"            /* [sp] = &g */
-	"	jmp hot.cold\n"
+	"	jmp hot_part\n"
 	".size hot, .-hot\n"
-	".type hot.cold, @function\n"
-	"hot.cold:\n"
+	".type hot_part, @function\n"
+	"hot_part:\n"
 	"	popq %rax\n"
 	"	leaq 1(%rdi), %rax\n"
 	"	ret\n"
-	".size hot.cold, .-hot.cold\n");
+	".size hot_part, .-hot_part\n");
 #elif defined(__aarch64__)
 __asm__(".text\n"
 	".globl hot\n"
@@ -52,14 +54,14 @@ __asm__(".text\n"
 	"	mov x29, sp\n"
 	"	adrp x30, g\n"           /* x30 = &g */
 	"	add x30, x30, :lo12:g\n"
-	"	b hot.cold\n"
+	"	b hot_part\n"
 	".size hot, .-hot\n"
-	".type hot.cold, %function\n"
-	"hot.cold:\n"
+	".type hot_part, %function\n"
+	"hot_part:\n"
 	"	ldp x29, x30, [sp], #16\n"
 	"	add x0, x0, #1\n"
 	"	ret\n"
-	".size hot.cold, .-hot.cold\n");
+	".size hot_part, .-hot_part\n");
 #else
 #error "coldjump: x86_64 or aarch64 only"
 #endif
@@ -76,9 +78,9 @@ int main(int argc, char **argv)
 		want += i + 1;
 		printf("truth ev pid=%d tid=%d type=call func=hot depth=1 args=%d\n", (int)pid,
 		       (int)pid, i);
-		printf("truth ev pid=%d tid=%d type=call func=hot.cold depth=2 args=%d\n", (int)pid,
+		printf("truth ev pid=%d tid=%d type=call func=hot_part depth=2 args=%d\n", (int)pid,
 		       (int)pid, i);
-		printf("truth ev pid=%d tid=%d type=unwind func=hot.cold depth=2\n", (int)pid,
+		printf("truth ev pid=%d tid=%d type=unwind func=hot_part depth=2\n", (int)pid,
 		       (int)pid);
 		printf("truth ev pid=%d tid=%d type=return func=hot depth=1 ret=%d\n", (int)pid,
 		       (int)pid, i + 1);

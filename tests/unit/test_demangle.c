@@ -145,12 +145,34 @@ static void test_elf_demangle_c(void **state)
 	ct_elf_free(elf);
 }
 
+/* gcc's hot/cold split parts, and the clones that are real functions */
+static void test_cold_parts(void **state)
+{
+	(void)state;
+	assert_int_equal(ct_sym_cold_parent("main.cold"), 4);
+	assert_int_equal(ct_sym_cold_parent("main.cold.12"), 4);
+	assert_int_equal(ct_sym_cold_parent("_ZN3Box3getEl.cold"), 13);
+	assert_int_equal(ct_sym_cold_parent("f.constprop.0.cold"), 13);
+	assert_int_equal(ct_sym_cold_parent("f.cold@GLIBC_2.2.5"), 1);
+	assert_int_equal(ct_sym_cold_parent("f.part.0"), 0);
+	assert_int_equal(ct_sym_cold_parent("f.isra.0"), 0);
+	assert_int_equal(ct_sym_cold_parent("f.constprop.1"), 0);
+	assert_int_equal(ct_sym_cold_parent("f.cold.x"), 0);
+	assert_int_equal(ct_sym_cold_parent("f.coldest"), 0);
+	assert_int_equal(ct_sym_cold_parent("f.cold."), 0);
+	assert_int_equal(ct_sym_cold_parent("cold"), 0);
+	assert_int_equal(ct_sym_cold_parent(".cold"), 0);
+	assert_int_equal(ct_sym_cold_parent("cold_start"), 0);
+	assert_int_equal(ct_sym_cold_parent(NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_elf_demangle),
 		cmocka_unit_test(test_elf_demangle_c),
+		cmocka_unit_test(test_cold_parts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,6 +81,18 @@ static void test_call(void **state CT_UNUSED)
 			"\"args\":[\"0x1\",\"0x2\",\"0x0\",\"0x0\",\"0x0\",\"0x0\"]}");
 }
 
+/* docs/events.md: "tail":true after the arguments of a call a jump made */
+static void test_call_tail(void **state CT_UNUSED)
+{
+	struct ct_event ev = call_event();
+
+	ev.flags = CT_EVF_TAIL;
+	ev.depth = 2;
+	check_line(&ev, "{\"seq\":7,\"ts_ns\":1234567,\"pid\":4242,\"tid\":4243,\"type\":\"call\","
+			"\"func\":\"f\",\"module\":\"prog\",\"addr\":\"0x401136\",\"depth\":2,"
+			"\"args\":[\"0x1\",\"0x2\",\"0x0\",\"0x0\",\"0x0\",\"0x0\"],\"tail\":true}");
+}
+
 static void test_call_no_args_and_clamp(void **state CT_UNUSED)
 {
 	struct ct_event ev = call_event();
@@ -463,6 +475,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_call),
+		cmocka_unit_test(test_call_tail),
 		cmocka_unit_test(test_call_no_args_and_clamp),
 		cmocka_unit_test(test_extremes),
 		cmocka_unit_test(test_return),

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A tail call (A ends by jumping to B) nests B in A, marked "tail":true,
+# and both return together with B's value; a frame abandoned by longjmp or
+# a C++ exception and called again from the same call site at the same
+# stack pointer, which looks the same at the call, stays an unwind, as
+# does a frame its thread's exit abandons (pthread_exit); a
+# frame that caught an exception and then tail-calls is not abandoned
+# (tests/targets/tailcall.c, tailcall_cxx.cc).  At -O0 there are no tail
+# calls: the same events, none marked.  A recorded trace replays the
+# pair nested, and the report counts both.
+. "$(dirname "$0")/lib.sh"
+
+scenario()
+{
+	local t tx
+
+	need_targets tailcall tailcall_cxx
+	t=$(target tailcall)
+	tx=$(target tailcall_cxx)
+	run_untraced "$D/untraced.out" "$t"
+	expect_status "untraced tailcall" "$UT_STATUS" 0
+	ct trace -e 'tc_*' -e 'lj_*' -e 'th_*' --format=jsonl -o "$D/ev.jsonl" -- "$t" \
+		> "$D/out" 2> "$D/ct.err" < /dev/null
+	expect_status "calltrap trace tailcall" "$CT_STATUS" 0
+	checks_ok "$D/out"
+	same_output "$D/untraced.out" "$D/out"
+	check check --events "$D/ev.jsonl" --truth "$D/out"
+
+	run_untraced "$D/untraced_cxx.out" "$tx"
+	expect_status "untraced tailcall_cxx" "$UT_STATUS" 0
+	ct trace -e 'ex_*' --format=jsonl -o "$D/evx.jsonl" -- "$tx" \
+		> "$D/outx" 2> "$D/ctx.err" < /dev/null
+	expect_status "calltrap trace tailcall_cxx" "$CT_STATUS" 0
+	checks_ok "$D/outx"
+	same_output "$D/untraced_cxx.out" "$D/outx"
+	check check --events "$D/evx.jsonl" --truth "$D/outx"
+
+	# the text form marks the call a jump made
+	ct trace -e 'tc_*' -- "$t" 1 > /dev/null 2> "$D/text.err" < /dev/null
+	expect_status "calltrap trace tailcall (text)" "$CT_STATUS" 0
+	if [ "$OPT" = O2 ]; then
+		grep -q '^[0-9.]* \[[0-9]*\]   tc_mid(x=0) { <tail call>$' "$D/text.err" ||
+			fail "no tc_mid call marked <tail call> at depth 2: $(cat "$D/text.err")"
+	elif grep -q '<tail call>' "$D/text.err"; then
+		fail "a tail call at -O0: $(cat "$D/text.err")"
+	fi
+	grep -q '<unwind>' "$D/text.err" && fail "an unwind among tail calls: $(cat "$D/text.err")"
+
+	# recorded: replay nests the pair, report counts every call
+	ct record -e 'tc_*' -o "$D/tc.trace" -- "$t" 1 > /dev/null 2> "$D/rec.err" < /dev/null
+	expect_status "calltrap record tailcall" "$CT_STATUS" 0
+	ct replay "$D/tc.trace" > "$D/replay.out" 2> "$D/replay.err"
+	expect_status "calltrap replay" "$CT_STATUS" 0
+	# a leaf on one line, the pair nested, the chain closing in order
+	grep -q '^.*|     tc_leaf(x=1) = 4;' "$D/replay.out" &&
+		grep -q '^.*|   } = 4; /\* tc_mid \*/$' "$D/replay.out" &&
+		grep -q '^.*| } = 4; /\* tc_chain \*/$' "$D/replay.out" ||
+		fail "replay does not nest tc_chain, tc_mid, tc_leaf: $(cat "$D/replay.out")"
+	if [ "$OPT" = O2 ]; then
+		grep -q '|   tc_mid(x=0) { /\* tail call \*/$' "$D/replay.out" ||
+			fail "replay does not mark tc_mid a tail call: $(cat "$D/replay.out")"
+	fi
+	grep -q 'unwind' "$D/replay.out" && fail "replay shows an unwind: $(cat "$D/replay.out")"
+	ct dump "$D/tc.trace" --format=jsonl > "$D/dump.jsonl" 2> "$D/dump.err"
+	expect_status "calltrap dump" "$CT_STATUS" 0
+	if [ "$OPT" = O2 ]; then
+		[ "$(grep -c '"tail":true' "$D/dump.jsonl")" = 3 ] ||
+			fail "dump: not 3 tail calls: $(cat "$D/dump.jsonl")"
+	fi
+	ct report "$D/tc.trace" > "$D/report.out" 2> "$D/report.err"
+	expect_status "calltrap report" "$CT_STATUS" 0
+	grep -q 'tc_leaf' "$D/report.out" || fail "report: no tc_leaf: $(cat "$D/report.out")"
+}
+
+run_opts scenario
