@@ -226,7 +226,12 @@ int ct_mm_arm_module(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
 
 			if (!mm->started)
 				continue;
-			if (!resolver) {
+			/* A local IFUNC is called only through its module's own
+			 * IRELATIVE slot, which the dynamic linker filled, and its
+			 * resolver may do more than choose (glibc's __x86_cacheinfo
+			 * is the cache set-up): it never runs again for us.  Its
+			 * implementation is traced by its own name. */
+			if (!resolver || !m->m.elf->syms[i].global) {
 				f->refused = true;
 				continue;
 			}

@@ -35,6 +35,23 @@ scenario_ifunc()
 		"$(target ifunc)" "$TARGETS/libifunc.so"
 }
 
+# A local IFUNC's resolver is its module's own business (glibc's
+# __x86_cacheinfo runs the cache set-up): tracing every function of the
+# library must not run it again; the target counts the runs.
+scenario_local_ifunc()
+{
+	need_targets ifunc
+	need_file "$TARGETS/libifunc.so"
+	ct trace -e 'libifunc.so:*' -o "$D/local.ev" -- "$(target ifunc)" "$TARGETS/libifunc.so" \
+		> "$D/local.out" 2> "$D/local.err" < /dev/null
+	expect_status "calltrap trace -e 'libifunc.so:*'" "$CT_STATUS" 0
+	checks_ok "$D/local.out"
+	grep -q 'check local-ifunc-resolver-runs ok' "$D/local.out" ||
+		fail "the target did not check its local IFUNC"
+	# its implementation is traced by its own name
+	grep -q 'plus_one_impl' "$D/local.ev" || fail "plus_one_impl was not traced"
+}
+
 scenario_newline()
 {
 	local dir=$D/new$'\n'line
@@ -61,6 +78,7 @@ scenario_class()
 
 rc=0
 run_opts scenario_ifunc || rc=1
+run_opts scenario_local_ifunc || rc=1
 run_opts scenario_newline || rc=1
 run_opts scenario_class || rc=1
 exit $rc

@@ -7,6 +7,9 @@
  * an IFUNC in glibc's x86_64 libm (its resolver reads the CPU features
  * through the GOT); twice is one on every ISA (tests/targets/ifunclib.c).
  *
+ * It also calls libifunc.so's local IFUNC plus_one, whose resolver must
+ * have run once (the dynamic linker's run) whatever is traced.
+ *
  * Traced with -e 'libm.so.6:cos' -e 'libifunc.so:twice', every call must
  * be reported: the "truth ev" lines (cos's double arguments are in vector
  * registers, so only its calls are checked, not their values).
@@ -73,6 +76,27 @@ static int run_cos(void)
 	return 0;
 }
 
+/* libifunc.so's local IFUNC plus_one works, and its resolver ran once: the
+ * dynamic linker's run, none of a tracer's */
+static int local_resolver_ran_once(void *h)
+{
+	long (*callp)(long);
+	int (*runsp)(void);
+	int runs;
+
+	if (!(*(void **)&callp = sym(h, "ifunc_local_call")) ||
+	    !(*(void **)&runsp = sym(h, "ifunc_local_runs")))
+		return -1;
+	if (callp(41) != 42) {
+		printf("check plus_one(41) FAIL\n");
+		failures++;
+	}
+	runs = runsp();
+	printf("check local-ifunc-resolver-runs %s runs=%d\n", runs == 1 ? "ok" : "FAIL", runs);
+	failures += runs != 1;
+	return 0;
+}
+
 static int run_twice(const char *path)
 {
 	long (*twicep)(long);
@@ -89,7 +113,7 @@ static int run_twice(const char *path)
 			failures++;
 		}
 	}
-	return 0;
+	return local_resolver_ran_once(h);
 }
 
 int main(int argc, char **argv)

@@ -35,3 +35,35 @@ static long (*resolve_twice(void))(long)
 }
 
 __attribute__((visibility("default"))) long twice(long x) __attribute__((ifunc("resolve_twice")));
+
+/*
+ * A local IFUNC whose resolver has a side effect, as glibc's own
+ * __x86_cacheinfo (its resolver is the cache set-up): the dynamic linker
+ * runs it once, for the module's own IRELATIVE reference; no tracer may
+ * run it again (ifunc_local_runs tells).
+ */
+static int local_runs;
+
+TRACED static long plus_one_impl(long x)
+{
+	asm volatile("");
+	return x + 1;
+}
+
+static long (*resolve_plus_one(void))(long)
+{
+	local_runs++;
+	return plus_one_impl;
+}
+
+static long plus_one(long x) __attribute__((ifunc("resolve_plus_one"), used));
+
+__attribute__((visibility("default"), noipa)) long ifunc_local_call(long x)
+{
+	return plus_one(x);
+}
+
+__attribute__((visibility("default"), noipa)) int ifunc_local_runs(void)
+{
+	return local_runs;
+}
