@@ -86,10 +86,10 @@ unsigned ct_session_end_notes(const struct ct_session *s, FILE *f, const char *p
 		fprintf(f, "has no symbol table (stripped): try -e 'libc.so.6:*' for its "
 			   "library calls, or install its debug symbols (Debian: its -dbgsym "
 			   "package)\n");
-	} else if (!s->nr_selected) {
-		fprintf(f, "%snothing traced: %s; try -e 'libc.so.6:*' for the library calls\n",
-			prefix, defaults ? "the main executable defines no function of its own" :
-					   "no pattern selected a function");
+	} else if (!s->nr_selected && !unmatched) {
+		/* (a pattern that matched nothing was named above) */
+		fprintf(f, "%snothing traced: %s defines no function of its own; try "
+			   "-e 'libc.so.6:*' for its library calls\n", prefix, s->main_exe);
 	}
 	return unmatched;
 }
