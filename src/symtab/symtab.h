@@ -221,7 +221,8 @@ void ct_module_fini(struct ct_module *m);
  * With no including pattern the default is every function defined in the
  * main executable but those the toolchain adds (_start, _init, _fini,
  * frame_dummy, register_tm_clones, deregister_tm_clones,
- * __do_global_dtors_aux, __libc_csu_*, ...).  C++ "::" never splits MODULE from GLOB: the split is at
+ * __do_global_dtors_aux, __libc_csu_*, ...).
+ * C++ "::" never splits MODULE from GLOB: the split is at
  * the first run of an odd number of ':' (its first ':') outside a bracket
  * expression ("[[:lower:]]") and not escaped ("a\:b").  Exclusions win
  * over inclusions whatever their order.  Globs are fnmatch(3), flags 0.
