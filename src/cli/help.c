@@ -50,10 +50,15 @@ void ct_help_trace(FILE *fp)
 	      "  -e, --functions=PATTERN  functions to trace (repeatable): a shell glob over\n"
 	      "                           function names, C++ ones demangled ('ns::Klass::*')\n"
 	      "                           or as symbols ('_ZN2ns*'); MODULE:GLOB restricts it\n"
-	      "                           to a module by file name (e.g. libc.so.6:malloc, or\n"
+	      "                           to a module by file name, soname or either without\n"
+	      "                           its version (libc.so.6:malloc, libc:malloc,\n"
 	      "                           libfoo.so:ns::*); !GLOB excludes; default: every\n"
-	      "                           function defined in the main executable; a stripped\n"
-	      "                           binary's functions come from its debug file\n"
+	      "                           function defined in the main executable but the\n"
+	      "                           toolchain's (_start, _init, frame_dummy...); a\n"
+	      "                           stripped binary's functions come from its debug\n"
+	      "                           file.  A pattern waits for libraries loaded later;\n"
+	      "                           one that never matched is named at the end (exit\n"
+	      "                           status 1)\n"
 	      "  -p, --pid=PID            attach to a running process (all its threads)\n"
 	      "  -o, --output=FILE        write events to FILE instead of stderr (an existing\n"
 	      "                           FILE is replaced only once the program runs)\n"
@@ -80,7 +85,8 @@ void ct_help_trace(FILE *fp)
 	      "  -h, --help               this help\n"
 	      "\n"
 	      "Exit status: PROGRAM's own (128+N if killed by signal N); with -p, 0 after a\n"
-	      "clean detach; 1 on a calltrap error; 2 on a usage error.  With -p, SIGINT,\n"
+	      "clean detach; 1 when a pattern never matched anything (said at the end) or on\n"
+	      "a calltrap error; 2 on a usage error.  With -p, SIGINT,\n"
 	      "SIGTERM and SIGHUP detach cleanly, leaving the process as it was.\n",
 	      fp);
 }

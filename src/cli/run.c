@@ -204,6 +204,10 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_o
 		code = CT_EXIT_ERROR;
 	} else {
 		code = o->pid ? 0 : exit_code_of(ct_session_exit_status(s));
+		/* the program ran its course: now a pattern that never matched
+		 * anything is an error, said once */
+		if (ct_session_end_notes(s, stderr, "calltrap: "))
+			code = CT_EXIT_ERROR;
 	}
 out_stats:
 	if (o->stats)

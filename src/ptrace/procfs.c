@@ -31,6 +31,31 @@ int ct_proc_auxv(pid_t pid, uint64_t type, uint64_t *val)
 	return ret;
 }
 
+/* PF_KTHREAD (include/linux/sched.h), in /proc/PID/stat's flags. */
+#define CT_PF_KTHREAD 0x00200000ul
+
+bool ct_proc_is_kthread(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long flags;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = (ssize_t)fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n > 0 ? n : 0] = '\0';
+	/* past "PID (COMM)", which may hold spaces and ')': state, ppid, pgrp,
+	 * session, tty_nr, tpgid, then flags */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return false;
+	return flags & CT_PF_KTHREAD;
+}
+
 long ct_proc_status_field(pid_t tid, const char *field)
 {
 	char path[64], line[256];

@@ -289,14 +289,14 @@ static void on_ended(struct ct_repl *r)
 	if (ct_output_end(l->tee) < 0)
 		ct_repl_error(r, "writing the recording: %s", strerror(errno ? errno : EIO));
 	st = ct_session_exit_status(l->s);
-	if (!l->spawned)
-		return;
 	fflush(stdout);
-	if (st >= 0 && WIFEXITED(st))
+	if (l->spawned && st >= 0 && WIFEXITED(st))
 		fprintf(r->out, "process %d exited with status %d\n", (int)l->pid,
 			WEXITSTATUS(st));
-	else if (st >= 0 && WIFSIGNALED(st))
+	else if (l->spawned && st >= 0 && WIFSIGNALED(st))
 		fprintf(r->out, "process %d killed by signal %d\n", (int)l->pid, WTERMSIG(st));
+	/* the -e patterns were pending until now: those that never matched */
+	ct_session_end_notes(l->s, r->out, "");
 }
 
 bool ct_repl_live_poll(struct ct_repl *r)

@@ -354,10 +354,11 @@ static void reselect(struct ct_session *s, struct ct_mm **mms, size_t nr_mms,
 				seen[nr_seen++] = m;
 			for (k = 0; k < m->nr_funcs; k++) {
 				struct ct_func *f = &m->funcs[k];
+				const struct ct_modnames mod = ct_modrt_names(m);
 				bool want;
 
 				/* f->name is demangled: the symbol counts too */
-				if (ct_patterns_match_sym(&e->one, m->m.name, m->is_main, f->name,
+				if (ct_patterns_match_sym(&e->one, &mod, m->is_main, f->name,
 							  m->m.elf->syms[k].name))
 					(*matched)++;
 				want = ct_mm_wanted(s, m, f->name);

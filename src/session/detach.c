@@ -316,6 +316,28 @@ static void vfork_wait_finish(struct vfork_wait *vw)
 	vw->n = 0;
 }
 
+/* The process calltrap started, if it runs in mm; *shared: other
+ * processes run in mm too (its vfork children). */
+static struct ct_proc *spawned_in(struct ct_session *s, const struct ct_mm *mm, bool *shared)
+{
+	struct ct_proc *sp = NULL;
+	size_t it = 0, n = 0;
+	uint64_t key;
+	void *val;
+
+	while (ct_hashmap_next(&s->procs, &it, &key, &val)) {
+		struct ct_proc *q = val;
+
+		if (q->mm != mm)
+			continue;
+		n++;
+		if (q->spawned)
+			sp = q;
+	}
+	*shared = n > 1;
+	return sp;
+}
+
 int ct_detach_all(struct ct_session *s)
 {
 	struct vfork_wait vw = { 0 };
@@ -329,7 +351,8 @@ int ct_detach_all(struct ct_session *s)
 		size_t it = 0;
 		uint64_t key;
 		void *val;
-		struct ct_proc *p = NULL;
+		struct ct_proc *p = NULL, *spawned;
+		bool shared = false;
 		struct ct_mm *mm;
 
 		while (ct_hashmap_next(&s->procs, &it, &key, &val)) {
@@ -339,10 +362,13 @@ int ct_detach_all(struct ct_session *s)
 		if (!p)
 			break;
 		mm = p->mm;
-		if (p->spawned && s->fatal) {
-			/* a program we started and cannot trace further: end it */
-			kill(p->pid, SIGKILL);
-		} else if (mm) {
+		/* A program we started and cannot trace further is ended,
+		 * whichever process of its memory comes first here (a vfork
+		 * child of it coming first left it running untraced); the
+		 * memory is cleaned first when a vfork child of it runs on in
+		 * it. */
+		spawned = s->fatal && mm ? spawned_in(s, mm, &shared) : NULL;
+		if (mm && (!spawned || shared)) {
 			ret = clean_mm(s, mm);
 			if (ret < 0 && ret != -ESRCH) {
 				ct_warn("process %d: restoring memory: %s", (int)p->pid,
@@ -351,6 +377,8 @@ int ct_detach_all(struct ct_session *s)
 					err = ret;
 			}
 		}
+		if (spawned)
+			kill(spawned->pid, SIGKILL);
 		/* every process of this mm: detach its threads, drop it */
 		for (;;) {
 			struct ct_proc *q = NULL;

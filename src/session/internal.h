@@ -26,6 +26,12 @@ struct ct_modrt {
 	struct ct_modrt *next_dead; /* in s->dead_mods */
 };
 
+/* The names the patterns' MODULE part may use for m. */
+static inline struct ct_modnames ct_modrt_names(const struct ct_modrt *m)
+{
+	return (struct ct_modnames){ .file = m->m.name, .soname = m->m.elf->soname };
+}
+
 /* One address space, shared by the threads of a process and by a
  * vfork/CLONE_VM child. */
 struct ct_mm {
@@ -37,7 +43,6 @@ struct ct_mm {
 	size_t nr_mods;
 	bool has_rbrk;          /* the dynamic linker's r_brk has a site */
 	bool started;           /* start-up done (entry point reached, or attached) */
-	bool checked_patterns;
 	/* a signal frame may return into a scratch area: never unmap them */
 	bool keep_areas;
 	/* words seen at entries that are not return addresses (retsite.c) */
@@ -146,6 +151,11 @@ struct ct_session {
 	 * (ptrace/guardian.h); from attach until everything is detached.
 	 * Spawned programs need none: PTRACE_O_EXITKILL ends them with us. */
 	struct ct_guard *guard;
+	/* for ct_session_end_notes */
+	unsigned long nr_selected;  /* functions selected by module_select */
+	char *main_exe;             /* the main process's executable */
+	bool main_exe_symtab;
+	char *spawn_argv0;          /* the program as the user named it */
 	char errmsg[256];
 };
 
@@ -247,7 +257,7 @@ void ct_mm_seccomp_warn(struct ct_session *s, struct ct_mm *mm, int err);
 /* [lo, hi) of the module (or mapping) holding addr, for slot reach. */
 int ct_mm_reach_range(struct ct_session *s, struct ct_mm *mm, uint64_t addr, uint64_t *lo,
 		      uint64_t *hi);
-/* Entry point reached or attached: resolve IFUNCs, check the patterns. */
+/* Entry point reached or attached: resolve IFUNCs. */
 int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		       const struct ct_regs *regs);
 /* The r_brk site was hit. */

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +108,6 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 		mm->mods[i]->refs++;
 	mm->has_rbrk = parent->has_rbrk;
 	mm->started = parent->started;
-	mm->checked_patterns = parent->checked_patterns;
 	/* its copy of our breakpoints is there since the fork */
 	mm_guard(s, mm);
 	return mm;
@@ -187,8 +185,9 @@ void ct_mm_seccomp_warn(struct ct_session *s, struct ct_mm *mm, int err)
 bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *name)
 {
 	const char *sym = ct_elf_mangled(m->m.elf, name);
+	const struct ct_modnames mod = ct_modrt_names(m);
 	bool want = s->opts.patterns &&
-		    ct_patterns_match_sym(s->opts.patterns, m->m.name, m->is_main, name, sym);
+		    ct_patterns_match_sym(s->opts.patterns, &mod, m->is_main, name, sym);
 	size_t i;
 
 	/* a cold part is its function's code, never called: no frame */
@@ -197,7 +196,7 @@ bool ct_mm_wanted(struct ct_session *s, const struct ct_modrt *m, const char *na
 
 	for (i = 0; i < s->nr_edits; i++)
 		if (s->edits[i].add != want &&
-		    ct_patterns_match_sym(&s->edits[i].one, m->m.name, m->is_main, name, sym))
+		    ct_patterns_match_sym(&s->edits[i].one, &mod, m->is_main, name, sym))
 			want = s->edits[i].add;
 	return want;
 }
@@ -338,40 +337,6 @@ out:
 	return ret;
 }
 
-static char *pattern_text(const struct ct_pattern *p, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s%s%s", p->module ? p->module : "", p->module ? ":" : "", p->glob);
-	return buf;
-}
-
-/* Include patterns must select something once start-up is done, unless
- * they name a module that is not loaded (yet: dlopen may bring it). */
-static int check_patterns(struct ct_session *s, struct ct_mm *mm)
-{
-	struct ct_patterns *pats = s->opts.patterns;
-	char buf[256];
-	size_t i, j;
-
-	if (mm->checked_patterns || !pats)
-		return 0;
-	mm->checked_patterns = true;
-	for (i = 0; i < pats->n; i++) {
-		const struct ct_pattern *p = &pats->v[i];
-		bool module_loaded = !p->module;
-
-		if (p->exclude || p->matched)
-			continue;
-		for (j = 0; j < mm->nr_mods && !module_loaded; j++)
-			module_loaded = fnmatch(p->module, mm->mods[j]->m.name, 0) == 0;
-		if (module_loaded) {
-			ct_session_set_error(s, "pattern '%s' matches no function",
-					     pattern_text(p, buf, sizeof(buf)));
-			return -ENOENT;
-		}
-	}
-	return 0;
-}
-
 int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 		       const struct ct_regs *regs)
 {
@@ -389,7 +354,11 @@ int ct_mm_startup_done(struct ct_session *s, struct ct_mm *mm, struct ct_thread 
 		if (ret < 0)
 			return ret;
 	}
-	return check_patterns(s, mm);
+	/* A pattern that selected nothing yet is not an error here: it stays
+	 * pending for the libraries loaded later, in this process or another
+	 * (dlopen, exec), and is named once the session ends
+	 * (ct_session_end_notes). */
+	return 0;
 }
 
 /* Rescanning on every r_brk hit, not only at RT_CONSISTENT, costs a read

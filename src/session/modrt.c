@@ -68,6 +68,7 @@ static int module_select(struct ct_session *s, struct ct_modrt *m)
 		f->addr = sym->type == CT_SYM_IFUNC ? 0 : sym->value + m->m.bias;
 		f->size = sym->type == CT_SYM_IFUNC ? 0 : sym->size;
 		f->selected = ct_mm_wanted(s, m, f->name);
+		s->nr_selected += f->selected;
 	}
 	m->nr_funcs = elf->nr_syms;
 	return 0;
@@ -89,6 +90,7 @@ static bool is_main_exe(pid_t pid, const char *path)
 struct ct_modrt *ct_modrt_new(struct ct_session *s, pid_t pid, struct ct_module *mod)
 {
 	struct ct_modrt *m = calloc(1, sizeof(*m));
+	struct ct_modnames names;
 	int ret;
 
 	if (!m)
@@ -102,6 +104,17 @@ struct ct_modrt *ct_modrt_new(struct ct_session *s, pid_t pid, struct ct_module 
 		free(m);
 		errno = -ret;
 		return NULL;
+	}
+	names = ct_modrt_names(m);
+	ct_patterns_see_module(s->opts.patterns, &names);
+	if (m->is_main && pid == s->main_pid) {
+		char *exe = strdup(m->m.path);
+
+		if (exe) {
+			free(s->main_exe);
+			s->main_exe = exe;
+			s->main_exe_symtab = m->m.elf->has_symtab;
+		}
 	}
 	return m;
 }

@@ -156,6 +156,8 @@ struct ct_session *ct_session_new(const struct ct_session_opts *opts)
 	}
 	s->main_status = -1;
 	s->t0_ns = ct_now_ns();
+	/* what the patterns matched counts from here (the REPL runs again) */
+	ct_patterns_reset_counts(s->opts.patterns);
 	return s;
 }
 
@@ -186,6 +188,8 @@ void ct_session_free(struct ct_session *s)
 	ct_modrt_reap(s, true);
 	ct_elf_cache_free(s->elf_cache);
 	free(s->typed_buf);
+	free(s->main_exe);
+	free(s->spawn_argv0);
 	/* after the address spaces: they retract their entries */
 	ct_guard_stop(s->guard);
 	free(s);
@@ -339,6 +343,8 @@ int ct_session_spawn(struct ct_session *s, char *const argv[])
 	pid_t pid;
 	int ret;
 
+	free(s->spawn_argv0);
+	s->spawn_argv0 = strdup(argv[0]); /* for the end notes: NULL is no harm */
 	ret = ct_ptrace_spawn(argv, s->opts.child_mask, &pid);
 	if (ret < 0) {
 		ct_session_set_error(s, "cannot run '%s': %s", argv[0], strerror(-ret));
@@ -478,6 +484,11 @@ int ct_session_attach(struct ct_session *s, pid_t pid)
 	if (kill(pid, 0) < 0 && errno == ESRCH) {
 		ct_session_set_error(s, "attach %d: no such process", (int)pid);
 		return -ESRCH;
+	}
+	if (ct_proc_is_kthread(pid)) {
+		ct_session_set_error(s, "attach %d: a kernel thread, which runs no program code: "
+				     "nothing to trace", (int)pid);
+		return -EPERM;
 	}
 	if (!s->guard) {
 		ret = ct_guard_start(&s->guard);

@@ -122,6 +122,16 @@ const struct ct_stats *ct_session_stats(const struct ct_session *s);
 /* The signal that stopped the run (0 if none). */
 int ct_session_stop_signal(const struct ct_session *s);
 
+/* Once the session is over (every process exited or detached): one line
+ * on f, after prefix, for each including pattern of opts.patterns that
+ * selected no function in any module of any process over the whole run
+ * (patterns stay pending until then: a library loaded later counts); and
+ * when not a single call was traced for lack of anything to trace (a
+ * stripped executable, a script's interpreter, no function selected), one
+ * line saying why and what to try.  Returns how many patterns matched
+ * nothing. */
+unsigned ct_session_end_notes(const struct ct_session *s, FILE *f, const char *prefix);
+
 /*
  * ---- Live control (the REPL) ----
  *

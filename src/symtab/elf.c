@@ -59,6 +59,7 @@ void ct_elf_free(struct ct_elf *elf)
 	free(elf->syms);
 	free(elf->strings);
 	free(elf->demangled);
+	free(elf->soname);
 	ct_dwarf_free(elf->dw);
 	free(elf);
 }
@@ -278,6 +279,39 @@ static int build_table(const struct raw_syms *rs, struct ct_symbol **syms_out, s
 	return 0;
 }
 
+/* What the patterns name a module by besides its file name (DT_SONAME).
+ * A malformed .dynamic only loses it. */
+static int read_soname(Elf *e, struct ct_elf *elf)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		GElf_Dyn dyn;
+		size_t i;
+
+		if (!gelf_getshdr(scn, &sh))
+			return -ENOEXEC;
+		if (sh.sh_type != SHT_DYNAMIC || elf->soname || !sh.sh_entsize ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (i = 0; i < sh.sh_size / sh.sh_entsize && gelf_getdyn(d, (int)i, &dyn); i++) {
+			const char *name;
+
+			if (dyn.d_tag == DT_NULL)
+				break;
+			if (dyn.d_tag != DT_SONAME)
+				continue;
+			name = elf_strptr(e, sh.sh_link, dyn.d_un.d_val);
+			if (name && *name && !(elf->soname = strdup(name)))
+				return -ENOMEM;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int read_elf(int fd, struct ct_elf *elf)
 {
 	struct raw_syms rs = { 0 };
@@ -305,6 +339,9 @@ static int read_elf(int fd, struct ct_elf *elf)
 	if (err)
 		goto out;
 	err = read_syms(e, false, &rs, &elf->has_symtab);
+	if (err)
+		goto out;
+	err = read_soname(e, elf);
 	if (err)
 		goto out;
 	err = build_table(&rs, &elf->syms, &elf->nr_syms, &elf->strings);

@@ -3,7 +3,7 @@
  * The -e pattern language (see symtab.h):
  *
  *	GLOB		any module
- *	MODULE:GLOB	modules whose file name matches MODULE
+ *	MODULE:GLOB	modules MODULE names (ct_module_name_match)
  *	!SPEC		exclusion
  *
  * The module separator is a ':' that is not part of a C++ "::", so
@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,15 +152,107 @@ bool ct_patterns_have_include(const struct ct_patterns *p)
 	return false;
 }
 
-static bool pattern_matches(const struct ct_pattern *pat, const char *module, const char *func,
-			    const char *sym)
+/* The length of name without its version suffix: the ".so" that is
+ * followed only by ".N" groups ("libsqlite3.so.0.8.6" -> "libsqlite3.so"),
+ * or 0 when name has none. */
+static size_t so_stem_len(const char *name)
 {
-	if (pat->module && (!module || fnmatch(pat->module, module, 0)))
+	const char *so = NULL, *p;
+
+	for (p = strstr(name, ".so"); p; p = strstr(p + 1, ".so"))
+		so = p;
+	if (!so)
+		return 0;
+	for (p = so + 3; *p; ) {
+		if (p[0] != '.' || p[1] < '0' || p[1] > '9')
+			return 0;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	return (size_t)(so + 3 - name);
+}
+
+/* glob against name, name up to ".so" and name up to that ".so" itself. */
+static bool name_or_stem_match(const char *glob, const char *name)
+{
+	size_t stem = so_stem_len(name);
+	char buf[256];
+
+	if (!fnmatch(glob, name, 0))
+		return true;
+	if (!stem || stem >= sizeof(buf))
+		return false;
+	memcpy(buf, name, stem);
+	buf[stem] = '\0';
+	if (!fnmatch(glob, buf, 0))
+		return true;
+	buf[stem - 3] = '\0'; /* without ".so": "libsqlite3" */
+	return stem > 3 && !fnmatch(glob, buf, 0);
+}
+
+bool ct_module_name_match(const char *glob, const struct ct_modnames *mod)
+{
+	if (!mod || !mod->file)
+		return false;
+	return name_or_stem_match(glob, mod->file) ||
+	       (mod->soname && name_or_stem_match(glob, mod->soname));
+}
+
+static bool pattern_matches(const struct ct_pattern *pat, const struct ct_modnames *mod,
+			    const char *func, const char *sym)
+{
+	if (pat->module && !ct_module_name_match(pat->module, mod))
 		return false;
 	return !fnmatch(pat->glob, func, 0) || (sym && !fnmatch(pat->glob, sym, 0));
 }
 
-bool ct_patterns_match_sym(struct ct_patterns *p, const char *module, bool is_main,
+/* What the toolchain adds to every executable (crt1.o, crti.o,
+ * crtbegin.o): not the program's own functions, left out of the default
+ * selection as uftrace does.  An explicit pattern still selects them. */
+static bool toolchain_func(const char *func)
+{
+	static const char *const names[] = {
+		"_start", "_init", "_fini", "frame_dummy", "register_tm_clones",
+		"deregister_tm_clones", "__do_global_dtors_aux", "_dl_relocate_static_pie",
+		"call_weak_fn", /* aarch64 crti.o */
+	};
+	size_t i;
+
+	if (!strncmp(func, "__libc_csu_", 11))
+		return true;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(func, names[i]))
+			return true;
+	return false;
+}
+
+void ct_patterns_see_module(struct ct_patterns *p, const struct ct_modnames *mod)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->n; i++)
+		if (p->v[i].module && ct_module_name_match(p->v[i].module, mod))
+			p->v[i].modules++;
+}
+
+void ct_patterns_reset_counts(struct ct_patterns *p)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->n; i++) {
+		p->v[i].matched = 0;
+		p->v[i].modules = 0;
+	}
+}
+
+const char *ct_pattern_text(const struct ct_pattern *pat, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s%s", pat->exclude ? "!" : "", pat->module ? pat->module : "",
+		 pat->module ? ":" : "", pat->glob);
+	return buf;
+}
+
+bool ct_patterns_match_sym(struct ct_patterns *p, const struct ct_modnames *mod, bool is_main,
 			   const char *func, const char *sym)
 {
 	bool included = false, have_include = false;
@@ -176,19 +269,19 @@ bool ct_patterns_match_sym(struct ct_patterns *p, const char *module, bool is_ma
 		if (pat->exclude)
 			continue;
 		have_include = true;
-		if (pattern_matches(pat, module, func, sym)) {
+		if (pattern_matches(pat, mod, func, sym)) {
 			pat->matched++;
 			included = true;
 		}
 	}
 	if (!have_include)
-		included = is_main;
+		included = is_main && !toolchain_func(func);
 	if (!included)
 		return false;
 	for (i = 0; p && i < p->n; i++) {
 		struct ct_pattern *pat = &p->v[i];
 
-		if (pat->exclude && pattern_matches(pat, module, func, sym)) {
+		if (pat->exclude && pattern_matches(pat, mod, func, sym)) {
 			pat->matched++;
 			included = false;
 		}
@@ -198,5 +291,7 @@ bool ct_patterns_match_sym(struct ct_patterns *p, const char *module, bool is_ma
 
 bool ct_patterns_match(struct ct_patterns *p, const char *module, bool is_main, const char *func)
 {
-	return ct_patterns_match_sym(p, module, is_main, func, NULL);
+	const struct ct_modnames mod = { .file = module };
+
+	return ct_patterns_match_sym(p, &mod, is_main, func, NULL);
 }

@@ -66,6 +66,7 @@ struct ct_elf {
 	uint16_t type;      /* ET_EXEC, ET_DYN */
 	uint64_t entry;     /* e_entry (link-time) */
 	bool has_interp;    /* PT_INTERP present */
+	char *soname;       /* DT_SONAME, or NULL */
 	/* PT_GNU_RELRO: made read-only once the dynamic linker relocated it
 	 * (memsz 0: none) */
 	uint64_t relro_vaddr, relro_memsz;
@@ -246,10 +247,14 @@ void ct_module_fini(struct ct_module *m);
 /* ---- the -e pattern language ---- */
 /*
  * GLOB            functions whose name matches, in any module
- * MODULE:GLOB     only in modules whose file name matches MODULE (a glob)
+ * MODULE:GLOB     only in modules MODULE (a glob) names: see
+ *                 ct_module_name_match
  * !SPEC           exclude what SPEC matches
  * With no including pattern the default is every function defined in the
- * main executable.  C++ "::" never splits MODULE from GLOB: the split is at
+ * main executable but those the toolchain adds (_start, _init, _fini,
+ * frame_dummy, register_tm_clones, deregister_tm_clones,
+ * __do_global_dtors_aux, __libc_csu_*, ...).
+ * C++ "::" never splits MODULE from GLOB: the split is at
  * the first run of an odd number of ':' (its first ':') outside a bracket
  * expression ("[[:lower:]]") and not escaped ("a\:b").  Exclusions win
  * over inclusions whatever their order.  Globs are fnmatch(3), flags 0.
@@ -262,12 +267,27 @@ struct ct_pattern {
 	char *glob;
 	unsigned long matched; /* how many symbols it selected (for "matches nothing");
 				* an exclusion counts only what it removed */
+	unsigned long modules; /* modules its MODULE part named (ct_patterns_see_module) */
 };
 
 struct ct_patterns {
 	struct ct_pattern *v;
 	size_t n;
 };
+
+/* The names a module answers to in a pattern's MODULE part. */
+struct ct_modnames {
+	const char *file;   /* its file name: "libsqlite3.so.0.8.6" */
+	const char *soname; /* its DT_SONAME: "libsqlite3.so.0"; NULL: none */
+};
+
+/* Does the glob MODULE name mod?  As people name a module: by its file
+ * name, its soname, or either without the version suffix after ".so"
+ * ("libsqlite3.so"), and without ".so" too ("libsqlite3").  So
+ * "libsqlite3.so.0", "libsqlite3", "libc", "libc.so.6" and "libc.so*" all
+ * name what they say.  The one test of a module name: patterns, the
+ * REPL's trace/untrace. */
+bool ct_module_name_match(const char *glob, const struct ct_modnames *mod);
 
 /* 0, -EINVAL (empty glob, empty module, "!" or ":" alone), or -ENOMEM. */
 int ct_patterns_add(struct ct_patterns *p, const char *spec);
@@ -277,9 +297,16 @@ bool ct_patterns_have_include(const struct ct_patterns *p);
  * says whether the module is the main executable.  Counts matches. */
 bool ct_patterns_match(struct ct_patterns *p, const char *module, bool is_main, const char *func);
 /* The same for a function of two names: `func` (demangled) and `sym`, its
- * symbol-table name (NULL or the same: only func).  A pattern matching
- * both counts once. */
-bool ct_patterns_match_sym(struct ct_patterns *p, const char *module, bool is_main,
+ * symbol-table name (NULL or the same: only func), in the module named
+ * mod (NULL: none).  A pattern matching both counts once. */
+bool ct_patterns_match_sym(struct ct_patterns *p, const struct ct_modnames *mod, bool is_main,
 			   const char *func, const char *sym);
+/* A module was mapped: each pattern whose MODULE part names it counts it
+ * (ct_pattern.modules), functions or not. */
+void ct_patterns_see_module(struct ct_patterns *p, const struct ct_modnames *mod);
+/* matched and modules back to 0 (a new session over the same patterns). */
+void ct_patterns_reset_counts(struct ct_patterns *p);
+/* The pattern as written ("!libc:str*"), in buf. */
+const char *ct_pattern_text(const struct ct_pattern *pat, char *buf, size_t n);
 
 #endif

@@ -108,8 +108,8 @@ scenario()
 	ct trace --no-demangle -e 'ns::*' -o "$D/rawns.ev" -- "$T" > "$D/rawns.out" \
 		2> "$D/rawns.err" < /dev/null
 	[ "$CT_STATUS" -ne 0 ] || fail "--no-demangle -e 'ns::*' succeeded"
-	grep -q "pattern 'ns::\*' matches no function" "$D/rawns.err" ||
-		fail "--no-demangle -e 'ns::*': no 'matches no function' error"
+	grep -q "pattern 'ns::\*' matched no function" "$D/rawns.err" ||
+		fail "--no-demangle -e 'ns::*': no 'matched no function' error"
 
 	# the default set (every function of the program, main at depth 1)
 	trace_ok all

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Bad input gives exactly one line on stderr starting with "calltrap: ", a
 # non-zero exit status, nothing on stdout, and no hang: no such program, no
-# such pid, a pid already traced by someone else, a pattern that matches
-# nothing, and malformed command lines.
+# such pid, a pid already traced by someone else, a kernel thread, a pattern
+# that matches nothing (after the program's end), and malformed command lines.
 . "$(dirname "$0")/lib.sh"
 
 # expect_error WHAT ARGS...: calltrap ARGS must fail with one error line.
@@ -78,13 +78,21 @@ scenario()
 		expect_error "may not trace" trace -p 1 --duration=1
 	fi
 
-	# A pattern could still match a library loaded later, so the program may
-	# have run before calltrap gives up: its stdout is not checked here.
-	ALLOW_STDOUT=1 expect_error "pattern matches nothing" trace -e no_such_function_xyz -- "$t"
+	# A pattern could still match a library loaded later: it stays pending,
+	# the program runs to its end (its stdout is its own), and then the
+	# pattern is named (the events go to a file, so the line is alone).
+	ALLOW_STDOUT=1 expect_error "pattern matches nothing" \
+		trace -e no_such_function_xyz -o "$D/e.ev" -- "$t"
 	# the ':' of a character class is the glob's, not a module separator
 	# (split there, this named a module "no_such_[[" and was silent)
 	ALLOW_STDOUT=1 expect_error "class pattern matches nothing" \
-		trace -e 'no_such_[[:lower:]]xyz' -- "$t"
+		trace -e 'no_such_[[:lower:]]xyz' -o "$D/e.ev" -- "$t"
+	# a kernel thread (kthreadd, pid 2 outside a pid namespace) runs no code
+	# to trace: said so, not "No such process"
+	if grep -q '^2 (kthreadd)' /proc/2/stat 2> /dev/null; then
+		expect_error "kernel thread" trace -p 2 --duration=1
+		grep -q "kernel thread" "$D/e.err" || fail "trace -p 2 does not say it is a kernel thread"
+	fi
 }
 
 OPTS=O0 run_opts scenario

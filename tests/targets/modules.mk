@@ -23,3 +23,12 @@ tests_targets_libifunc_so_SOURCES = tests/targets/ifunclib.c
 tests_targets_libifunc_so_CFLAGS = $(TGT_CFLAGS) -fPIC -O2
 tests_targets_libifunc_so_LDFLAGS = $(TGT_LINKFLAGS) -shared
 tests/targets/libifunc.so$(EXEEXT) tests/targets/libifunc_so-ifunclib.$(OBJEXT): CFLAGS =
+
+# libplugin.so again, named as a versioned library is: the file
+# libfoo.so.1.2.3 with the soname libfoo.so.1 (tests/integration/patterns.sh
+# loads it through a symlink libfoo.so.1, as ldconfig would make one).
+check_PROGRAMS += tests/targets/libfoo.so.1.2.3
+tests_targets_libfoo_so_1_2_3_SOURCES = tests/targets/plugin.c
+tests_targets_libfoo_so_1_2_3_CFLAGS = $(TGT_CFLAGS) -fPIC -O2
+tests_targets_libfoo_so_1_2_3_LDFLAGS = $(TGT_LINKFLAGS) -shared -Wl,-soname,libfoo.so.1
+tests/targets/libfoo.so.1.2.3$(EXEEXT) tests/targets/libfoo_so_1_2_3-plugin.$(OBJEXT): CFLAGS =

@@ -12,6 +12,8 @@
 
 #include "symtab/symtab.h"
 
+static const struct ct_modnames PROG = { .file = "prog" };
+
 static void add_ok(struct ct_patterns *p, const char *spec)
 {
 	assert_int_equal(ct_patterns_add(p, spec), 0);
@@ -103,6 +105,59 @@ static void test_plain_glob(void **state)
 	ct_patterns_fini(&p);
 }
 
+/* A module is named by its file name, its soname, or either without the
+ * version after ".so" (and without ".so"): as people name libraries. */
+static void test_module_names(void **state)
+{
+	const struct ct_modnames sqlite = { .file = "libsqlite3.so.0.8.6",
+					    .soname = "libsqlite3.so.0" };
+	const struct ct_modnames libc = { .file = "libc.so.6", .soname = "libc.so.6" };
+	const struct ct_modnames prog = { .file = "python3.11", .soname = NULL };
+	const struct ct_modnames odd = { .file = "libx.so.1a", .soname = NULL };
+
+	(void)state;
+	assert_true(ct_module_name_match("libsqlite3.so.0.8.6", &sqlite));
+	assert_true(ct_module_name_match("libsqlite3.so.0", &sqlite));
+	assert_true(ct_module_name_match("libsqlite3.so", &sqlite));
+	assert_true(ct_module_name_match("libsqlite3", &sqlite));
+	assert_true(ct_module_name_match("libsqlite*", &sqlite));
+	assert_false(ct_module_name_match("libsqlite", &sqlite));
+	assert_false(ct_module_name_match("libsqlite3.so.0.8", &sqlite));
+	assert_false(ct_module_name_match("libsqlite3.so.1", &sqlite));
+	assert_true(ct_module_name_match("libc", &libc));
+	assert_true(ct_module_name_match("libc.so.6", &libc));
+	assert_false(ct_module_name_match("libc.so.7", &libc));
+	assert_false(ct_module_name_match("lib", &libc));
+	/* a version only after ".so": an executable keeps its digits */
+	assert_true(ct_module_name_match("python3.11", &prog));
+	assert_false(ct_module_name_match("python3", &prog));
+	/* ".so.1a" is no version suffix */
+	assert_false(ct_module_name_match("libx", &odd));
+	assert_false(ct_module_name_match("libx.so", &odd));
+	assert_false(ct_module_name_match("libc", NULL));
+}
+
+/* The toolchain's functions are not in the default set; a pattern
+ * reaches them. */
+static void test_default_toolchain(void **state)
+{
+	static const char *const tool[] = { "_start", "_init", "_fini", "frame_dummy",
+					    "register_tm_clones", "deregister_tm_clones",
+					    "__do_global_dtors_aux", "__libc_csu_init",
+					    "__libc_csu_fini" };
+	struct ct_patterns none = { 0 }, p = { 0 };
+	size_t i;
+
+	(void)state;
+	assert_true(ct_patterns_match(&none, "prog", true, "main"));
+	assert_true(ct_patterns_match(&none, "prog", true, "_start_work"));
+	for (i = 0; i < sizeof(tool) / sizeof(tool[0]); i++)
+		assert_false(ct_patterns_match(&none, "prog", true, tool[i]));
+	add_ok(&p, "_start");
+	assert_true(ct_patterns_match(&p, "prog", true, "_start"));
+	ct_patterns_fini(&p);
+}
+
 static void test_module_glob(void **state)
 {
 	struct ct_patterns p = { 0 };
@@ -173,10 +228,12 @@ static void test_default_set(void **state)
 	add_ok(&p, "!_*");
 	add_ok(&p, "!libc.so.6:*");
 	assert_true(ct_patterns_match(&p, "prog", true, "main"));
-	assert_false(ct_patterns_match(&p, "prog", true, "_start"));
-	assert_false(ct_patterns_match(&p, "prog", true, "__libc_csu_init"));
+	assert_false(ct_patterns_match(&p, "prog", true, "_helper"));
+	assert_false(ct_patterns_match(&p, "prog", true, "__impl"));
 	assert_false(ct_patterns_match(&p, "libc.so.6", false, "malloc"));
-	/* only what was in the default set counts as removed */
+	/* only what was in the default set counts as removed: not the
+	 * toolchain's _start */
+	assert_false(ct_patterns_match(&p, "prog", true, "_start"));
 	assert_false(ct_patterns_match(&p, "libc.so.6", false, "_IO_puts"));
 	assert_int_equal(p.v[0].matched, 2);
 	assert_int_equal(p.v[1].matched, 0);
@@ -218,16 +275,16 @@ static void test_cxx_two_names(void **state)
 
 	(void)state;
 	add_ok(&p, "*Box<int>::*");
-	assert_true(ct_patterns_match_sym(&p, "prog", true, box_get, box_get_sym));
-	assert_false(ct_patterns_match_sym(&p, "prog", true, long_get, long_get_sym));
+	assert_true(ct_patterns_match_sym(&p, &PROG, true, box_get, box_get_sym));
+	assert_false(ct_patterns_match_sym(&p, &PROG, true, long_get, long_get_sym));
 	assert_int_equal(p.v[0].matched, 1);
 	ct_patterns_fini(&p);
 
 	/* by the symbol only: the mangled glob does not match the demangled name */
 	add_ok(&p, "_ZNK2ns3BoxI*");
-	assert_true(ct_patterns_match_sym(&p, "prog", true, box_get, box_get_sym));
-	assert_true(ct_patterns_match_sym(&p, "prog", true, long_get, long_get_sym));
-	assert_false(ct_patterns_match_sym(&p, "prog", true, over2, over2_sym));
+	assert_true(ct_patterns_match_sym(&p, &PROG, true, box_get, box_get_sym));
+	assert_true(ct_patterns_match_sym(&p, &PROG, true, long_get, long_get_sym));
+	assert_false(ct_patterns_match_sym(&p, &PROG, true, over2, over2_sym));
 	/* without the symbol name it cannot match */
 	assert_false(ct_patterns_match(&p, "prog", true, box_get));
 	assert_int_equal(p.v[0].matched, 2);
@@ -235,9 +292,9 @@ static void test_cxx_two_names(void **state)
 
 	/* both names match "*": counted once per function */
 	add_ok(&p, "*");
-	assert_true(ct_patterns_match_sym(&p, "prog", true, box_get, box_get_sym));
-	assert_true(ct_patterns_match_sym(&p, "prog", true, "main", "main"));
-	assert_true(ct_patterns_match_sym(&p, "prog", true, "main", NULL));
+	assert_true(ct_patterns_match_sym(&p, &PROG, true, box_get, box_get_sym));
+	assert_true(ct_patterns_match_sym(&p, &PROG, true, "main", "main"));
+	assert_true(ct_patterns_match_sym(&p, &PROG, true, "main", NULL));
 	assert_int_equal(p.v[0].matched, 3);
 	ct_patterns_fini(&p);
 
@@ -245,12 +302,12 @@ static void test_cxx_two_names(void **state)
 	add_ok(&p, "ns::*");
 	add_ok(&p, "!_ZNK*");
 	add_ok(&p, "!ns::over(long)");
-	assert_false(ct_patterns_match_sym(&p, "prog", true, box_get, box_get_sym));
-	assert_true(ct_patterns_match_sym(&p, "prog", true, over2, over2_sym));
-	assert_false(ct_patterns_match_sym(&p, "prog", true, "ns::over(long)", "_ZN2ns4overEl"));
-	assert_true(ct_patterns_match_sym(&p, "prog", true, "ns::plain(long)", "_ZN2ns5plainEl"));
+	assert_false(ct_patterns_match_sym(&p, &PROG, true, box_get, box_get_sym));
+	assert_true(ct_patterns_match_sym(&p, &PROG, true, over2, over2_sym));
+	assert_false(ct_patterns_match_sym(&p, &PROG, true, "ns::over(long)", "_ZN2ns4overEl"));
+	assert_true(ct_patterns_match_sym(&p, &PROG, true, "ns::plain(long)", "_ZN2ns5plainEl"));
 	/* a function template's name starts with its return type */
-	assert_false(ct_patterns_match_sym(&p, "prog", true, "long ns::twice<long>(long)",
+	assert_false(ct_patterns_match_sym(&p, &PROG, true, "long ns::twice<long>(long)",
 					   "_ZN2ns5twiceIlEET_S1_"));
 	assert_int_equal(p.v[0].matched, 4);
 	assert_int_equal(p.v[1].matched, 1);
@@ -265,9 +322,10 @@ static void test_cxx_two_names(void **state)
 	assert_string_equal(p.v[0].glob, "ns::Box<*>::get*");
 	assert_string_equal(p.v[1].module, "libfoo.so");
 	assert_string_equal(p.v[1].glob, "::global_scope*");
-	assert_true(ct_patterns_match_sym(&p, "prog", true, long_get, long_get_sym));
-	assert_false(ct_patterns_match_sym(&p, "libfoo.so", false, long_get, long_get_sym));
-	assert_false(ct_patterns_match_sym(&p, "prog", true, "ns::Box<int>::set(int)",
+	assert_true(ct_patterns_match_sym(&p, &PROG, true, long_get, long_get_sym));
+	assert_false(ct_patterns_match_sym(&p, &(const struct ct_modnames){ .file = "libfoo.so" },
+					   false, long_get, long_get_sym));
+	assert_false(ct_patterns_match_sym(&p, &PROG, true, "ns::Box<int>::set(int)",
 					   "_ZN2ns3BoxIiE3setEi"));
 	ct_patterns_fini(&p);
 }
@@ -358,6 +416,8 @@ int main(void)
 		cmocka_unit_test(test_cxx),
 		cmocka_unit_test(test_cxx_two_names),
 		cmocka_unit_test(test_no_match_counter),
+		cmocka_unit_test(test_module_names),
+		cmocka_unit_test(test_default_toolchain),
 		cmocka_unit_test(test_bracket_colon),
 	};
 
