@@ -1425,20 +1425,51 @@ static int visit_chunk(struct ct_trace_reader *r, uint64_t off, struct chdr *h,
 		return 0;
 	case CT_TF_END:
 		r->stats.complete = true;
+		/* a pipe is not read on: its writer may not have closed it */
+		if (r->kind != SRC_PIPE && r->size > *next) {
+			r->stats.trailing_offset = *next;
+			r->stats.trailing_bytes = r->size - *next;
+		}
 		return 2;
 	default:
 		return 0; /* a chunk type from a later minor version */
 	}
 truncated:
 	r->stats.truncated = true;
-	if (r->kind == SRC_PIPE) {
-		seterr(r, "truncated: incomplete chunk at offset %llu", (unsigned long long)off);
-	} else {
-		r->stats.truncated_bytes = r->size - off;
-		seterr(r, "truncated: incomplete chunk at offset %llu, %llu bytes lost",
-		       (unsigned long long)off, (unsigned long long)(r->size - off));
+	r->stats.truncated_offset = off;
+	/* a pipe has been read to its end */
+	r->stats.truncated_bytes = (r->kind == SRC_PIPE ? r->pipe_pos : r->size) - off;
+	if (rc != CH_TRUNC_HDR) {
+		/* the header is whole and its CRC right: its sizes hold */
+		r->stats.truncated_size = h->hdr_len + (uint64_t)h->plen;
+		r->stats.truncated_events = h->type == CT_TF_EVENTS ? h->count : 0;
 	}
+	ct_trace_truncation_message(&r->stats, r->err, sizeof(r->err));
 	return -ENODATA;
+}
+
+void ct_trace_truncation_message(const struct ct_trace_stats *st, char *buf, size_t size)
+{
+	unsigned long long off = st->truncated_offset, got = st->truncated_bytes;
+
+	if (!size)
+		return;
+	buf[0] = '\0';
+	if (!st->truncated)
+		return;
+	if (!st->truncated_size) {
+		snprintf(buf, size, "truncated chunk at offset %llu: the file ends %llu bytes into "
+			 "its header", off, got);
+		return;
+	}
+	snprintf(buf, size, "truncated chunk at offset %llu: %llu of its %llu bytes present", off,
+		 got, (unsigned long long)st->truncated_size);
+	if (st->truncated_events) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, size - n, ", %llu events lost",
+			 (unsigned long long)st->truncated_events);
+	}
 }
 
 /* Streaming: make the next EVENTS chunk active.  1, 0 at the end, -errno. */

@@ -63,9 +63,10 @@ TESTS += tests/integration/replay.sh
 TESTS += tests/integration/report.sh
 TESTS += tests/integration/dump.sh
 TESTS += tests/integration/trace_errors.sh
+TESTS += tests/integration/trace_damage.sh
 EXTRA_DIST += tests/integration/record.sh tests/integration/replay.sh
 EXTRA_DIST += tests/integration/report.sh tests/integration/dump.sh
-EXTRA_DIST += tests/integration/trace_errors.sh
+EXTRA_DIST += tests/integration/trace_errors.sh tests/integration/trace_damage.sh
 # calltrap stacks: snapshot of a hung process, deadlock cycles, bad input
 TESTS += tests/integration/stacks.sh
 TESTS += tests/integration/stacks_errors.sh
