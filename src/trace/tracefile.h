@@ -258,7 +258,7 @@ int ct_trace_reader_seek_chunk(struct ct_trace_reader *r, size_t i);
 size_t ct_trace_reader_find_seq(const struct ct_trace_reader *r, uint64_t seq);
 
 /*
- * ---- on-disk constants, shared by writer.c and reader.c ----
+ * ---- on-disk constants, shared by writer.c and reader*.c ----
  * The names follow docs/trace-format.md, which is the authority; tests
  * spell the bytes out themselves rather than using these.
  */
