@@ -154,6 +154,7 @@ static int visit_chunk(struct ct_trace_reader *r, uint64_t off, struct chdr *h,
 		if (r->kind == SRC_PIPE) {
 			/* no way back to search from: the rest is lost */
 			r->stats.bad_chunks++;
+			r->stats.rest_unread = true;
 			ct_rd_seterr(r,
 				     "corrupt chunk header at offset %llu: rest of input skipped",
 				     (unsigned long long)off);

@@ -213,6 +213,8 @@ struct ct_trace_stats {
 				   * header is incomplete too */
 	uint64_t truncated_events; /* its event count, 0 if unknown or not EVENTS */
 	bool complete;            /* the END chunk was seen: the writer closed normally */
+	bool rest_unread;         /* a pipe: the input after a corrupt chunk header
+				   * was not read (whether it ends with END is unknown) */
 	uint64_t trailing_offset; /* the END chunk ends there, and */
 	uint64_t trailing_bytes;  /* this many bytes follow it (ignored; a regular
 				   * file or memory only: a pipe is not read on) */

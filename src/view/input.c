@@ -422,7 +422,7 @@ void ct_view_problems_of(const struct ct_trace_reader *r, bool live,
 	p->truncated = st->truncated && !live;
 	if (p->truncated)
 		ct_trace_truncation_message(st, p->truncation, sizeof(p->truncation));
-	p->incomplete = !st->complete && !st->truncated && !live;
+	p->incomplete = !st->complete && !st->truncated && !st->rest_unread && !live;
 	p->trailing_bytes = st->trailing_bytes;
 	p->trailing_offset = st->trailing_offset;
 	p->lost_events = st->lost_events;

@@ -228,6 +228,32 @@ for b in bad:
 sys.exit(1 if bad else 0)
 EOF
 	note "$(wc -l < "$D/cases") damaged files checked"
+
+	# through a pipe: the same, but a corrupt chunk header cannot be searched
+	# past, and nothing after the END chunk is read
+	pipe_case torn 1 "" "truncated chunk at offset [0-9]+: [0-9]+ of its [0-9]+ bytes present, [0-9]+ events lost"
+	pipe_case midcrc 1 "" "corrupt chunk at offset [0-9]+: bad checksum, [0-9]+ events lost"
+	pipe_case midhdr 1 "" "corrupt chunk header at offset [0-9]+: rest of input skipped"
+	pipe_case noend 0 "warning: " "trace incomplete: the recorder did not finish it"
+	pipe_case garbage 0 "" ""
+}
+
+# pipe_case CASE STATUS PREFIX REGEX: replay of CASE's file read from a pipe
+# shows events, exits STATUS, and says "calltrap: PREFIX/dev/fd/N: REGEX"
+# (nothing when REGEX is empty)
+pipe_case()
+{
+	ct replay <(cat "$D/$1.trace") > "$D/pipe.out" 2> "$D/pipe.stderr"
+	expect_status "replay of $1.trace from a pipe" "$CT_STATUS" "$2"
+	if [ -z "$4" ]; then
+		[ ! -s "$D/pipe.stderr" ] || fail "pipe $1: $(cat "$D/pipe.stderr")"
+	else
+		if [ "$(grep -c '' "$D/pipe.stderr")" -ne 1 ] ||
+			! grep -Eq "^calltrap: $3/dev/fd/[0-9]+: $4\$" "$D/pipe.stderr"; then
+			fail "pipe $1: $(cat "$D/pipe.stderr")"
+		fi
+	fi
+	[ -s "$D/pipe.out" ] || fail "pipe $1: nothing replayed"
 }
 
 OPTS=O2 run_opts scenario
