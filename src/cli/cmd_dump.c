@@ -150,8 +150,9 @@ void ct_help_dump(FILE *fp)
 	      "      --until=TIME         only events at or before TIME from the trace start\n"
 	      "                           TIME: a number with a unit: ns, us, ms or s (1.5ms)\n"
 	      "\n"
-	      "Exit status: 0; 1 if FILE cannot be read or is damaged (what was intact is\n"
-	      "written, and one line on stderr says what was lost); 2 on a usage error.  A\n"
-	      "truncated file (recorder killed) warns and exits 0.\n",
+	      "Exit status: 0; 1 if FILE cannot be read or lost bytes (a chunk cut short or\n"
+	      "damaged: what was read is written, and one line on stderr says where and\n"
+	      "what was lost); 2 on a usage error.  A file without its end marker but whole\n"
+	      "chunks (recorder killed between two) warns and exits 0.\n",
 	      fp);
 }

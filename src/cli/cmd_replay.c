@@ -161,8 +161,9 @@ void ct_help_replay(FILE *fp)
 	      "                           the command succeeds)\n"
 	      "  -h, --help               this help\n"
 	      "\n"
-	      "Exit status: 0; 1 if FILE cannot be read or is damaged (its intact part is\n"
-	      "printed, and one line on stderr says what was lost); 2 on a usage error.  A\n"
-	      "truncated file (recorder killed) prints its intact part, warns, and exits 0.\n",
+	      "Exit status: 0; 1 if FILE cannot be read or lost bytes (a chunk cut short or\n"
+	      "damaged: what was read is printed, and one line on stderr says where and\n"
+	      "what was lost); 2 on a usage error.  A file without its end marker but whole\n"
+	      "chunks (recorder killed between two) is printed, warns, and exits 0.\n",
 	      fp);
 }

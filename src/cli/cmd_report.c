@@ -163,8 +163,9 @@ void ct_help_report(FILE *fp)
 	      "                           the command succeeds)\n"
 	      "  -h, --help               this help\n"
 	      "\n"
-	      "Exit status: 0; 1 if FILE cannot be read or is damaged (the table of its\n"
-	      "intact part is printed, and one line on stderr says what was lost); 2 on a\n"
-	      "usage error.  A truncated file (recorder killed) warns and exits 0.\n",
+	      "Exit status: 0; 1 if FILE cannot be read or lost bytes (a chunk cut short or\n"
+	      "damaged: the table of what was read is printed, and one line on stderr says\n"
+	      "where and what was lost); 2 on a usage error.  A file without its end marker\n"
+	      "but whole chunks (recorder killed between two) warns and exits 0.\n",
 	      fp);
 }

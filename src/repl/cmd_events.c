@@ -609,6 +609,8 @@ const struct ct_repl_cmd ct_repl_event_cmds[] = {
 	  "Open a trace file written by 'calltrap record' or 'save': its events replace\n"
 	  "the ones shown, the filter and cursor start afresh.  Not while a program is\n"
 	  "traced.  A file that cannot be read leaves the current events as they were.\n"
+	  "One that lost bytes (a chunk cut short or damaged) is loaded as far as it is\n"
+	  "intact, with a line saying what was lost, and a script then exits with 1.\n"
 	  "\nExamples:\n  load calltrap.trace\n",
 	  CT_COMPLETE_FILE },
 	{ NULL, NULL, NULL, NULL, NULL, CT_COMPLETE_NONE },

@@ -384,8 +384,13 @@ int ct_repl_cmd_load(struct ct_repl *r, int argc, char **argv)
 	if (info && info->argc && info->argv[0])
 		fprintf(ct_repl_out(r), " (%s)", info->argv[0]);
 	fputc('\n', ct_repl_out(r));
-	/* the intact part is loaded; what was lost is worth a line */
-	if (ct_store_problems(st, line, sizeof(line), &error))
+	/* the intact part is loaded; what was lost is worth a line, and, as
+	 * for replay, an exit status of 1 at the end of a script (which goes
+	 * on: the intact part is there to be seen) */
+	if (ct_store_problems(st, line, sizeof(line), &error)) {
 		ct_repl_error(r, "%s%s: %s", error ? "" : "warning: ", argv[1], line);
+		if (error)
+			ct_repl_fail_later(r);
+	}
 	return 0;
 }

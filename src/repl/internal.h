@@ -45,6 +45,10 @@ FILE *ct_repl_out(struct ct_repl *r);
 /* One error line on stderr: "calltrap: " and the message.  Returns -1. */
 int ct_repl_error(struct ct_repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Make a script end with exit status 1 without stopping it: what a command
+ * did is worth seeing although its input was damaged (`load`). */
+void ct_repl_fail_later(struct ct_repl *r);
+
 /* True in an interactive session (a terminal, no -x): commands may ask. */
 bool ct_repl_interactive(const struct ct_repl *r);
 

@@ -80,6 +80,11 @@ int ct_repl_error(struct ct_repl *r, const char *fmt, ...)
 	return -1;
 }
 
+void ct_repl_fail_later(struct ct_repl *r)
+{
+	r->failed = true;
+}
+
 bool ct_repl_interactive(const struct ct_repl *r)
 {
 	return r->interactive;

@@ -446,24 +446,12 @@ uint64_t ct_store_nr_visible(const struct ct_store *st)
 
 bool ct_store_problems(const struct ct_store *st, char *buf, size_t size, bool *error)
 {
-	const struct ct_trace_stats *s;
 	struct ct_view_problems p;
 
 	*error = false;
 	if (!st->r)
 		return false;
-	s = ct_trace_reader_stats(st->r);
-	memset(&p, 0, sizeof(p));
-	p.bad_chunks = s->bad_chunks;
-	p.bad_events = s->bad_events;
-	p.error = s->bad_chunks > 0;
-	if (p.error)
-		snprintf(p.first, sizeof(p.first), "%s", ct_trace_reader_error(st->r));
-	/* a file being written has no END chunk, and may end inside one */
-	p.truncated = s->truncated && !st->live;
-	p.truncated_bytes = s->truncated_bytes;
-	p.incomplete = !s->complete && !s->truncated && !st->live;
-	p.lost_events = s->lost_events;
+	ct_view_problems_of(st->r, st->live, &p);
 	*error = p.error;
 	return ct_view_problems_line(&p, buf, size);
 }

@@ -75,9 +75,10 @@ uint64_t ct_store_nr_visible(const struct ct_store *st);
 
 /*
  * What is wrong with the file, in one line without the file name (see
- * ct_view_problems_line): damaged chunks, events lost by the recorder and,
- * unless live, truncation or a missing END chunk.  false if nothing.
- * *error: damage (rather than a warning).
+ * ct_view_problems_line): damaged chunks, events lost by the recorder,
+ * bytes after the END chunk and, unless live, truncation or a missing END
+ * chunk.  false if nothing.  *error: bytes of the file were lost (a damaged
+ * chunk, or a truncated one unless live), rather than a warning.
  */
 bool ct_store_problems(const struct ct_store *st, char *buf, size_t size, bool *error);
 

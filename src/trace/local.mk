@@ -2,4 +2,5 @@
 libcalltrap_a_SOURCES += src/trace/event.c src/trace/event.h
 # the binary trace file (docs/trace-format.md)
 libcalltrap_a_SOURCES += src/trace/tracefile.h src/trace/writer.c src/trace/reader.c \
-	src/trace/crc32c.c src/trace/crc32c.h
+	src/trace/reader_impl.h src/trace/reader_chunks.c src/trace/reader_tables.c \
+	src/trace/reader_events.c src/trace/crc32c.c src/trace/crc32c.h

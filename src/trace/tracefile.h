@@ -180,8 +180,8 @@ struct ct_trace_lost {
  *                   again continues after it.
  *   -ENODATA        the file ends inside a chunk (a recorder killed
  *                   mid-write): everything before it has been returned,
- *                   the next call returns 0.  ct_trace_reader_stats() has
- *                   the bytes lost.
+ *                   the next call returns 0.  ct_trace_reader_stats() says
+ *                   where (ct_trace_truncation_message()).
  *   other -errno    I/O error or ENOMEM; every later call returns it.
  * Damage is reported this way while reading without an index; once
  * ct_trace_reader_build_index() has run, damaged chunks are left out of the
@@ -206,11 +206,25 @@ struct ct_trace_stats {
 	uint64_t bad_chunks;      /* chunks skipped: bad checksum, bad header, undecodable */
 	uint64_t bad_bytes;       /* bytes skipped because of them */
 	uint64_t bad_events;      /* events their headers claimed (a lower bound) */
-	uint64_t truncated_bytes; /* bytes of the incomplete chunk at the end */
 	bool truncated;           /* the file ends inside a chunk */
+	uint64_t truncated_offset; /* where that incomplete chunk starts */
+	uint64_t truncated_bytes; /* of it present in the file */
+	uint64_t truncated_size;  /* its whole size (header and payload), 0 if its
+				   * header is incomplete too */
+	uint64_t truncated_events; /* its event count, 0 if unknown or not EVENTS */
 	bool complete;            /* the END chunk was seen: the writer closed normally */
+	bool rest_unread;         /* a pipe: the input after a corrupt chunk header
+				   * was not read (whether it ends with END is unknown) */
+	uint64_t trailing_offset; /* the END chunk ends there, and */
+	uint64_t trailing_bytes;  /* this many bytes follow it (ignored; a regular
+				   * file or memory only: a pipe is not read on) */
 };
 const struct ct_trace_stats *ct_trace_reader_stats(const struct ct_trace_reader *r);
+
+/* The line that says where and how st's file ends inside a chunk (no file
+ * name, no newline), e.g. "truncated chunk at offset 580: 96 of its 320
+ * bytes present, 12 events lost"; "" when it does not. */
+void ct_trace_truncation_message(const struct ct_trace_stats *st, char *buf, size_t size);
 
 /* One event chunk of the index. */
 struct ct_trace_chunk {
@@ -246,7 +260,7 @@ int ct_trace_reader_seek_chunk(struct ct_trace_reader *r, size_t i);
 size_t ct_trace_reader_find_seq(const struct ct_trace_reader *r, uint64_t seq);
 
 /*
- * ---- on-disk constants, shared by writer.c and reader.c ----
+ * ---- on-disk constants, shared by writer.c and reader*.c ----
  * The names follow docs/trace-format.md, which is the authority; tests
  * spell the bytes out themselves rather than using these.
  */

@@ -416,20 +416,36 @@ int ct_view_input_duration(struct ct_view_input *in, uint64_t need, uint64_t *ns
 	return scout_duration(in, call, need, ns);
 }
 
-void ct_view_input_problems(const struct ct_view_input *in, struct ct_view_problems *p)
+void ct_view_problems_of(const struct ct_trace_reader *r, bool live,
+			 struct ct_view_problems *p)
 {
-	const struct ct_trace_stats *st = ct_trace_reader_stats(in->r);
+	const struct ct_trace_stats *st = ct_trace_reader_stats(r);
 
 	memset(p, 0, sizeof(*p));
 	p->bad_chunks = st->bad_chunks;
+	p->bad_events = st->bad_events;
+	if (p->bad_chunks)
+		snprintf(p->first, sizeof(p->first), "%s", ct_trace_reader_error(r));
+	/* a file being written may end anywhere: nothing is lost yet */
+	p->truncated = st->truncated && !live;
+	if (p->truncated)
+		ct_trace_truncation_message(st, p->truncation, sizeof(p->truncation));
+	p->incomplete = !st->complete && !st->truncated && !st->rest_unread && !live;
+	p->trailing_bytes = st->trailing_bytes;
+	p->trailing_offset = st->trailing_offset;
+	p->lost_events = st->lost_events;
+	p->error = p->bad_chunks || p->truncated;
+}
+
+void ct_view_input_problems(const struct ct_view_input *in, struct ct_view_problems *p)
+{
+	ct_view_problems_of(in->r, false, p);
 	if (p->bad_chunks < in->damage)
 		p->bad_chunks = in->damage;
-	p->bad_events = st->bad_events;
-	p->truncated = st->truncated;
-	p->truncated_bytes = st->truncated_bytes;
-	p->lost_events = st->lost_events;
-	p->incomplete = in->reached_end && !st->complete && !st->truncated && !in->fatal;
-	p->error = in->fatal || p->bad_chunks;
+	/* stopped early (--until, an I/O error): the end was not seen */
+	p->incomplete = p->incomplete && in->reached_end && !in->fatal;
+	p->error = p->error || in->fatal || p->bad_chunks;
+	p->first[0] = '\0';
 	if (in->have_first)
 		snprintf(p->first, sizeof(p->first), "%s", in->first);
 }
@@ -445,7 +461,8 @@ bool ct_view_problems_line(const struct ct_view_problems *p, char *buf, size_t s
 	struct ct_sbuf b;
 
 	ct_sbuf_init(&b, buf, size);
-	if (p->error) {
+	/* a damaged chunk or an I/O error; a truncation says itself below */
+	if (p->error && (p->first[0] || !p->truncated)) {
 		ct_sbuf_puts(&b, p->first[0] ? p->first : "damaged trace");
 		if (p->bad_chunks > 1) {
 			ct_sbuf_put(&b, " (", 2);
@@ -455,12 +472,18 @@ bool ct_view_problems_line(const struct ct_view_problems *p, char *buf, size_t s
 	}
 	if (p->truncated) {
 		sep(&b);
-		ct_sbuf_puts(&b, "trace truncated: ");
-		ct_sbuf_u64(&b, p->truncated_bytes);
-		ct_sbuf_puts(&b, " bytes of an incomplete chunk lost");
+		ct_sbuf_puts(&b, p->truncation);
 	} else if (p->incomplete) {
 		sep(&b);
 		ct_sbuf_puts(&b, "trace incomplete: the recorder did not finish it");
+	}
+	if (p->trailing_bytes) {
+		sep(&b);
+		ct_sbuf_u64(&b, p->trailing_bytes);
+		ct_sbuf_puts(&b, p->trailing_bytes == 1 ? " byte" : " bytes");
+		ct_sbuf_puts(&b, " after the end chunk (offset ");
+		ct_sbuf_u64(&b, p->trailing_offset);
+		ct_sbuf_puts(&b, ") ignored");
 	}
 	if (p->lost_events) {
 		sep(&b);

@@ -149,23 +149,35 @@ void ct_view_input_end_at(struct ct_view_input *in, uint64_t ts);
 
 /* What went wrong with the file. */
 struct ct_view_problems {
-	bool error;              /* I/O error or damage: the file is not sound */
-	char first[256];         /* the first message of the reader ("" if none) */
+	bool error;              /* bytes were lost (or I/O failed): exit 1 */
+	char first[256];         /* the reader's message on the first damaged chunk */
 	uint64_t bad_chunks;     /* damaged chunks skipped */
 	uint64_t bad_events;     /* events they held (a lower bound) */
-	uint64_t truncated_bytes;
-	bool truncated;          /* ends inside a chunk: recorder killed */
-	bool incomplete;         /* read to its end, but no END chunk */
+	bool truncated;          /* ends inside a chunk: its bytes are lost */
+	char truncation[CT_TRACE_ERRLEN]; /* where (ct_trace_truncation_message) */
+	bool incomplete;         /* ends between chunks, without the END chunk */
+	uint64_t trailing_bytes; /* after the END chunk, ignored */
+	uint64_t trailing_offset;
 	uint64_t lost_events;    /* dropped by the recorder */
 };
 void ct_view_input_problems(const struct ct_view_input *in, struct ct_view_problems *p);
 
 /*
+ * The problems r's stats show (after a read to the end, or its index).
+ * live: the file is still being written, so ending without an END chunk,
+ * even inside a chunk, is no problem.  error is set for damage, not for a
+ * missing END chunk, trailing bytes or events the recorder lost.
+ */
+void ct_view_problems_of(const struct ct_trace_reader *r, bool live,
+			 struct ct_view_problems *p);
+
+/*
  * The one line that sums p up, without "calltrap: " and the file name:
  * e.g. "corrupt chunk at offset 580: bad checksum, 3 events lost" or
- * "trace truncated: 96 bytes of an incomplete chunk lost; 3 events lost by
- * the recorder".  Returns false when there is nothing to say.  p->error
- * says whether it is an error (exit 1) or a warning.
+ * "truncated chunk at offset 900: 96 of its 320 bytes present, 12 events
+ * lost; 3 events lost by the recorder".  Returns false when there is
+ * nothing to say.  p->error says whether it is an error (exit 1) or a
+ * warning.
  */
 bool ct_view_problems_line(const struct ct_view_problems *p, char *buf, size_t size);
 

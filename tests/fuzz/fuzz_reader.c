@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target for the trace file reader (src/trace/reader.c): any
+ * libFuzzer target for the trace file reader (src/trace/reader*.c): any
  * input must be either refused with a message or read to the end, with
  * every damaged chunk reported and skipped, and the index and seeks must
  * work over whatever was intact.  Built and run by tests/fuzz/run.sh.

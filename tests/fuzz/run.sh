@@ -27,7 +27,7 @@ fi
 printf '#define _GNU_SOURCE 1\n' >"$out/config.h"
 
 cd "$top"
-srcs="src/trace/reader.c src/trace/crc32c.c src/trace/event.c
+srcs="$(echo src/trace/reader*.c) src/trace/crc32c.c src/trace/event.c
 	src/arch/arch.c src/arch/codebuf.c $(echo src/arch/x86_64/*.c src/arch/aarch64/*.c)"
 build() { # NAME EXTRA-CFLAGS
 	# shellcheck disable=SC2086
@@ -37,7 +37,7 @@ build() { # NAME EXTRA-CFLAGS
 		-o "$out/$1" "$here/fuzz_reader.c" $srcs $(pkg-config --libs capstone)
 }
 # Two targets: the reader as shipped, and one that ignores checksum
-# mismatches so that mutations reach the record decoders (src/trace/reader.c).
+# mismatches so that mutations reach the record decoders (src/trace/reader*.c).
 build fuzz_reader ""
 build fuzz_reader_nocrc -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 

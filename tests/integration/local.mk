@@ -67,13 +67,15 @@ TESTS += tests/integration/replay.sh
 TESTS += tests/integration/report.sh
 TESTS += tests/integration/dump.sh
 TESTS += tests/integration/trace_errors.sh
+TESTS += tests/integration/trace_damage.sh
 EXTRA_DIST += tests/integration/record.sh tests/integration/replay.sh
 EXTRA_DIST += tests/integration/report.sh tests/integration/dump.sh
-EXTRA_DIST += tests/integration/trace_errors.sh
+EXTRA_DIST += tests/integration/trace_errors.sh tests/integration/trace_damage.sh
 # reading a trace file is the same code on any CPU model; the plain guest
 # runs them (record.sh, which traces, runs in both)
 PLAIN_GUEST_ONLY_TESTS += tests/integration/replay.sh tests/integration/report.sh
 PLAIN_GUEST_ONLY_TESTS += tests/integration/dump.sh tests/integration/trace_errors.sh
+PLAIN_GUEST_ONLY_TESTS += tests/integration/trace_damage.sh
 # command-line errors, output files, the checker itself: nothing in them
 # depends on how the traced code authenticates its return addresses
 PLAIN_GUEST_ONLY_TESTS += tests/integration/checker.sh tests/integration/errors.sh

@@ -57,7 +57,13 @@ scenario()
 	kill -KILL "$rc"
 	wait "$rc" 2>/dev/null || true
 	ct dump --format=jsonl "$D/killed.trace" > "$D/killed.jsonl" 2> "$D/dump4.err"
-	expect_status "calltrap dump of a killed recorder's file" "$CT_STATUS" 0
+	# killed between chunks (the usual case): complete chunks, a warning;
+	# killed in the middle of writing one: its bytes are lost, an error
+	case $CT_STATUS in
+	0) grep -q ': trace incomplete: ' "$D/dump4.err" ;;
+	1) grep -q ': truncated chunk at offset ' "$D/dump4.err" ;;
+	*) false ;;
+	esac || fail "dump of a killed recorder's file: status $CT_STATUS, $(cat "$D/dump4.err")"
 	[ "$(grep -c '"type":"call"' "$D/killed.jsonl")" -gt 1000 ] ||
 		fail "too few events dumped from the killed recorder's file"
 	# every return matches its call; frames open at the kill are allowed

@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # replay, report and dump (every format) on the fixtures of tests/fixtures/
 # and on files that are not traces: exactly one line on stderr, of the form
-# "calltrap: FILE: ..." (errors, exit 1) or "calltrap: warning: FILE: ..."
-# (truncated file or lost events, exit 0), never a crash or a hang; a
-# damaged or truncated file still shows its intact part, and a chrome dump
-# of it is valid JSON.
+# "calltrap: FILE: ..." (errors, exit 1: bytes lost, not a trace) or
+# "calltrap: warning: FILE: ..." (events lost by the recorder, exit 0),
+# never a crash or a hang; a damaged or truncated file still shows its
+# intact part, and a chrome dump of it is valid JSON.
 . "$(dirname "$0")/lib.sh"
 
 FIX=$TOP_SRCDIR/tests/fixtures
@@ -59,9 +59,9 @@ scenario()
 	run_all "$FIX/aarch64.trace" 0 none
 	run_all "$FIX/good.trace" 0 warning
 	grep -q 'events lost by the recorder' "$D/e" || fail "good.trace: lost events not reported"
-	run_all "$FIX/truncated.trace" 0 warning
-	grep -q 'trace truncated: [0-9]* bytes of an incomplete chunk lost' "$D/e" ||
-		fail "truncated.trace: not reported as truncated"
+	run_all "$FIX/truncated.trace" 1 error
+	grep -q 'truncated chunk at offset [0-9]*: [0-9]* of its [0-9]* bytes present, 6 events lost; 3 events lost by the recorder$' "$D/e" ||
+		fail "truncated.trace: not reported as truncated: $(cat "$D/e")"
 	# the intact part: main's call and the two threads' events before the cut
 	ct replay "$FIX/truncated.trace" > "$D/t.out" 2> /dev/null
 	grep -q 'main(0x1,' "$D/t.out" && grep -q 'malloc(0x20,' "$D/t.out" ||

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "repl/internal.h"
 
@@ -28,6 +29,7 @@ struct ct_repl {
 	char err[4096];
 	size_t errlen;
 	bool live;
+	bool failed; /* ct_repl_fail_later() */
 };
 
 FILE *ct_repl_out(struct ct_repl *r)
@@ -50,6 +52,11 @@ int ct_repl_error(struct ct_repl *r, const char *fmt, ...)
 	r->errlen += (size_t)n;
 	assert_true(r->errlen < sizeof(r->err));
 	return -1;
+}
+
+void ct_repl_fail_later(struct ct_repl *r)
+{
+	r->failed = true;
 }
 
 bool ct_repl_interactive(CT_UNUSED const struct ct_repl *r)
@@ -446,6 +453,7 @@ static void test_save_load(void **state)
 	char dir[] = "/tmp/ct-events-XXXXXX", path[64], bad[64], line[160], want[160];
 	struct ct_repl *r = *state;
 	struct ct_store *before;
+	struct stat sb;
 	int fd;
 
 	assert_non_null(mkdtemp(dir));
@@ -486,6 +494,18 @@ static void test_save_load(void **state)
 	OK(r, "events 1", L1002);
 	ERR(r, "save", "usage: save FILE");
 	ERR(r, "save /nonexistent/dir/x", "save: /nonexistent/dir/x: No such file or directory");
+	assert_false(r->failed);
+	/* cut inside its last chunk: loaded as far as it is intact, the
+	 * command succeeds, and the session will end with a failure */
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(truncate(path, sb.st_size - 56 - 10), 0); /* END is 56 bytes */
+	snprintf(line, sizeof(line), "load %s", path);
+	assert_non_null(strstr(run(r, line, 0), " events, x86_64, process 4242 (./prog)\n"));
+	snprintf(want, sizeof(want), "calltrap: %s: truncated chunk at offset ", path);
+	assert_memory_equal(r->err, want, strlen(want));
+	assert_non_null(strstr(r->err, " bytes present, "));
+	assert_true(r->failed);
+	r->failed = false;
 	unlink(path);
 	unlink(bad);
 	rmdir(dir);

@@ -392,7 +392,7 @@ static void test_aarch64(void **state)
 static void test_truncated(void **state)
 {
 	struct fixture good_f = load("good.trace"), f = load("truncated.trace");
-	size_t c_off = chunk_off(&good_f, 1, 2);
+	size_t c_off = chunk_off(&good_f, 1, 2), c_len = 0, i;
 	struct ct_trace_reader *r = open_fixture(&f);
 	const struct ct_trace_stats *st;
 	char msg[CT_TRACE_ERRLEN];
@@ -400,15 +400,22 @@ static void test_truncated(void **state)
 
 	(void)state;
 	init_regs();
+	for (i = 0; i < good_f.nch; i++)
+		if (good_f.ch[i].off == c_off)
+			c_len = good_f.ch[i].len;
 	assert_true(f.b.n > c_off && f.b.n < good_f.b.n);
 	expect_good(r, 0, CHUNK_B_END);
 	assert_int_equal(ct_trace_reader_next(r, &ev), -ENODATA);
-	snprintf(msg, sizeof(msg), "truncated: incomplete chunk at offset %zu, %zu bytes lost",
-		 c_off, f.b.n - c_off);
+	/* chunk C's header is whole: its length and its 6 events are known */
+	snprintf(msg, sizeof(msg), "truncated chunk at offset %zu: %zu of its %zu bytes present, "
+		 "6 events lost", c_off, f.b.n - c_off, c_len);
 	assert_string_equal(ct_trace_reader_error(r), msg);
 	st = ct_trace_reader_stats(r);
 	assert_true(st->truncated);
+	assert_int_equal(st->truncated_offset, c_off);
 	assert_int_equal(st->truncated_bytes, f.b.n - c_off);
+	assert_int_equal(st->truncated_size, c_len);
+	assert_int_equal(st->truncated_events, 6);
 	assert_int_equal(st->events, 11);
 	assert_false(st->complete);
 	assert_int_equal(ct_trace_reader_next(r, &ev), 0);
@@ -471,6 +478,47 @@ static void test_garbage(void **state)
 	assert_int_equal(ct_trace_reader_stats(r)->bad_bytes, 300);
 	assert_int_equal(ct_trace_reader_stats(r)->bad_chunks, 1);
 	ct_trace_reader_close(r);
+	free(f.b.p);
+}
+
+/* Bytes after the END chunk: every event read, the file complete, and the
+ * bytes counted (streaming and indexed alike) rather than taken as damage. */
+static void test_trailing(void **state)
+{
+	struct fixture f = load("good.trace");
+	struct ct_trace_reader *r;
+	const struct ct_trace_stats *st;
+	struct ct_event ev;
+	size_t n = f.b.n;
+	int pass;
+
+	(void)state;
+	init_regs();
+	r = open_fixture(&f);
+	expect_good(r, 0, sizeof(good) / sizeof(good[0]));
+	assert_int_equal(ct_trace_reader_next(r, &ev), 0);
+	assert_int_equal(ct_trace_reader_stats(r)->trailing_bytes, 0);
+	ct_trace_reader_close(r);
+
+	f.b.p = realloc(f.b.p, n + 7);
+	assert_non_null(f.b.p);
+	memcpy(f.b.p + n, "CTCK\x01\x02\x03", 7);
+	f.b.n = n + 7;
+	for (pass = 0; pass < 2; pass++) {
+		r = open_fixture(&f);
+		if (pass)
+			assert_int_equal(ct_trace_reader_build_index(r), 0);
+		expect_good(r, 0, sizeof(good) / sizeof(good[0]));
+		assert_int_equal(ct_trace_reader_next(r, &ev), 0);
+		st = ct_trace_reader_stats(r);
+		assert_true(st->complete);
+		assert_false(st->truncated);
+		assert_int_equal(st->bad_chunks, 0);
+		assert_int_equal(st->trailing_offset, n);
+		assert_int_equal(st->trailing_bytes, 7);
+		assert_int_equal(st->events, 17);
+		ct_trace_reader_close(r);
+	}
 	free(f.b.p);
 }
 
@@ -558,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_badcrc),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_trailing),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_header_cases),
 	};

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The trace file writer and reader (src/trace/writer.c, reader.c) and
+ * The trace file writer and reader (src/trace/writer.c, reader*.c) and
  * CRC-32C: round trips of every record type field by field, strings shared
  * across chunks, the chunk index and seeking, lost-event records, register
  * snapshots of both ISAs, pipes, writer errors, and the reader's answer to
