@@ -130,11 +130,18 @@ def rd(p):
 def seqs_of(jsonl):
     return [json.loads(l)["seq"] for l in jsonl.decode().splitlines()]
 def calls_by_func(jsonl):
-    n = {}
+    """The frames whose call and end (return or unwind) were both read, per
+    function: report counts no frame still open where the events stop, nor
+    an end whose call was in a lost chunk."""
+    n, open_ = {}, {}
     for l in jsonl.decode().splitlines():
         e = json.loads(l)
+        frames = open_.setdefault(e.get("tid"), {})
         if e["type"] == "call":
-            n[e["func"]] = n.get(e["func"], 0) + 1
+            frames[e["depth"]] = e["func"]
+        elif e["type"] in ("return", "unwind"):
+            if frames.pop(e["depth"], None) == e["func"]:
+                n[e["func"]] = n.get(e["func"], 0) + 1
     return n
 def report_calls(text):
     n = {}
@@ -200,7 +207,7 @@ for line in open(d + "/cases"):
             except Exception as e:
                 bad.append("%s: not XML: %s" % (what, e))
     if ref != "-":
-        # report counts the calls that were read
+        # report counts the frames that ended in what was read
         got = report_calls(rd("%s/%s.1.out" % (d, name)))
         if got != calls:
             bad.append("report %s: calls %s, the dump has %s" % (name, got, calls))
