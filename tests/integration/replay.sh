@@ -520,6 +520,9 @@ scenario_srcline()
 	rcheck srcreport "$D/rep" calls.c "${want[@]}"
 }
 
-run_opts scenario_calls && run_opts scenario_threads && run_opts scenario_unwind &&
-	run_opts scenario_srcline &&
+# The tree does not depend on how the targets were compiled (the recording
+# engine is tested at -O0 and -O2 elsewhere): -O2 only, as dump.sh, but for
+# source lines, which do.
+OPTS=O2 run_opts scenario_calls && OPTS=O2 run_opts scenario_threads &&
+	OPTS=O2 run_opts scenario_unwind && run_opts scenario_srcline &&
 	OPTS=O0 run_opts scenario_color && OPTS=O0 run_opts scenario_truncated

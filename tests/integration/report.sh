@@ -244,4 +244,7 @@ scenario_unwind()
 	pcheck check "$D/lj" "$D/lj.trace.jsonl" "$D/lj.out"
 }
 
-run_opts scenario_calls && run_opts scenario_threads && run_opts scenario_unwind
+# The table does not depend on how the targets were compiled (the recording
+# engine is tested at -O0 and -O2 elsewhere): -O2 only, as dump.sh.
+OPTS=O2 run_opts scenario_calls && OPTS=O2 run_opts scenario_threads &&
+	OPTS=O2 run_opts scenario_unwind
