@@ -19,6 +19,7 @@ scenario()
 	t=$(target tailcall)
 	tx=$(target tailcall_cxx)
 	run_untraced "$D/untraced.out" "$t"
+	checks_ok "$D/untraced.out"
 	expect_status "untraced tailcall" "$UT_STATUS" 0
 	ct trace -e 'tc_*' -e 'lj_*' -e 'th_*' --format=jsonl -o "$D/ev.jsonl" -- "$t" \
 		> "$D/out" 2> "$D/ct.err" < /dev/null
@@ -28,6 +29,7 @@ scenario()
 	check check --events "$D/ev.jsonl" --truth "$D/out"
 
 	run_untraced "$D/untraced_cxx.out" "$tx"
+	checks_ok "$D/untraced_cxx.out"
 	expect_status "untraced tailcall_cxx" "$UT_STATUS" 0
 	ct trace -e 'ex_*' --format=jsonl -o "$D/evx.jsonl" -- "$tx" \
 		> "$D/outx" 2> "$D/ctx.err" < /dev/null

@@ -48,6 +48,9 @@ TRACED long th_exit(long x);
 
 static volatile long sink;
 static jmp_buf env;
+/* not a local of main: one changed between setjmp and longjmp would be
+ * indeterminate after it (and GCC's aarch64 -O2 code did lose it) */
+static int failures;
 
 /* untraced: tc_chain keeps x across it, so it has a frame to pop before
  * its jump */
@@ -124,23 +127,27 @@ static void *exiting_thread(void *arg)
 
 int main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 3, failures = 0;
+	int n = argc > 1 ? atoi(argv[1]) : 3;
 	volatile int i;
 	long r;
 
 	printf("truth pid=%d role=main\n", getpid());
 	for (i = 0; i < n; i++) {
 		r = tc_one(i);
-		if (r != (i + 5) * 3 + 1)
+		if (r != (i + 5) * 3 + 1) {
+			printf("check tc_one(%d) FAIL got=%ld\n", i, r);
 			failures++;
+		}
 		ev("call", "tc_one", 1, "args", i, " tail=0");
 		ev("call", "tc_leaf", 2, "args", i + 5, " tail=" TAIL);
 		ev("return", "tc_leaf", 2, "ret", r, NULL);
 		ev("return", "tc_one", 1, "ret", r, NULL);
 
 		r = tc_chain(i);
-		if (r != (2 * i + 1) * 3 + 1)
+		if (r != (2 * i + 1) * 3 + 1) {
+			printf("check tc_chain(%d) FAIL got=%ld\n", i, r);
 			failures++;
+		}
 		ev("call", "tc_chain", 1, "args", i, " tail=0");
 		ev("call", "tc_mid", 2, "args", 2 * i, " tail=" TAIL);
 		ev("call", "tc_leaf", 3, "args", 2 * i + 1, " tail=" TAIL);
@@ -157,8 +164,10 @@ int main(int argc, char **argv)
 			failures++;
 			printf("check lj_victim-returned FAIL\n");
 		}
-		if (rc != i + 1)
+		if (rc != i + 1) {
+			printf("check setjmp(%d) FAIL rc=%d\n", i, rc);
 			failures++;
+		}
 		ev("call", "lj_victim", 1, "args", i, " tail=0");
 		ev("unwind", "lj_victim", 1, NULL, 0, NULL);
 	}
@@ -166,12 +175,16 @@ int main(int argc, char **argv)
 		pthread_t th;
 
 		fflush(stdout);
-		if (pthread_create(&th, NULL, exiting_thread, NULL) || pthread_join(th, NULL))
+		if (pthread_create(&th, NULL, exiting_thread, NULL) || pthread_join(th, NULL)) {
+			printf("check thread FAIL\n");
 			failures++;
+		}
 	}
 	r = lj_after(1);
-	if (r != 8)
+	if (r != 8) {
+		printf("check lj_after FAIL got=%ld\n", r);
 		failures++;
+	}
 	ev("call", "lj_after", 1, "args", 1, " tail=0");
 	ev("return", "lj_after", 1, "ret", 8, NULL);
 	printf("check tailcall %s\n", failures ? "FAIL" : "ok");
