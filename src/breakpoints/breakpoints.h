@@ -201,7 +201,14 @@ struct ct_frame {
 	/* entered by a tail call of the frame below it: the same return
 	 * address and stack pointer, returning for both */
 	bool tail;
+	/* how many tail calls in a row made this frame (0: not a tail call) */
+	uint32_t tail_run;
 };
+
+/* A run of tail calls longer than this at one stack pointer (a
+ * tail-dispatch loop that never returns) ends the frame each new call
+ * leaves as an unwind, so that the shadow stack stays bounded. */
+#define CT_TAIL_RUN_MAX 1024
 
 struct ct_shadow {
 	struct ct_frame *v;

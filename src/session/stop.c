@@ -209,7 +209,15 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 		 * call, ever deeper) */
 		if (rs && rs->inserted && (rs->kinds & CT_SITE_RETURN) &&
 		    ct_nonlocal_tail_ok(s, t, top, fr.ret_addr)) {
+			if (top->tail_run >= CT_TAIL_RUN_MAX) {
+				/* the frame this call leaves, below which a
+				 * run as long as the limit stays open */
+				frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
+				t->stack.n--;
+				top = ct_shadow_top(&t->stack);
+			}
 			fr.tail = true;
+			fr.tail_run = top ? top->tail_run + 1 : 1;
 		} else {
 			frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
 			t->stack.n--;

@@ -75,4 +75,49 @@ scenario()
 	grep -q 'tc_leaf' "$D/report.out" || fail "report: no tc_leaf: $(cat "$D/report.out")"
 }
 
-run_opts scenario
+# A tail-dispatch loop (tp_ping and tp_pong jump to each other 3000 times)
+# keeps at most CT_TAIL_RUN_MAX = 1024 tail calls open at one stack
+# pointer (src/breakpoints/breakpoints.h): each call beyond them ends the
+# frame it leaves as an unwind.  At -O0 they are real calls, 3001 deep.
+scenario_dispatch()
+{
+	local t n=3000
+
+	need_targets tailcall
+	t=$(target tailcall)
+	ct trace -e 'tp_*' --format=jsonl -o "$D/disp.jsonl" -- "$t" dispatch "$n" \
+		> "$D/disp.out" 2> "$D/disp.err" < /dev/null
+	expect_status "calltrap trace tailcall dispatch" "$CT_STATUS" 0
+	checks_ok "$D/disp.out"
+	python3 - "$D/disp.jsonl" "$n" "$OPT" <<'EOF' || fail "tail-dispatch events (see above)"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+n, opt, cap = int(sys.argv[2]), sys.argv[3], 1024
+calls = [e for e in ev if e["type"] == "call"]
+rets = [e for e in ev if e["type"] == "return"]
+unw = [e for e in ev if e["type"] == "unwind"]
+deepest = max(e["depth"] for e in calls)
+# open at once: every frame at -O0; at -O2 the first tp_ping and the run
+want_open = n + 1 if opt == "O0" else cap + 1
+bad = []
+if len(calls) != n + 1:
+    bad.append("%d calls, want %d" % (len(calls), n + 1))
+if deepest != want_open:
+    bad.append("deepest frame at depth %d, want %d" % (deepest, want_open))
+if len(rets) != want_open or len(unw) != n + 1 - want_open:
+    bad.append("%d returns and %d unwinds, want %d and %d"
+               % (len(rets), len(unw), want_open, n + 1 - want_open))
+if not rets or rets[-1]["depth"] != 1 or rets[-1]["retval"] != 42:
+    bad.append("the outermost tp_ping does not return 42 last")
+if any(e["retval"] != 42 for e in rets):
+    bad.append("a return without the value 42")
+for b in bad:
+    print("FAIL: " + b)
+sys.exit(1 if bad else 0)
+EOF
+}
+
+rc=0
+run_opts scenario || rc=1
+run_opts scenario_dispatch || rc=1
+exit $rc

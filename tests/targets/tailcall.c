@@ -17,6 +17,10 @@
  *
  * Traced with -e 'tc_*' -e 'lj_*' -e 'th_*', the events must be exactly the
  * "truth ev" lines.  Usage: tailcall [N]   (N rounds, default 3)
+ *
+ * tailcall dispatch N: tp_ping(N) and tp_pong end by calling each other
+ * with N - 1 until 0 (tail calls at -O2: a tail-dispatch loop at one stack
+ * pointer); prints "truth dispatch n=N ret=42" and its check.
  */
 #include "config.h"
 
@@ -24,6 +28,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define TRACED __attribute__((noinline, used))
@@ -45,6 +50,8 @@ TRACED long tc_one(long x);
 __attribute__((noipa, used)) long lj_victim(long x);
 TRACED long lj_after(long x);
 TRACED long th_exit(long x);
+TRACED long tp_ping(long n);
+TRACED long tp_pong(long n);
 
 static volatile long sink;
 static jmp_buf env;
@@ -104,6 +111,31 @@ long th_exit(long x)
 	pthread_exit(NULL);
 }
 
+long tp_ping(long n)
+{
+	sink = n;
+	if (n == 0)
+		return 42;
+	return tp_pong(n - 1);
+}
+
+long tp_pong(long n)
+{
+	sink = n;
+	if (n == 0)
+		return 42;
+	return tp_ping(n - 1);
+}
+
+static int dispatch(long n)
+{
+	long r = tp_ping(n);
+
+	printf("truth dispatch n=%ld ret=%ld\n", n, r);
+	printf("check dispatch %s\n", r == 42 ? "ok" : "FAIL");
+	return r == 42 ? 0 : 1;
+}
+
 static void ev(const char *type, const char *func, int depth, const char *key, long val,
 	       const char *more)
 {
@@ -131,6 +163,8 @@ int main(int argc, char **argv)
 	volatile int i;
 	long r;
 
+	if (argc > 2 && !strcmp(argv[1], "dispatch"))
+		return dispatch(atol(argv[2]));
 	printf("truth pid=%d role=main\n", getpid());
 	for (i = 0; i < n; i++) {
 		r = tc_one(i);
