@@ -24,7 +24,7 @@ check-aarch64-vars:
 		case ' $(HOST_ONLY_TESTS) ' in *" $$t "*) ;; *) printf ' %s' "$$t" ;; esac; \
 	done; echo
 	@echo 'xfail: $(XFAIL_TESTS)'
-	@echo 'plain-only: $(PLAIN_GUEST_ONLY_TESTS)'
+	@echo 'pac: $(PAC_GUEST_TESTS)'
 	@echo 'programs: $(bin_PROGRAMS) $(check_PROGRAMS)'
 
 .PHONY: check-aarch64 check-aarch64-pac check-aarch64-vars

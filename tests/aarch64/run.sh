@@ -20,7 +20,7 @@
 #   --srcdir DIR --builddir DIR   the source tree and the x86_64 build directory
 #   --pac                 -cpu max,pauth-impdef=on and everything built with
 #                         -mbranch-protection=standard (make check-aarch64-pac);
-#                         without --tests, PLAIN_GUEST_ONLY_TESTS are left out
+#                         without --tests, the unit tests and PAC_GUEST_TESTS
 #   --cpu MODEL           qemu -cpu (default cortex-a72, or the above with --pac)
 #   --smp N --mem MB      guest size (default 2, 2048)
 #   --timeout SEC         host-side limit for the VM run (default 3600)
@@ -333,23 +333,23 @@ var() { sed -n "s/^$1: *//p" <<<"$VARS"; }
 read -r -a ALL_TESTS <<<"$(var tests)"
 read -r -a XFAIL <<<"$(var xfail)"
 read -r -a PROGRAMS <<<"$(var programs)"
-read -r -a PLAIN_ONLY <<<"$(var plain-only)"
+read -r -a PAC_TESTS <<<"$(var pac)"
 if [ -n "$ONLY_TESTS" ]; then
 	TESTLIST=()
 	for t in $ONLY_TESTS; do
 		[[ " ${ALL_TESTS[*]} " == *" $t "* ]] || die "--tests: $t is not in TESTS"
 		TESTLIST+=("$t")
 	done
-else
+elif [ "$PAC" = 1 ]; then
+	# what pointer authentication and BTI can change (PAC_GUEST_TESTS,
+	# tests/integration/local.mk); the plain guest runs the whole suite
 	TESTLIST=()
 	for t in "${ALL_TESTS[@]}"; do
-		# with --pac, what pointer authentication cannot change is left
-		# to the plain guest (PLAIN_GUEST_ONLY_TESTS, Makefile.am): it
-		# halves the PAC guest's time in CI
-		[ "$PAC" = 1 ] && [[ " ${PLAIN_ONLY[*]} " == *" $t "* ]] && continue
-		TESTLIST+=("$t")
+		[[ $t == tests/unit/* || " ${PAC_TESTS[*]} " == *" $t "* ]] && TESTLIST+=("$t")
 	done
-	[ "$PAC" = 0 ] || log "--pac: ${#PLAIN_ONLY[@]} tests left to the plain guest: ${PLAIN_ONLY[*]}"
+	log "--pac: ${#TESTLIST[@]} of ${#ALL_TESTS[@]} tests (the unit tests and PAC_GUEST_TESTS)"
+else
+	TESTLIST=("${ALL_TESTS[@]}")
 fi
 [ "$BENCH" = 0 ] || TESTLIST=(ct-aarch64:bench)
 [ ${#TESTLIST[@]} -gt 0 ] || die "no tests to run"

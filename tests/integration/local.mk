@@ -71,18 +71,14 @@ TESTS += tests/integration/trace_damage.sh
 EXTRA_DIST += tests/integration/record.sh tests/integration/replay.sh
 EXTRA_DIST += tests/integration/report.sh tests/integration/dump.sh
 EXTRA_DIST += tests/integration/trace_errors.sh tests/integration/trace_damage.sh
-# reading a trace file is the same code on any CPU model; the plain guest
-# runs them (record.sh, which traces, runs in both)
-PLAIN_GUEST_ONLY_TESTS += tests/integration/replay.sh tests/integration/report.sh
-PLAIN_GUEST_ONLY_TESTS += tests/integration/dump.sh tests/integration/trace_errors.sh
 # trace_damage.sh keeps every view of 11 copies of calls' 6000-deep
 # recursion (folded stacks: 144 MB each), more than the guest's 2 GB of
-# memory holds; replay/report/dump.sh run the reader there
-HOST_ONLY_TESTS += tests/integration/trace_damage.sh
-# command-line errors, output files, the checker itself: nothing in them
-# depends on how the traced code authenticates its return addresses
-PLAIN_GUEST_ONLY_TESTS += tests/integration/checker.sh tests/integration/errors.sh
-PLAIN_GUEST_ONLY_TESTS += tests/integration/outfiles.sh tests/integration/stacks_errors.sh
+# memory holds; trace_errors.sh reads the fixtures and files that are no
+# traces: the reader is the same C on any CPU, and replay/report/dump.sh run
+# it in the guest on files recorded there; checker.sh tests the event
+# checker (python), not calltrap
+HOST_ONLY_TESTS += tests/integration/trace_damage.sh tests/integration/trace_errors.sh
+HOST_ONLY_TESTS += tests/integration/checker.sh
 # calltrap stacks: snapshot of a hung process, deadlock cycles, bad input
 TESTS += tests/integration/stacks.sh
 TESTS += tests/integration/stacks_errors.sh
@@ -131,3 +127,18 @@ EXTRA_DIST += tests/integration/tailcall.sh
 # compiler-split cold parts (NAME.cold) are never traced as functions
 TESTS += tests/integration/coldparts.sh
 EXTRA_DIST += tests/integration/coldparts.sh
+
+# The PAC guest (make check-aarch64-pac: -mbranch-protection=standard, a CPU
+# with pointer authentication) runs the unit tests and these: what PAC and
+# BTI change is the code at function entries (paciasp, bti c: displaced and
+# relocated), signed return addresses (in x30, on the stack, at return
+# sites, in signal frames) and unwinding (longjmp, exceptions, tail calls,
+# stacks).  The rest of the suite (processes, files, patterns, the REPL)
+# runs the same code in both guests: the plain guest runs it.
+PAC_GUEST_TESTS += tests/integration/calls.sh tests/integration/threads.sh \
+	tests/integration/longjmp.sh tests/integration/exceptions.sh \
+	tests/integration/signals.sh tests/integration/sigslot.sh \
+	tests/integration/coldjump.sh tests/integration/tailcall.sh \
+	tests/integration/coldparts.sh tests/integration/attach.sh \
+	tests/integration/regs.sh tests/integration/args.sh tests/integration/libc.sh \
+	tests/integration/vfork.sh tests/integration/stacks.sh
