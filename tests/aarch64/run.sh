@@ -28,7 +28,9 @@
 #   --ct-timeout SEC      CT_TIMEOUT for lib.sh inside the guest (default 180;
 #                         lib.sh's 60 is for native speed)
 #   --tests 'T ...'       run only these entries of TESTS
-#   --parallel N          run N tests at a time in the guest (default 1)
+#   --parallel N          run N tests at a time in the guest (default 2: a
+#                         test keeps about one vCPU busy, tracer and tracee
+#                         taking turns; two halve the suite's time)
 #   --cache DIR           downloads and extracted packages
 #                         (default ${XDG_CACHE_HOME:-$HOME/.cache}/calltrap-aarch64)
 #   --jobs N              make -jN for the cross build (default 2)
@@ -56,7 +58,7 @@ CT_TIMEOUT=180
 ONLY_TESTS=
 CACHE=
 JOBS=2
-PARALLEL=1
+PARALLEL=2
 INSTALL=1
 BOOT=1
 BENCH=0
