@@ -344,6 +344,7 @@ static void reselect(struct ct_session *s, struct ct_mm **mms, size_t nr_mms,
 	for (i = 0; i < nr_mms; i++) {
 		for (j = 0; j < mms[i]->nr_mods; j++) {
 			struct ct_modrt *m = mms[i]->mods[j];
+			struct ct_modnames mod;
 
 			/* forked address spaces share their modules */
 			for (k = 0; seen && k < nr_seen && seen[k] != m; k++)
@@ -352,9 +353,9 @@ static void reselect(struct ct_session *s, struct ct_mm **mms, size_t nr_mms,
 				continue;
 			if (seen)
 				seen[nr_seen++] = m;
+			mod = ct_modrt_names(m);
 			for (k = 0; k < m->nr_funcs; k++) {
 				struct ct_func *f = &m->funcs[k];
-				const struct ct_modnames mod = ct_modrt_names(m);
 				bool want;
 
 				/* f->name is demangled: the symbol counts too */

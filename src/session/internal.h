@@ -26,6 +26,11 @@ struct ct_modrt {
 	struct ct_modrt *next_dead; /* in s->dead_mods */
 };
 
+struct ct_session;
+/* Where separate debug files are looked for, besides the standard places:
+ * --debug-dir, else CALLTRAP_DEBUG_DIR (NULL: neither). */
+const char *ct_session_debug_dirs(const struct ct_session *s);
+
 /* The names the patterns' MODULE part may use for m. */
 static inline struct ct_modnames ct_modrt_names(const struct ct_modrt *m)
 {

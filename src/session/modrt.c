@@ -46,8 +46,7 @@ static int module_select(struct ct_session *s, struct ct_modrt *m)
 
 	/* a stripped file's functions from its debug file, first: it
 	 * rebuilds the table the ct_funcs parallel */
-	ret = ct_elf_add_debug_syms(m->m.elf, m->m.file, s->opts.debug_dirs ? s->opts.debug_dirs :
-									   getenv(CT_DEBUG_DIR_ENV));
+	ret = ct_elf_add_debug_syms(m->m.elf, m->m.file, ct_session_debug_dirs(s));
 	if (ret < 0)
 		return ret;
 	if (!s->opts.no_demangle) {

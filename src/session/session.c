@@ -83,6 +83,11 @@ uint64_t ct_ts_of(const struct ct_session *s, uint64_t now)
 	return since > idle ? since - idle : 0;
 }
 
+const char *ct_session_debug_dirs(const struct ct_session *s)
+{
+	return s->opts.debug_dirs ? s->opts.debug_dirs : getenv(CT_DEBUG_DIR_ENV);
+}
+
 uint64_t ct_session_clock(const struct ct_session *s)
 {
 	return ct_ts_of(s, ct_now_ns());

@@ -58,8 +58,7 @@ static struct ct_typed *resolve(struct ct_session *s, const struct ct_func *f)
 	if (!m || !m->m.elf)
 		return NULL;
 	idx = (size_t)(f - m->funcs);
-	dw = ct_elf_dwarf(m->m.elf, m->m.file, s->opts.debug_dirs ? s->opts.debug_dirs :
-						 getenv(CT_DEBUG_DIR_ENV));
+	dw = ct_elf_dwarf(m->m.elf, m->m.file, ct_session_debug_dirs(s));
 	/* the code its entry site is on: for an IFUNC the implementation, not
 	 * the resolver that its symbol's value names; failing DWARF of that
 	 * code, the prototype of a global symbol's public name (a local one
