@@ -202,13 +202,13 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	 * call site calls again after longjmp or an exception (nonlocal.c),
 	 * or another call starts where it was. */
 	if (top && top->entry_sp == sp) {
-		const struct ct_site *rs = ct_site_at(&t->proc->mm->bps, top->ret_addr);
+		const struct ct_site *rs = ct_nonlocal_tail_ok(s, t, top, fr.ret_addr) ?
+			ct_site_at(&t->proc->mm->bps, top->ret_addr) : NULL;
 
 		/* (its return must be watched: a frame whose return goes unseen
 		 * would take every later call from its call site for a tail
 		 * call, ever deeper) */
-		if (rs && rs->inserted && (rs->kinds & CT_SITE_RETURN) &&
-		    ct_nonlocal_tail_ok(s, t, top, fr.ret_addr)) {
+		if (rs && rs->inserted && (rs->kinds & CT_SITE_RETURN)) {
 			if (top->tail_run >= CT_TAIL_RUN_MAX) {
 				/* the frame this call leaves, below which a
 				 * run as long as the limit stays open */
@@ -219,8 +219,8 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 			fr.tail = true;
 			fr.tail_run = top ? top->tail_run + 1 : 1;
 		} else {
-			frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
-			t->stack.n--;
+			/* every frame entered at sp: a tail call's too */
+			unwind_while_below(s, t, sp + 1, true, now);
 			top = ct_shadow_top(&t->stack);
 			if (arch->ra_at_entry_sp) {
 				bad = 0;

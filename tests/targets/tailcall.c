@@ -12,6 +12,8 @@
  *     main each time: the next call starts at the same stack pointer with
  *     the same return address as the abandoned frame, as a tail call would,
  *     yet the frame is abandoned: an unwind, and every call at depth 1.
+ *     lj_chain(i) does the same through a tail call to lj_victim: both its
+ *     frames at that stack pointer are abandoned.
  *  3. A thread calls th_exit(5), which ends the thread (pthread_exit, an
  *     unwinding of its own): th_exit is unwound.
  *
@@ -49,6 +51,7 @@ TRACED long tc_one(long x);
  * another matter) */
 __attribute__((noipa, used)) long lj_victim(long x);
 TRACED long lj_after(long x);
+TRACED long lj_chain(long x);
 TRACED long th_exit(long x);
 TRACED long tp_ping(long n);
 TRACED long tp_pong(long n);
@@ -97,6 +100,14 @@ long lj_victim(long x)
 {
 	sink = x;
 	longjmp(env, (int)x + 1);
+}
+
+/* ends by jumping to lj_victim at -O2: two frames at one stack pointer,
+ * both abandoned by its longjmp */
+long lj_chain(long x)
+{
+	sink = x;
+	return lj_victim(x);
 }
 
 long lj_after(long x)
@@ -204,6 +215,24 @@ int main(int argc, char **argv)
 		}
 		ev("call", "lj_victim", 1, "args", i, " tail=0");
 		ev("unwind", "lj_victim", 1, NULL, 0, NULL);
+	}
+	/* the same after a tail call: both frames at that stack pointer end */
+	for (i = 0; i < n; i++) {
+		int rc = setjmp(env);
+
+		if (rc == 0) {
+			lj_chain(i);
+			failures++;
+			printf("check lj_chain-returned FAIL\n");
+		}
+		if (rc != i + 1) {
+			printf("check setjmp-chain(%d) FAIL rc=%d\n", i, rc);
+			failures++;
+		}
+		ev("call", "lj_chain", 1, "args", i, " tail=0");
+		ev("call", "lj_victim", 2, "args", i, " tail=" TAIL);
+		ev("unwind", "lj_victim", 2, NULL, 0, NULL);
+		ev("unwind", "lj_chain", 1, NULL, 0, NULL);
 	}
 	{
 		pthread_t th;
