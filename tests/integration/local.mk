@@ -127,6 +127,9 @@ EXTRA_DIST += tests/integration/tailcall.sh
 # compiler-split cold parts (NAME.cold) are never traced as functions
 TESTS += tests/integration/coldparts.sh
 EXTRA_DIST += tests/integration/coldparts.sh
+# trace -c: the report table instead of the events
+TESTS += tests/integration/summary.sh
+EXTRA_DIST += tests/integration/summary.sh
 
 # The PAC guest (make check-aarch64-pac: -mbranch-protection=standard, a CPU
 # with pointer authentication) runs the unit tests and these: what PAC and
