@@ -335,9 +335,9 @@ int ct_report_collect(struct ct_report *rp, struct ct_view_input *in,
 /*
  * The view ct_report_collect() runs, for a caller with events rather than
  * a file (`trace -c`, output/summary.c): feed it (ct_view_feed), end it
- * (ct_view_finish) before printing, free it.  The strings of the events
- * fed are kept as the rows' keys and names: one pointer per distinct
- * string, living as long as rp.  NULL with errno.
+ * (ct_view_finish) before printing, free it.  The rows keep the calls'
+ * string pointers as keys and names: the caller gives one pointer per
+ * distinct string, valid as long as rp.  NULL with errno.
  */
 struct ct_view *ct_report_view_new(struct ct_report *rp, const struct ct_view_filter *f);
 /* Rows in the order of the sort key; valid until ct_report_free().  Their
