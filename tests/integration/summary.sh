@@ -182,7 +182,7 @@ scenario_attach()
 	wait_line "$D/loop.out" '^pid=' 10 || fail "the loop did not start"
 	snapshot "$pid" "$D/snap"
 
-	ct trace -c -p "$pid" --duration=0.5 -e sm_tick > "$D/d.out" 2> "$D/d.err" < /dev/null
+	ct trace -c -p "$pid" --duration=1 -e sm_tick > "$D/d.out" 2> "$D/d.err" < /dev/null
 	expect_status "trace -c -p --duration" "$CT_STATUS" 0
 	[ ! -s "$D/d.out" ] || fail "trace -c -p wrote to stdout: $(cat "$D/d.out")"
 	summary calls "$D/d.err" sm_tick 1
@@ -212,5 +212,7 @@ scenario_attach()
 
 rc=0
 run_opts scenario || rc=1
-run_opts scenario_attach || rc=1
+# attach and detach are tested at both levels elsewhere (attach.sh): here,
+# the table they end with, at -O2 only
+OPTS=O2 run_opts scenario_attach || rc=1
 exit $rc
