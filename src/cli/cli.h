@@ -10,6 +10,7 @@
 
 #include "output/output.h"
 #include "symtab/symtab.h"
+#include "view/view.h"
 
 /* Exit codes of calltrap itself (a traced program's status is passed on). */
 #define CT_EXIT_ERROR 1
@@ -22,6 +23,8 @@ struct ct_trace_opts {
 	bool regs;
 	bool follow_forks;
 	bool stats;
+	bool summary;           /* -c: the report table at the end, no events */
+	struct ct_report_opts summary_opts; /* its --sort */
 	bool no_demangle;       /* C++ functions by their symbol-table names */
 	bool raw_args;          /* registers even where DWARF types the arguments */
 	unsigned string_limit;  /* 0: the session's default */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `calltrap trace`: spawn or attach, stream events, exit like the program. */
+/* `calltrap trace`: spawn or attach, stream events (or, with -c, print their
+ * summary table at the end), exit like the program. */
 #include "config.h"
 
 #include <errno.h>
@@ -39,7 +40,10 @@ int ct_cmd_trace(int argc, char **argv)
 		 * per burst of events instead of one per event */
 		setvbuf(stderr, NULL, _IOFBF, 1 << 16);
 	}
-	out = ct_output_new(o.format, fp, o.regs ? CT_OUT_REGS : 0);
+	if (o.summary)
+		out = ct_output_new_summary(fp, &o.summary_opts);
+	else
+		out = ct_output_new(o.format, fp, o.regs ? CT_OUT_REGS : 0);
 	if (!out) {
 		fprintf(stderr, "calltrap: %s\n", strerror(errno));
 		ct_outfile_discard(&of);

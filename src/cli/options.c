@@ -25,6 +25,7 @@ enum {
 	OPT_RAW_ARGS,
 	OPT_STRING_LIMIT,
 	OPT_DEBUG_DIR,
+	OPT_SORT,
 };
 
 static const struct option trace_longopts[] = {
@@ -37,6 +38,8 @@ static const struct option trace_longopts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "summary", no_argument, NULL, 'c' },
+	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 	{ "raw-args", no_argument, NULL, OPT_RAW_ARGS },
 	{ "string-limit", required_argument, NULL, OPT_STRING_LIMIT },
@@ -68,6 +71,7 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 	bool record = !strcmp(cmd, "record");
 	const char *debug_dirs[CT_CLI_MAX_DEBUG_DIRS];
 	unsigned nr_debug_dirs = 0;
+	bool format_given = false, sort_given = false;
 	unsigned long v;
 	int c;
 
@@ -76,7 +80,7 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, PROGRAM's own options follow */
-	while ((c = getopt_long(argc, argv, "+:e:p:o:fvh", trace_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:p:o:fcvh", trace_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (ct_patterns_add(&o->patterns, optarg) < 0)
@@ -96,6 +100,7 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 						   "trace and dump");
 			if (ct_format_parse(optarg, &o->format) < 0)
 				return usage_error(cmd, "unknown format '%s' (text or jsonl)", optarg);
+			format_given = true;
 			break;
 		case OPT_REGS:
 			o->regs = true;
@@ -114,6 +119,21 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 			break;
 		case OPT_STATS:
 			o->stats = true;
+			break;
+		case 'c':
+			if (record)
+				return usage_error(cmd, "-c is for trace (record writes a trace file: "
+						   "'calltrap report' makes its table)");
+			o->summary = true;
+			break;
+		case OPT_SORT:
+			if (record)
+				return usage_error(cmd, "--sort is for trace -c");
+			if (ct_report_sort_parse(optarg, &o->summary_opts.sort) < 0)
+				return usage_error(cmd, "invalid --sort '%s' (calls, total, self, avg, "
+						   "min, max or name)",
+						   optarg);
+			sort_given = true;
 			break;
 		case OPT_NO_DEMANGLE:
 			o->no_demangle = true;
@@ -157,6 +177,12 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 		return usage_error(cmd, "nothing to trace: give -p PID or -- PROGRAM [ARGS...]");
 	if (o->duration_ns && !o->pid)
 		return usage_error(cmd, "--duration needs -p PID");
+	if (sort_given && !o->summary)
+		return usage_error(cmd, "--sort needs -c (the summary table)");
+	if (o->summary && format_given)
+		return usage_error(cmd, "-c prints a table, no events: --format does not apply");
+	if (o->summary && o->regs)
+		return usage_error(cmd, "-c prints a table, no events: --regs does not apply");
 	if (nr_debug_dirs && ct_cli_export_debug_dirs(cmd, debug_dirs, nr_debug_dirs) < 0)
 		return -EINVAL;
 	return 0;

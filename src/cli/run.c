@@ -131,7 +131,7 @@ static int finish_output(const struct ct_trace_opts *o, struct ct_outfile *of, b
 
 int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_outfile *of)
 {
-	bool published = false;
+	bool published = false, started = false;
 	struct ct_session_opts so = { 0 };
 	struct ct_stop_request stop = { 0 };
 	struct ct_session *s = NULL;
@@ -172,6 +172,7 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_o
 		goto out_mask;
 	}
 	ret = o->pid ? ct_session_attach(s, o->pid) : ct_session_spawn(s, o->argv);
+	started = ret == 0;
 	if (ret == 0 && of) {
 		ret = publish_output(o, s, of);
 		published = ret == 0;
@@ -189,7 +190,9 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_o
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		ret = ct_session_run(s, &stop);
 	}
-	if (ct_output_end(out) < 0 && ret == 0) {
+	/* a program that never ran has no events: nothing to end (trace -c
+	 * would print an empty table under the error line) */
+	if (started && ct_output_end(out) < 0 && ret == 0) {
 		fprintf(stderr, "calltrap: writing events: %s\n", strerror(errno ? errno : EIO));
 		code = CT_EXIT_ERROR;
 		goto out_stats;

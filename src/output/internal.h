@@ -30,6 +30,9 @@ struct ct_output {
 	/* tee (tee.c) */
 	struct ct_output *tee[2];
 	bool tee_on[2];
+
+	/* trace -c (summary.c) */
+	struct ct_summary *summary;
 };
 
 #endif

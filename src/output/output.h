@@ -63,6 +63,15 @@ struct ct_output *ct_output_new_trace(int fd, const struct ct_trace_info *info);
 struct ct_output *ct_output_new_tee(struct ct_output *a, struct ct_output *b);
 void ct_output_tee_enable(struct ct_output *tee, unsigned which, bool on);
 
+/*
+ * `trace -c`: no event is written; calls and returns are counted per
+ * function (view/report.c, with ro's sort order) and ending the output
+ * writes report's table to fp, which the output does not own.  NULL with
+ * errno set.
+ */
+struct ct_report_opts;
+struct ct_output *ct_output_new_summary(FILE *fp, const struct ct_report_opts *ro);
+
 /* Bytes written so far by a trace output, 0 for the others. */
 uint64_t ct_output_bytes(const struct ct_output *o);
 

@@ -210,11 +210,17 @@ static int report_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame
 	return 0;
 }
 
+struct ct_view *ct_report_view_new(struct ct_report *rp, const struct ct_view_filter *f)
+{
+	static const struct ct_view_ops ops = { .exit = report_exit };
+
+	return ct_view_new(f, &ops, rp, 0);
+}
+
 int ct_report_collect(struct ct_report *rp, struct ct_view_input *in,
 		      const struct ct_view_filter *f)
 {
-	static const struct ct_view_ops ops = { .exit = report_exit };
-	struct ct_view *v = ct_view_new(f, &ops, rp, 0);
+	struct ct_view *v = ct_report_view_new(rp, f);
 	int rc;
 
 	if (!v)

@@ -332,6 +332,14 @@ void ct_report_free(struct ct_report *rp);
 /* Aggregate the frames of in through f.  0 or -errno. */
 int ct_report_collect(struct ct_report *rp, struct ct_view_input *in,
 		      const struct ct_view_filter *f);
+/*
+ * The view ct_report_collect() runs, for a caller with events rather than
+ * a file (`trace -c`, output/summary.c): feed it (ct_view_feed), end it
+ * (ct_view_finish) before printing, free it.  The rows keep the calls'
+ * string pointers as keys and names: the caller gives one pointer per
+ * distinct string, valid as long as rp.  NULL with errno.
+ */
+struct ct_view *ct_report_view_new(struct ct_report *rp, const struct ct_view_filter *f);
 /* Rows in the order of the sort key; valid until ct_report_free().  Their
  * strings are the reader's: print before closing it. */
 size_t ct_report_rows(struct ct_report *rp, const struct ct_report_row *const **rows);

@@ -127,6 +127,12 @@ EXTRA_DIST += tests/integration/tailcall.sh
 # compiler-split cold parts (NAME.cold) are never traced as functions
 TESTS += tests/integration/coldparts.sh
 EXTRA_DIST += tests/integration/coldparts.sh
+# trace -c: the report table instead of the events
+TESTS += tests/integration/summary.sh
+EXTRA_DIST += tests/integration/summary.sh
+# every option of every --help has its place in the man page
+TESTS += tests/integration/man_options.sh
+EXTRA_DIST += tests/integration/man_options.sh
 
 # The PAC guest (make check-aarch64-pac: -mbranch-protection=standard, a CPU
 # with pointer authentication) runs the unit tests and these: what PAC and
