@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,14 +237,70 @@ static bool die_udata(Dwarf_Die *die, unsigned name, Dwarf_Word *v)
 	return dwarf_attr(die, name, &a) && dwarf_formudata(&a, v) == 0;
 }
 
+/* The DIE that declares die's function where its namespace or class
+ * holds it: through DW_AT_abstract_origin, then DW_AT_specification. */
+static void decl_die(Dwarf_Die *die, Dwarf_Die *out)
+{
+	Dwarf_Attribute a;
+	int hops;
+
+	*out = *die;
+	for (hops = 0; hops < 4; hops++) {
+		Dwarf_Die next;
+
+		if (!dwarf_attr(out, DW_AT_abstract_origin, &a) &&
+		    !dwarf_attr(out, DW_AT_specification, &a))
+			break;
+		if (!dwarf_formref_die(&a, &next))
+			break;
+		*out = next;
+	}
+}
+
+/* name with the namespaces and classes around its declaration before it
+ * ("std::thread::_M_run"), as gdb names a function that has no linkage
+ * name (a template instantiated with a local type, a lambda's operator());
+ * the scopes up to the first unnamed class or enclosing function.
+ * malloc'ed, or NULL (ENOMEM, or no scope to add). */
+static char *qualified_name(Dwarf_Die *die, const char *name)
+{
+	Dwarf_Die decl, *scopes = NULL;
+	char *out = NULL, *more;
+	int n, i;
+
+	decl_die(die, &decl);
+	n = dwarf_getscopes_die(&decl, &scopes);
+	for (i = 1; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		const char *scope = dwarf_diename(&scopes[i]);
+
+		if (tag == DW_TAG_namespace && !scope)
+			scope = "(anonymous namespace)";
+		else if ((tag != DW_TAG_namespace && tag != DW_TAG_class_type &&
+			  tag != DW_TAG_structure_type && tag != DW_TAG_union_type) ||
+			 !scope)
+			break;
+		if (asprintf(&more, "%s::%s", scope, out ? out : name) < 0) {
+			free(out);
+			out = NULL;
+			break;
+		}
+		free(out);
+		out = more;
+	}
+	free(scopes);
+	return out;
+}
+
 /* The name an inlined function is shown by: its linkage name demangled
- * (C++: scope and name), else its DW_AT_name, both read through
+ * (C++: scope, name and parameters, as the frames of the symbol table),
+ * else its DW_AT_name with its scopes; both read through
  * DW_AT_abstract_origin.  *owned is what the caller frees. */
 static const char *inlined_name(const struct ct_symbolizer *s, Dwarf_Die *die,
 				const char **linkage, char **owned)
 {
 	Dwarf_Attribute a;
-	const char *ln = NULL;
+	const char *ln = NULL, *name;
 
 	*owned = NULL;
 	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &a) ||
@@ -256,7 +313,10 @@ static const char *inlined_name(const struct ct_symbolizer *s, Dwarf_Die *die,
 		return *owned;
 	if (ln && !s->demangle)
 		return ln;
-	return dwarf_diename(die);
+	name = dwarf_diename(die);
+	if (name)
+		*owned = qualified_name(die, name);
+	return *owned ? *owned : name;
 }
 
 /* The DW_TAG_inlined_subroutine DIEs around the code at addr, innermost
@@ -264,7 +324,8 @@ static const char *inlined_name(const struct ct_symbolizer *s, Dwarf_Die *die,
  * innermost scope at the pc; its enclosing DIEs in the tree
  * (dwarf_getscopes_die, not the abstract origins dwarf_getscopes goes on
  * with) are the chain of inlined calls up to the concrete function, as
- * elfutils' addr2line -i walks it.  The count, or -1. */
+ * elfutils' addr2line -i walks it.  The count: 0 when nothing is
+ * inlined there or the module has no DWARF for addr. */
 static int inlined_dies(Dwfl_Module *mod, uint64_t addr, Dwarf_Die *cu_out, Dwarf_Die **out)
 {
 	Dwarf_Addr bias;
