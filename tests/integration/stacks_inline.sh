@@ -10,7 +10,8 @@
 #  - the mutexes they wait for, inside the array accounts (.data), print
 #    as 0x...<accounts+N> in the system call, the wait and the deadlock
 #    lines; the auditor's, inside audit (.bss, past the file's pages), as
-#    <audit+N>; the JSON has "addr_symbol", "mutex_symbol", "inlined".
+#    <audit+N>; the JSON has "addr_symbol", "mutex_symbol", "inlined";
+#  - C++: an inlined template with no linkage name, by its qualified name.
 # And `stacks -p` of a kernel thread says it is one, in one line, exit 1.
 . "$(dirname "$0")/lib.sh"
 
@@ -165,6 +166,39 @@ PY
 		fail "stacks output of accounts (see above; $D/stacks.txt)"
 }
 
+# C++ (tests/targets/stacks_cxx.cc): outer::relay, a template instantiated
+# with a lambda's type, has no linkage name; inlined at -O2 it is named by
+# its DWARF name with its namespace, as gdb does; at -O0 it is a frame of
+# the symbol table, demangled.
+scenario_cxx()
+{
+	local tid
+	local -a want
+
+	need_targets stacks_cxx
+	rm -f "$D/cxx.in"
+	mkfifo "$D/cxx.in" || fail "mkfifo"
+	exec 8<> "$D/cxx.in"
+	"$(target stacks_cxx)" < "$D/cxx.in" > "$D/cxx.out" 2>&1 &
+	TPID=$!
+	BG_PIDS="$BG_PIDS $TPID"
+	wait_line "$D/cxx.out" '^ready' 20 || fail "stacks_cxx did not get ready: $(cat "$D/cxx.out")"
+	tid=$(sed -n 's/^truth tid=\([0-9]*\) role=waiter .*/\1/p' "$D/cxx.out")
+	ct stacks -p "$TPID" --tid="$tid" > "$D/cxx.txt" 2> "$D/cxx.err"
+	expect_status "stacks -p stacks_cxx" "$CT_STATUS" 0
+	echo >&8
+	wait_pid "$TPID" 20
+	if [ "$OPT" = O2 ]; then
+		want=(' in outer::relay<.*> (stacks_cxx-O2) at [^ ]*stacks_cxx\.cc:[0-9]* \[inlined\]$'
+		      ' in long outer::inner::Waiter<int>::wait_for<long>(long)+0x[0-9a-f]* (stacks_cxx-O2) at [^ ]*:[0-9]*$')
+	else
+		want=(' in void outer::relay<.*>(.*)+0x[0-9a-f]* (stacks_cxx-O0) at [^ ]*stacks_cxx\.cc:[0-9]*$')
+	fi
+	for w in "${want[@]}"; do
+		grep -q -- "$w" "$D/cxx.txt" || fail "no frame matching '$w' in $D/cxx.txt"
+	done
+}
+
 # A kernel thread (PF_KTHREAD in /proc/PID/stat's flags): kthreadd, a
 # kworker.  None is visible in a pid namespace of its own: skipped then.
 scenario_kthread()
@@ -192,4 +226,5 @@ scenario_kthread()
 }
 
 OPTS="O0 O2" run_opts scenario
+OPTS="O0 O2" run_opts scenario_cxx
 OPTS=O0 run_opts scenario_kthread
