@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# `calltrap stacks` against `eu-stack -p` and `gdb -batch -ex 'thread apply
-# all bt' -p` on one process with 100 threads blocked in assorted calls
+# `calltrap stacks` against `eu-stack -i -p` and `gdb -batch -ex 'thread
+# apply all bt' -p` (all three show inlined calls as frames) on one process with 100 threads blocked in assorted calls
 # (tests/targets/deadlock.c with 94 extra threads: futex waits on mutexes and
 # a condition variable, read() on pipes, poll(), nanosleep()), all in this
 # one run: the median wall time of REPS runs of each, and the ratios.
@@ -97,7 +97,7 @@ median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }
 
 run calltrap "$CALLTRAP" stacks -p "$target_pid"
 run calltrap_json "$CALLTRAP" stacks -p "$target_pid" --format=json
-run eu-stack eu-stack -p "$target_pid"
+run eu-stack eu-stack -i -p "$target_pid"
 run gdb gdb -batch -nx -ex 'thread apply all bt' -p "$target_pid"
 
 # how long calltrap kept the process stopped, from its JSON
@@ -123,7 +123,7 @@ echo "calltrap stacks benchmark: one process, $n threads, median of $reps runs (
 printf '  %-44s %10s\n' "command" "wall ms"
 printf '  %-44s %10s\n' "calltrap stacks -p PID" "$(ms "$ct")"
 printf '  %-44s %10s\n' "calltrap stacks -p PID --format=json" "$(ms "$cj")"
-printf '  %-44s %10s\n' "eu-stack -p PID" "$(ms "$eu")"
+printf '  %-44s %10s\n' "eu-stack -i -p PID" "$(ms "$eu")"
 printf '  %-44s %10s\n' "gdb -batch -ex 'thread apply all bt' -p PID" "$(ms "$gd")"
 echo "  calltrap / eu-stack = $(ratio "$ct" "$eu")   calltrap / gdb = $(ratio "$ct" "$gd")"
 echo "  process stopped under calltrap: $(awk -v v="$st" 'BEGIN { printf "%.2f", v / 1000 }') ms (all threads at once)"

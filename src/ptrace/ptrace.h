@@ -77,6 +77,8 @@ int ct_ptrace_finish_syscall(pid_t tid);
 /* Is pid a kernel thread (PF_KTHREAD: no user memory, no code to trace)?
  * false also when it cannot be told (gone). */
 bool ct_proc_is_kthread(pid_t pid);
+/* What every command that refuses a kernel thread says it is. */
+#define CT_KTHREAD_WHAT "a kernel thread, which runs no program code"
 /* An integer field of /proc/TID/status ("Tgid", "TracerPid"), or -1. */
 long ct_proc_status_field(pid_t tid, const char *field);
 /* Does the process of tid catch signal sig (a handler: SigCgt)?  1, 0, or

@@ -491,8 +491,7 @@ int ct_session_attach(struct ct_session *s, pid_t pid)
 		return -ESRCH;
 	}
 	if (ct_proc_is_kthread(pid)) {
-		ct_session_set_error(s, "attach %d: a kernel thread, which runs no program code: "
-				     "nothing to trace", (int)pid);
+		ct_session_set_error(s, "attach %d: " CT_KTHREAD_WHAT ": nothing to trace", (int)pid);
 		return -EPERM;
 	}
 	if (!s->guard) {

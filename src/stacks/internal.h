@@ -70,6 +70,9 @@ uint64_t ct_reg_by_name(const struct ct_arch *arch, const struct ct_regs *r, con
 
 /* Fill sys->text (and sys->fd, sys->fd_target) for a thread of pid. */
 void ct_sys_decode(struct ct_syscall *sys, pid_t pid, struct ct_memcache *mc);
+/* After the detach: "<name+off>" after each address of sys->text that a
+ * data symbol holds (ct_symbolizer_data); text too long is cut. */
+void ct_sys_name_addrs(struct ct_syscall *sys, struct ct_symbolizer *sym);
 /* Names of futex operations: "FUTEX_WAIT_PRIVATE", etc. into buf. */
 void ct_futex_op_name(uint64_t op, char *buf, size_t len);
 

@@ -115,7 +115,10 @@ static void text_frame(FILE *fp, unsigned n, const struct ct_frame *f)
 	fprintf(fp, "    #%-2u 0x%016" PRIx64 " in ", n, f->pc);
 	if (f->loc.func) {
 		text_str(fp, f->loc.func, false);
-		fprintf(fp, "+%#" PRIx64, f->loc.offset);
+		/* an inlined function has no code of its own to be at an
+		 * offset into */
+		if (!f->loc.inlined)
+			fprintf(fp, "+%#" PRIx64, f->loc.offset);
 	} else {
 		fputs("??", fp);
 	}
@@ -129,9 +132,25 @@ static void text_frame(FILE *fp, unsigned n, const struct ct_frame *f)
 		text_str(fp, f->loc.file, false);
 		fprintf(fp, ":%d", f->loc.line);
 	}
-	if (f->how == CT_FRAME_FP)
+	if (f->loc.inlined)
+		fputs(" [inlined]", fp);
+	else if (f->how == CT_FRAME_FP)
 		fputs(" [frame pointer]", fp);
 	fputc('\n', fp);
+}
+
+/* A data address, and the symbol it is in as gdb shows it:
+ * 0x55d0c2a4c118<accounts+56> (the offset in decimal, as gdb has it). */
+static void text_addr(FILE *fp, uint64_t addr, const struct ct_addr_name *an)
+{
+	fprintf(fp, "%#" PRIx64, addr);
+	if (!an->name)
+		return;
+	fputc('<', fp);
+	text_str(fp, an->name, false);
+	if (an->off)
+		fprintf(fp, "+%" PRIu64, an->off);
+	fputc('>', fp);
 }
 
 static void text_wait(FILE *fp, const struct ct_snapshot *snap, const struct ct_stack_thread *t)
@@ -139,12 +158,15 @@ static void text_wait(FILE *fp, const struct ct_snapshot *snap, const struct ct_
 	const struct ct_stack_thread *o;
 
 	if (t->wait.kind == CT_WAIT_FUTEX) {
-		fprintf(fp, "    waits on futex %#" PRIx64 "\n", t->wait.addr);
+		fputs("    waits on futex ", fp);
+		text_addr(fp, t->wait.addr, &t->wait.addr_name);
+		fputc('\n', fp);
 		return;
 	}
 	if (t->wait.kind != CT_WAIT_MUTEX)
 		return;
-	fprintf(fp, "    waits for mutex %#" PRIx64, t->wait.addr);
+	fputs("    waits for mutex ", fp);
+	text_addr(fp, t->wait.addr, &t->wait.addr_name);
 	o = t->wait.owner ? ct_snapshot_thread(snap, t->wait.owner) : NULL;
 	if (o == t)
 		fprintf(fp, ", which it holds itself (a self-deadlock)");
@@ -234,8 +256,9 @@ static void text_deadlock(FILE *fp, const struct ct_snapshot *snap, const struct
 
 		fprintf(fp, "    thread %d waits in ", (int)t->tid);
 		text_str(fp, wait_func(t), false);
-		fprintf(fp, " for mutex %#" PRIx64 " held by thread %d\n", t->wait.addr,
-			(int)t->wait.owner);
+		fputs(" for mutex ", fp);
+		text_addr(fp, t->wait.addr, &t->wait.addr_name);
+		fprintf(fp, " held by thread %d\n", (int)t->wait.owner);
 	}
 }
 
@@ -270,13 +293,8 @@ int ct_stacks_print_text(FILE *fp, const struct ct_snapshot *snap, pid_t only_ti
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *fp, const char *s)
+static void json_str_body(FILE *fp, const char *s)
 {
-	if (!s) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
@@ -291,6 +309,16 @@ static void json_str(FILE *fp, const char *s)
 		else
 			fputc(c, fp);
 	}
+}
+
+static void json_str(FILE *fp, const char *s)
+{
+	if (!s) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	json_str_body(fp, s);
 	fputc('"', fp);
 }
 
@@ -308,7 +336,7 @@ static void json_frame(FILE *fp, const struct ct_frame *f)
 	fputs(",\"symbol\":", fp);
 	json_str(fp, f->loc.symbol);
 	fputs(",\"offset\":", fp);
-	if (f->loc.func)
+	if (f->loc.func && !f->loc.inlined)
 		json_hex(fp, f->loc.offset);
 	else
 		fputs("null", fp);
@@ -321,7 +349,8 @@ static void json_frame(FILE *fp, const struct ct_frame *f)
 		fprintf(fp, "%d", f->loc.line);
 	else
 		fputs("null", fp);
-	fprintf(fp, ",\"unwound_by\":\"%s\"}", how_name(f->how));
+	fprintf(fp, ",\"inlined\":%s,\"unwound_by\":\"%s\"}", f->loc.inlined ? "true" : "false",
+		how_name(f->how));
 }
 
 static void json_syscall(FILE *fp, const struct ct_syscall *sys)
@@ -361,6 +390,24 @@ static void json_syscall(FILE *fp, const struct ct_syscall *sys)
 	fputc('}', fp);
 }
 
+/* "accounts+56", or null */
+static void json_addr_name(FILE *fp, const struct ct_addr_name *an)
+{
+	char buf[32];
+
+	if (!an->name) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	json_str_body(fp, an->name);
+	if (an->off) {
+		snprintf(buf, sizeof(buf), "+%" PRIu64, an->off);
+		fputs(buf, fp);
+	}
+	fputc('"', fp);
+}
+
 static void json_wait(FILE *fp, const struct ct_stack_thread *t)
 {
 	if (t->wait.kind == CT_WAIT_NONE) {
@@ -369,6 +416,8 @@ static void json_wait(FILE *fp, const struct ct_stack_thread *t)
 	}
 	fprintf(fp, "{\"kind\":\"%s\",\"addr\":", t->wait.kind == CT_WAIT_MUTEX ? "mutex" : "futex");
 	json_hex(fp, t->wait.addr);
+	fputs(",\"addr_symbol\":", fp);
+	json_addr_name(fp, &t->wait.addr_name);
 	fputs(",\"owner\":", fp);
 	if (t->wait.owner)
 		fprintf(fp, "%d,\"owner_exists\":%s", (int)t->wait.owner,
@@ -433,6 +482,8 @@ static void json_deadlock(FILE *fp, const struct ct_snapshot *snap, const struct
 		json_str(fp, wait_func(t));
 		fputs(",\"mutex\":", fp);
 		json_hex(fp, t->wait.addr);
+		fputs(",\"mutex_symbol\":", fp);
+		json_addr_name(fp, &t->wait.addr_name);
 		fprintf(fp, ",\"owner\":%d}", (int)t->wait.owner);
 	}
 	fputs("]}", fp);

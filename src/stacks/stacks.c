@@ -166,7 +166,84 @@ static void read_stopped(struct ct_snapshot *snap, const struct ct_stacks_arch *
 	ct_unwinder_free(u);
 }
 
-/* After the detach: names for the frames, where each thread waits. */
+/* Frame f, or before it the functions inlined where it is (innermost
+ * first), appended to out[*n]; out has room for them.  0 or -ENOMEM. */
+static int add_frame(struct ct_snapshot *snap, const struct ct_frame *f, uint64_t lookup,
+		     struct ct_frame *out, unsigned *n)
+{
+	const struct ct_symloc *chain;
+	unsigned k, i;
+	int ret;
+
+	out[*n] = *f;
+	if (!snap->sym)
+		goto physical;
+	ret = ct_symbolizer_lookup(snap->sym, lookup, &out[*n].loc);
+	if (ret == -ENOMEM)
+		return ret;
+	ret = ct_symbolizer_inlined(snap->sym, lookup, &chain, &k);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < k; i++) {
+		out[*n] = *f;
+		out[*n].loc = chain[i];
+		(*n)++;
+	}
+	if (k) {
+		out[*n] = *f;
+		out[*n].loc = chain[k];
+	}
+physical:
+	/* a return address is after the call: look up the call (its line,
+	 * its function if the call ends one), but show the offset of the
+	 * return address itself */
+	if (!f->activation && out[*n].loc.func)
+		out[*n].loc.offset += 1;
+	(*n)++;
+	return 0;
+}
+
+/* A thread's frames with names, and the inlined ones added.  0 or -ENOMEM
+ * (the frames are then left without names). */
+static int symbolize_frames(struct ct_snapshot *snap, struct ct_stack_thread *t)
+{
+	struct ct_frame *out;
+	unsigned i, n = 0, cap = t->nr_frames;
+	int ret;
+
+	/* a first pass counts the inlined frames */
+	for (i = 0; i < t->nr_frames && snap->sym; i++) {
+		const struct ct_frame *f = &t->frames[i];
+		uint64_t pc = snap->arch->code_addr_mask & f->pc;
+		const struct ct_symloc *chain;
+		unsigned k;
+
+		ret = ct_symbolizer_inlined(snap->sym, f->activation ? pc : pc - 1, &chain, &k);
+		if (ret < 0)
+			return ret;
+		cap += k;
+	}
+	out = calloc(cap ? cap : 1, sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	for (i = 0; i < t->nr_frames; i++) {
+		const struct ct_frame *f = &t->frames[i];
+		uint64_t pc = snap->arch->code_addr_mask & f->pc;
+
+		ret = add_frame(snap, f, f->activation ? pc : pc - 1, out, &n);
+		if (ret < 0) {
+			free(out);
+			return ret;
+		}
+	}
+	free(t->frames);
+	t->frames = out;
+	t->nr_frames = n;
+	return 0;
+}
+
+/* After the detach: names for the frames and the data addresses, where
+ * each thread waits. */
 static void symbolize(struct ct_snapshot *snap)
 {
 	unsigned i, j;
@@ -175,20 +252,21 @@ static void symbolize(struct ct_snapshot *snap)
 		struct ct_stack_thread *t = &snap->threads[i];
 
 		t->wait_frame = -1;
+		if (symbolize_frames(snap, t) < 0)
+			snprintf(t->unwind_end, sizeof(t->unwind_end), "out of memory");
 		for (j = 0; j < t->nr_frames; j++) {
-			struct ct_frame *f = &t->frames[j];
-			uint64_t pc = snap->arch->code_addr_mask & f->pc;
+			const struct ct_frame *f = &t->frames[j];
 
-			/* a return address is after the call: look up the call
-			 * (its line, its function if the call ends one), but
-			 * show the offset of the return address itself */
-			if (snap->sym)
-				ct_symbolizer_lookup(snap->sym, f->activation ? pc : pc - 1, &f->loc);
-			if (!f->activation && f->loc.func)
-				f->loc.offset += 1;
 			if (t->wait_frame < 0 && f->loc.module && !ct_is_libc_module(f->loc.module))
 				t->wait_frame = (int)j;
 		}
+		if (!snap->sym)
+			continue;
+		if (t->wait.kind != CT_WAIT_NONE &&
+		    ct_symbolizer_data(snap->sym, t->wait.addr, &t->wait.addr_name.name,
+				       &t->wait.addr_name.off) < 0)
+			t->wait.addr_name.name = NULL;
+		ct_sys_name_addrs(&t->sys, snap->sym);
 	}
 }
 
@@ -221,6 +299,13 @@ int ct_stacks_take(const struct ct_stacks_opts *o, struct ct_snapshot **out, cha
 		snprintf(err, errlen, "no such process");
 		free(snap);
 		return -ESRCH;
+	}
+	/* seizing one fails with EPERM, which would say "not permitted" */
+	if (ct_proc_is_kthread(o->pid)) {
+		snprintf(err, errlen, CT_KTHREAD_WHAT ": no user stack to show (its kernel stack "
+			 "is in /proc/%d/stack)", (int)o->pid);
+		free(snap);
+		return -EPERM;
 	}
 	/* a thread id stands for its process */
 	tgid = ct_proc_status_field(o->pid, "Tgid");

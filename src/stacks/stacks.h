@@ -40,6 +40,16 @@ struct ct_frame {
 	enum ct_frame_how how;
 	struct ct_symloc loc; /* filled after the detach; strings owned by the symbolizer */
 };
+/* A frame whose code was inlined into its caller (loc.inlined) is listed
+ * before that caller's frame, with the same pc, how and activation: as gdb
+ * and `eu-stack -i` list them. */
+
+/* A data address named by the symbol it is in: "accounts" + off.  name
+ * NULL when it is in none (owned by the symbolizer). */
+struct ct_addr_name {
+	const char *name;
+	uint64_t off;
+};
 
 enum ct_sys_state {
 	CT_SYS_NONE,        /* not in a system call */
@@ -62,6 +72,13 @@ struct ct_syscall {
 	int fd;            /* the fd argument of read, write, poll of one fd...; -1 */
 	char fd_target[128]; /* readlink /proc/PID/fd/N: "pipe:[123]", a path... */
 	char text[384];    /* strace-like: read(3<pipe:[123]>, 0x7f..., 64) */
+	/* the addresses written in text, where each ends: once the process
+	 * is let go, those in a data symbol get "<name+off>" there */
+	struct {
+		uint16_t end;
+		uint64_t addr;
+	} addrs[8];
+	unsigned nr_addrs;
 };
 
 enum ct_wait_kind {
@@ -73,6 +90,7 @@ enum ct_wait_kind {
 struct ct_wait {
 	enum ct_wait_kind kind;
 	uint64_t addr;   /* the futex word (for a mutex: the mutex) */
+	struct ct_addr_name addr_name; /* the data symbol it is in */
 	pid_t owner;     /* mutex owner tid; 0 unknown */
 	bool owner_gone; /* the owner is not a thread of the process (exited) */
 };

@@ -27,6 +27,10 @@ struct ct_symloc {
 	const char *module_path; /* as mapped, or NULL */
 	const char *file;        /* source file, or NULL */
 	int line;                /* 0 when unknown */
+	/* func is a function the compiler inlined here (DWARF
+	 * DW_TAG_inlined_subroutine): it has no frame and no offset of its
+	 * own; symbol is its linkage name (or its name) */
+	bool inlined;
 };
 
 struct ct_symbolizer;
@@ -40,5 +44,25 @@ Dwfl *ct_symbolizer_dwfl(struct ct_symbolizer *s);
 /* What is at addr.  0 (fields not known are NULL/0), -ENOENT when no module
  * holds addr (loc->func etc. NULL then), -ENOMEM. */
 int ct_symbolizer_lookup(struct ct_symbolizer *s, uint64_t addr, struct ct_symloc *loc);
+/*
+ * The calls inlined at addr, as gdb and `eu-stack -i` show them: *chain
+ * holds *n + 1 locations, innermost first.  chain[0] is the function
+ * inlined deepest, at the file:line of addr; chain[i] the function
+ * chain[i - 1] was inlined into, at the line of that call; the last is the
+ * function of the symbol table (as ct_symbolizer_lookup has it) at the line
+ * of the outermost inlined call.  *n is 0 (and *chain NULL) when nothing is
+ * inlined at addr or there is no DWARF.  0 or -ENOMEM.
+ */
+int ct_symbolizer_inlined(struct ct_symbolizer *s, uint64_t addr, const struct ct_symloc **chain,
+			  unsigned *n);
+/*
+ * The data object addr is in, for `<name+off>`: a symbol of type
+ * STT_OBJECT with addr in [st_value, st_value + st_size), from .symtab (or
+ * .dynsym) of the module whose loaded segments hold addr (.data, .bss,
+ * .rodata).  Thread-local (STT_TLS) symbols are not addresses and are not
+ * looked at.  0 with *name (without symbol version) and *off set, -ENOENT,
+ * or -ENOMEM.
+ */
+int ct_symbolizer_data(struct ct_symbolizer *s, uint64_t addr, const char **name, uint64_t *off);
 
 #endif

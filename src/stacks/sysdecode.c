@@ -130,6 +130,20 @@ static void fd_target(pid_t pid, int fd, char *buf, size_t len)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
+/* An address in hex, remembered for ct_sys_name_addrs (unless the text
+ * was cut there). */
+static void put_addr(struct ctx *c, uint64_t v)
+{
+	struct ct_syscall *sys = c->sys;
+
+	put(&c->o, "%#" PRIx64, v);
+	if (c->o.len + 1 < c->o.cap && sys->nr_addrs < sizeof(sys->addrs) / sizeof(sys->addrs[0])) {
+		sys->addrs[sys->nr_addrs].end = (uint16_t)c->o.len;
+		sys->addrs[sys->nr_addrs].addr = v;
+		sys->nr_addrs++;
+	}
+}
+
 /* A value that is probably a count or a flag in decimal, an address in hex. */
 static void put_val(struct ctx *c, uint64_t v)
 {
@@ -138,7 +152,7 @@ static void put_val(struct ctx *c, uint64_t v)
 	else if ((int64_t)v < 0 && (int64_t)v > -4096)
 		put(&c->o, "%" PRId64, (int64_t)v);
 	else
-		put(&c->o, "%#" PRIx64, v);
+		put_addr(c, v);
 }
 
 static void put_arg(struct ctx *c, unsigned i)
@@ -185,7 +199,7 @@ static void put_rest(struct ctx *c, unsigned from, unsigned to)
 static void put_ptr(struct ctx *c, uint64_t p)
 {
 	if (p)
-		put(&c->o, "%#" PRIx64, p);
+		put_addr(c, p);
 	else
 		put(&c->o, "NULL");
 }
@@ -199,7 +213,7 @@ static void put_timespec(struct ctx *c, uint64_t addr)
 		return;
 	}
 	if (ct_memcache_read(c->mc, addr, ts, sizeof(ts)) < 0) {
-		put(&c->o, "%#" PRIx64, addr);
+		put_addr(c, addr);
 		return;
 	}
 	put(&c->o, "{tv_sec=%" PRId64 ", tv_nsec=%" PRId64 "}", ts[0], ts[1]);
@@ -214,7 +228,7 @@ static void put_timeval(struct ctx *c, uint64_t addr)
 		return;
 	}
 	if (ct_memcache_read(c->mc, addr, tv, sizeof(tv)) < 0) {
-		put(&c->o, "%#" PRIx64, addr);
+		put_addr(c, addr);
 		return;
 	}
 	put(&c->o, "{tv_sec=%" PRId64 ", tv_usec=%" PRId64 "}", tv[0], tv[1]);
@@ -286,7 +300,7 @@ static void put_fdset(struct ctx *c, uint64_t addr, uint64_t nfds)
 		return;
 	}
 	if (ct_memcache_read(c->mc, addr, set, (n + 7) / 8) < 0) {
-		put(&c->o, "%#" PRIx64, addr);
+		put_addr(c, addr);
 		return;
 	}
 	put(&c->o, "[");
@@ -337,9 +351,10 @@ static void put_futex(struct ctx *c)
 
 	ct_futex_op_name(a[1], op, sizeof(op));
 	if (c->sys->arg0_lost)
-		put(&c->o, "?, %s, %" PRIu32, op, (uint32_t)a[2]);
+		put(&c->o, "?");
 	else
-		put(&c->o, "%#" PRIx64 ", %s, %" PRIu32, a[0], op, (uint32_t)a[2]);
+		put_addr(c, a[0]);
+	put(&c->o, ", %s, %" PRIu32, op, (uint32_t)a[2]);
 	switch (cmd) {
 	case 0: /* FUTEX_WAIT: relative timeout */
 	case 6: /* LOCK_PI: absolute, CLOCK_REALTIME */
@@ -428,7 +443,9 @@ static void decode(struct ctx *c, const struct decoder *d)
 		break;
 	case K_EPOLL:
 		put_fd_arg(c, 0);
-		put(&c->o, ", %#" PRIx64 ", %d, %d", a[1], (int)a[2], (int)a[3]);
+		put(&c->o, ", ");
+		put_addr(c, a[1]);
+		put(&c->o, ", %d, %d", (int)a[2], (int)a[3]);
 		if (d->nargs > 4) {
 			put(&c->o, ", ");
 			put_ptr(c, a[4]);
@@ -437,7 +454,9 @@ static void decode(struct ctx *c, const struct decoder *d)
 		break;
 	case K_EPOLL2:
 		put_fd_arg(c, 0);
-		put(&c->o, ", %#" PRIx64 ", %d, ", a[1], (int)a[2]);
+		put(&c->o, ", ");
+		put_addr(c, a[1]);
+		put(&c->o, ", %d, ", (int)a[2]);
 		put_timespec(c, a[3]);
 		put(&c->o, ", ");
 		put_ptr(c, a[4]);
@@ -505,6 +524,7 @@ void ct_sys_decode(struct ct_syscall *sys, pid_t pid, struct ct_memcache *mc)
 	sys->fd = -1;
 	sys->fd_target[0] = '\0';
 	sys->text[0] = '\0';
+	sys->nr_addrs = 0;
 	if (sys->state == CT_SYS_NONE)
 		return;
 	if (sys->name) {
@@ -525,4 +545,36 @@ void ct_sys_decode(struct ct_syscall *sys, pid_t pid, struct ct_memcache *mc)
 		put_rest(&c, 1, 6);
 	}
 	put(&c.o, ")");
+}
+
+void ct_sys_name_addrs(struct ct_syscall *sys, struct ct_symbolizer *sym)
+{
+	char text[sizeof(sys->text)];
+	struct out o = { .buf = text, .cap = sizeof(text) };
+	size_t from = 0;
+	unsigned i;
+
+	if (!sys->nr_addrs || !sym)
+		return;
+	text[0] = '\0';
+	for (i = 0; i < sys->nr_addrs; i++) {
+		const char *name;
+		uint64_t off;
+		size_t end = sys->addrs[i].end;
+
+		if (end < from || end > strlen(sys->text) ||
+		    ct_symbolizer_data(sym, sys->addrs[i].addr, &name, &off) < 0)
+			continue;
+		put(&o, "%.*s", (int)(end - from), sys->text + from);
+		if (off)
+			put(&o, "<%s+%" PRIu64 ">", name, off);
+		else
+			put(&o, "<%s>", name);
+		from = end;
+	}
+	if (!from)
+		return;
+	put(&o, "%s", sys->text + from);
+	memcpy(sys->text, text, sizeof(text));
+	sys->nr_addrs = 0;
 }

@@ -96,6 +96,10 @@ EXTRA_DIST += tests/integration/repl_file.sh
 # C++ names: demangled events, patterns over both names, --no-demangle
 TESTS += tests/integration/demangle.sh
 EXTRA_DIST += tests/integration/demangle.sh
+# calltrap stacks: inlined frames, data symbols, kernel threads
+TESTS += tests/integration/stacks_inline.sh
+EXTRA_DIST += tests/integration/stacks_inline.sh
+
 # where calltrap stacks finds DWARF: the binary, build-id, .gnu_debuglink
 TESTS += tests/integration/stacks_debuginfo.sh
 EXTRA_DIST += tests/integration/stacks_debuginfo.sh

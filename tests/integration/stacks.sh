@@ -170,9 +170,10 @@ check_deadlock_text()
 	r=$(sed -n 's/^truth tid=\([0-9]*\) role=right .*/\1/p' "$truth")
 	grep -Eq "^deadlock: ($l -> $r -> $l|$r -> $l -> $r)\$" "$out" ||
 		fail "no 'deadlock: $l -> $r -> $l' line in the text output"
-	grep -q "thread $l waits in left_takes_a_then_b for mutex 0x[0-9a-f]* held by thread $r" "$out" ||
+	# the mutexes by name: deadlock.c's static mutex_a and mutex_b
+	grep -q "thread $l waits in left_takes_a_then_b for mutex 0x[0-9a-f]*<mutex_b> held by thread $r" "$out" ||
 		fail "the text does not say where $l waits"
-	grep -q "thread $r waits in right_takes_b_then_a for mutex 0x[0-9a-f]* held by thread $l" "$out" ||
+	grep -q "thread $r waits in right_takes_b_then_a for mutex 0x[0-9a-f]*<mutex_a> held by thread $l" "$out" ||
 		fail "the text does not say where $r waits"
 	for f in main_waits_for_input reader_waits_on_pipe sleeper_naps cond_waiter; do
 		grep -q " in $f+0x" "$out" || fail "no frame of $f in the text output"

@@ -15,6 +15,20 @@ tests_targets_deadlock_O2_CFLAGS = $(TGT_CFLAGS) -O2
 tests_targets_deadlock_O2_LDFLAGS = $(TGT_LINKFLAGS)
 tests/targets/deadlock-O2$(EXEEXT) tests/targets/deadlock_O2-deadlock.$(OBJEXT): CFLAGS =
 
+# two threads deadlocked inside transfer(), inlined at -O2; mutexes inside
+# data symbols (accounts in .data, audit in .bss)
+check_PROGRAMS += tests/targets/accounts-O0
+tests_targets_accounts_O0_SOURCES = tests/targets/accounts.c
+tests_targets_accounts_O0_CFLAGS = $(TGT_CFLAGS) -O0
+tests_targets_accounts_O0_LDFLAGS = $(TGT_LINKFLAGS)
+tests/targets/accounts-O0$(EXEEXT) tests/targets/accounts_O0-accounts.$(OBJEXT): CFLAGS =
+
+check_PROGRAMS += tests/targets/accounts-O2
+tests_targets_accounts_O2_SOURCES = tests/targets/accounts.c
+tests_targets_accounts_O2_CFLAGS = $(TGT_CFLAGS) -O2
+tests_targets_accounts_O2_LDFLAGS = $(TGT_LINKFLAGS)
+tests/targets/accounts-O2$(EXEEXT) tests/targets/accounts_O2-accounts.$(OBJEXT): CFLAGS =
+
 # no CFI in the program's own code (and no DWARF, whose .debug_frame would
 # be CFI too): its frames are found by the frame-pointer fallback
 STACKS_FP_FLAGS = -g0 -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables

@@ -2,8 +2,11 @@
 /*
  * C++ frames for `calltrap stacks`: a thread blocked in read() inside a
  * member function template of a class template in a namespace, called from
- * a lambda.  The demangled names it must show are printed as "truth"
- * lines; then "ready", and main blocks in read() on stdin.
+ * a lambda that outer::relay() calls, itself inlined at -O2 (a template
+ * instantiated with a local type: no linkage name, its DWARF name is to be
+ * qualified, tests/integration/stacks_inline.sh).  The demangled names it
+ * must show are printed as "truth" lines; then "ready", and main blocks in
+ * read() on stdin.
  */
 #include <cstdio>
 #include <thread>
@@ -27,6 +30,17 @@ template <typename T> struct Waiter {
 	}
 };
 } // namespace inner
+
+#ifdef __OPTIMIZE__
+#define RELAY_INLINE inline __attribute__((always_inline))
+#else
+#define RELAY_INLINE NOINLINE
+#endif
+template <typename F> RELAY_INLINE void relay(F f)
+{
+	f();
+	KEEP_FRAME();
+}
 } // namespace outer
 
 static int pfd[2];
@@ -40,8 +54,10 @@ int main()
 			    " syscall=read\n",
 			    (long)syscall(SYS_gettid));
 		std::fflush(stdout);
-		outer::inner::Waiter<int> w{ pfd[0] };
-		w.wait_for<long>(1L);
+		outer::relay([] {
+			outer::inner::Waiter<int> w{ pfd[0] };
+			w.wait_for<long>(1L);
+		});
 	});
 	std::printf("truth pid=%d role=main\n", (int)getpid());
 	usleep(200000);

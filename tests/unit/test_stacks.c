@@ -10,6 +10,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -274,6 +275,68 @@ static void test_decode(void **state)
 	fake_close(&f);
 }
 
+/* Data objects of this test binary to be named: one initialized (.data),
+ * one big and zeroed (.bss, mostly past the pages mapped from the file). */
+struct ut_account {
+	long balance;
+	int locks[6];
+};
+struct ut_account ut_accounts[4] = { { 1, { 0 } }, { 2, { 0 } }, { 3, { 0 } }, { 4, { 0 } } };
+char ut_big_bss[1 << 20];
+
+static void test_data_names(void **state)
+{
+	struct ct_symbolizer *sym = ct_symbolizer_new(getpid(), false);
+	uint64_t lock = (uint64_t)(uintptr_t)&ut_accounts[2].locks[1], off = 1;
+	uint64_t base = (uint64_t)(uintptr_t)ut_accounts;
+	int on_stack = 0;
+	const char *name = NULL;
+	struct ct_syscall sys;
+	char want[384];
+	struct fake f;
+
+	(void)state;
+	assert_non_null(sym);
+	assert_int_equal(ct_symbolizer_data(sym, base, &name, &off), 0);
+	assert_string_equal(name, "ut_accounts");
+	assert_int_equal(off, 0);
+	assert_int_equal(ct_symbolizer_data(sym, lock, &name, &off), 0);
+	assert_string_equal(name, "ut_accounts");
+	assert_int_equal(off, lock - base);
+	/* the last byte is in, the next is not */
+	assert_int_equal(ct_symbolizer_data(sym, base + sizeof(ut_accounts) - 1, &name, &off), 0);
+	assert_int_equal(off, sizeof(ut_accounts) - 1);
+	if (ct_symbolizer_data(sym, base + sizeof(ut_accounts), &name, &off) == 0)
+		assert_string_not_equal(name, "ut_accounts");
+	/* .bss past the file's pages: an anonymous mapping after the module's */
+	assert_int_equal(ct_symbolizer_data(sym, (uint64_t)(uintptr_t)&ut_big_bss[900000], &name,
+					    &off),
+			 0);
+	assert_string_equal(name, "ut_big_bss");
+	assert_int_equal(off, 900000);
+	/* code and the stack are no data symbol */
+	assert_int_equal(ct_symbolizer_data(sym, (uint64_t)(uintptr_t)test_data_names, &name, &off),
+			 -ENOENT);
+	assert_int_equal(ct_symbolizer_data(sym, (uint64_t)(uintptr_t)&on_stack, &name, &off),
+			 -ENOENT);
+
+	/* in a system call's text, after each address a symbol holds */
+	fake_open(&f);
+	decode(&f, &sys, "futex", lock, 0x80, 2, 0, 0, 0);
+	ct_sys_name_addrs(&sys, sym);
+	snprintf(want, sizeof(want), "futex(%#" PRIx64 "<ut_accounts+%" PRIu64 ">, FUTEX_WAIT_PRIVATE, 2, NULL)",
+		 lock, lock - base);
+	assert_string_equal(sys.text, want);
+	decode(&f, &sys, "read", 0, (uint64_t)(uintptr_t)&on_stack, (uint64_t)(uintptr_t)ut_big_bss,
+	       0, 0, 0);
+	ct_sys_name_addrs(&sys, sym);
+	assert_non_null(strstr(sys.text, "<ut_big_bss>)"));
+	snprintf(want, sizeof(want), "%#" PRIx64 ", ", (uint64_t)(uintptr_t)&on_stack);
+	assert_non_null(strstr(sys.text, want)); /* the stack address stays bare */
+	fake_close(&f);
+	ct_symbolizer_free(sym);
+}
+
 static void test_futex_op_names(void **state)
 {
 	char buf[80];
@@ -449,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_x86_64_syscall_at_stop),
 		cmocka_unit_test(test_aarch64_syscall_at_stop),
 		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_data_names),
 		cmocka_unit_test(test_futex_op_names),
 		cmocka_unit_test(test_mutex_layout),
 		cmocka_unit_test(test_locks),
