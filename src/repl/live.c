@@ -380,7 +380,7 @@ bool ct_repl_live_quit(struct ct_repl *r)
 
 	if (!ct_repl_live(r))
 		return true;
-	if (r->interactive && !ct_repl_terminating()) {
+	if (!ct_repl_terminating()) {
 		char q[128];
 
 		snprintf(q, sizeof(q), l->spawned ? "Process %d is traced: kill it and quit?" :
