@@ -177,6 +177,30 @@ static int cmd_stop(struct ct_repl *r, int argc, CT_UNUSED char **argv)
 	return 0;
 }
 
+static int cmd_wait(struct ct_repl *r, int argc, char **argv)
+{
+	uint64_t limit = 0;
+	int ret;
+
+	if (argc > 2)
+		return ct_repl_error(r, "usage: wait [TIME]");
+	if (argc == 2 && ct_view_parse_time(argv[1], &limit) < 0)
+		return ct_repl_error(r, "wait: invalid time '%s' (e.g. 500ms, 2s)", argv[1]);
+	if (need_live(r) < 0)
+		return -1;
+	if (!r->live.background)
+		return ct_repl_error(r, "wait: the program is not running ('continue &' first)");
+	ret = ct_repl_live_wait(r, limit);
+	if (ret < 0)
+		return ct_repl_error(r, "wait: %s", strerror(-ret));
+	if (r->live.ended)
+		report_stop(r, "recorded");
+	else
+		fprintf(r->out, "running: %llu events\n",
+			(unsigned long long)ct_repl_live_events(r));
+	return 0;
+}
+
 /* ---- trace, untrace ---- */
 
 static int change_patterns(struct ct_repl *r, int argc, char **argv, bool add)
@@ -501,6 +525,12 @@ const struct ct_repl_cmd ct_repl_live_cmds[] = {
 	{ "stop", cmd_stop, "stop", "stop a program running in the background",
 	  "Stop every thread of a program resumed with 'continue &'.\n"
 	  "\nExamples:\n  stop\n",
+	  CT_COMPLETE_NONE },
+	{ "wait", cmd_wait, "wait [TIME]", "wait while the program runs in the background",
+	  "Wait until a program resumed with 'continue &' ends, or TIME has passed\n"
+	  "(500ms, 2s), or Ctrl-C; it is traced meanwhile and runs on after.  For\n"
+	  "scripts, which read their next command at once.\n"
+	  "\nExamples:\n  continue &\n  wait 2s\n  stop\n",
 	  CT_COMPLETE_NONE },
 	{ "kill", cmd_kill, "kill", "kill the program calltrap started",
 	  "SIGKILL to the program started with 'run'; its events stay.\n"

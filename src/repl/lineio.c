@@ -80,8 +80,10 @@ static uint64_t monotonic_ms(void)
 
 /*
  * Wait until fd (the terminal, a pipe or a script) can be read, handling
- * what the traced program does meanwhile.  1: fd is ready; 0: SIGTERM or
- * SIGHUP (end the input); -1: Ctrl-C, or poll failed (errno).
+ * what the traced program does meanwhile; fd -1: a line is at hand, handle
+ * only what the program did so far, as between two lines typed.  1: fd is
+ * ready; 0: SIGTERM or SIGHUP (end the input); -1: Ctrl-C, or poll failed
+ * (errno).
  */
 static int wait_input(struct ct_lineio *io, int fd)
 {
@@ -99,9 +101,9 @@ static int wait_input(struct ct_lineio *io, int fd)
 			errno = EINTR;
 			return -1;
 		}
-		if (ct_repl_live_more(r))
+		if (ct_repl_live_more(r) || fd < 0)
 			wait_ms = 0; /* look at the input, then handle the rest */
-		n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, wait_ms);
+		n = poll(pfd, 2, wait_ms); /* a negative fd is left out */
 		if (n < 0 && errno != EINTR)
 			return -1;
 		if (n < 0)
@@ -125,7 +127,7 @@ static int wait_input(struct ct_lineio *io, int fd)
 				el_set(io->el, EL_REFRESH);
 			}
 		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+		if (fd < 0 || (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			return 1;
 	}
 }
@@ -313,6 +315,10 @@ static const char *read_batch(struct ct_lineio *io)
 		ssize_t got;
 		int ready;
 
+		/* a script's lines are all at hand: between two, the program
+		 * running in the background goes on as between lines typed */
+		if ((nl || io->eof) && wait_input(io, -1) <= 0)
+			return NULL;
 		if (nl) {
 			*nl = '\0';
 			io->used = (size_t)(nl - io->buf) + 1;

@@ -65,6 +65,10 @@ bool ct_repl_live_poll(struct ct_repl *r);
 /* The last poll left stops waiting (busy threads): poll again without
  * waiting for the signalfd, whose SIGCHLDs for them were already read. */
 bool ct_repl_live_more(const struct ct_repl *r);
+/* Let the program run in the background on, handling its stops, until it
+ * ends, limit_ns (0: no limit) has passed, Ctrl-C or SIGTERM.  0; 1 when
+ * interrupted; -errno. */
+int ct_repl_live_wait(struct ct_repl *r, uint64_t limit_ns);
 /* Events recorded so far, for the prompt. */
 uint64_t ct_repl_live_events(const struct ct_repl *r);
 /* Bring the recording's file up to date for reading; -1 after an error. */

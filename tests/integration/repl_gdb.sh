@@ -3,7 +3,8 @@
 # calltrap repl keeps gdb's habits:
 #  - `continue &` from a pipe runs the program in the background, as at a
 #    terminal: busy keeps calling step() while the pipe is silent, and
-#    calls runs to its end (its events as its truth lists them);
+#    calls runs to its end (its events as its truth lists them); in a -x
+#    script, `wait [TIME]` lets it run so;
 #  - gdb's short forms (c, n, s, p, b, i b, i r, info threads, fin) and
 #    unique prefixes run the commands they name; an ambiguous prefix fails
 #    with gdb's error listing the candidates; help lists the short forms;
@@ -13,6 +14,8 @@
 . "$(dirname "$0")/lib.sh"
 
 OPTS=${OPTS_GDB:-O0}
+# How long `wait` lets busy run: longer on slow machines (as repl_live.sh)
+RUN_SECS=${CT_ATTACH_SECS:-0.5}s
 
 # A pipe that says nothing until the program has run: feed FILE REGEX
 # COMMANDS... -- COMMANDS...: print the commands before "--", wait for
@@ -67,6 +70,23 @@ scenario_background()
 	ct dump --format=jsonl "$D/calls.trace" > "$D/calls.jsonl" 2> "$D/dump.err"
 	expect_status "dump of the background run" "$CT_STATUS" 0
 	check check --events "$D/calls.jsonl" --truth "$D/calls.out"
+
+	# a script reads its next line at once: `wait` lets the program run
+	printf '%s\n' 'set echo off' 'trace step' 'continue &' "wait $RUN_SECS" 'stop' \
+		'info breakpoints' > "$D/x1"
+	ct repl -x "$D/x1" -- "$(target busy)" "$D/stop" 30 > "$D/x1.out" 2> "$D/x1.err"
+	expect_status "repl -x: continue &, wait TIME" "$CT_STATUS" 0
+	grep -Eq '^running: [1-9][0-9]* events$' "$D/x1.out" || fail "wait TIME: $(cat "$D/x1.out")"
+	grep -Eq '^step +busy-O[02] +0x[0-9a-f]+ +[1-9][0-9]*$' "$D/x1.out" ||
+		fail "no step() call traced during wait: $(grep -E '^(step|stopped)' "$D/x1.out")"
+	printf '%s\n' 'set echo off' 'continue &' 'wait' "save $D/x2.trace" > "$D/x2"
+	ct repl -x "$D/x2" -e add -e mul3 -e sum6 -e recurse -- "$(target calls)" > "$D/x2.out" \
+		2> "$D/x2.err"
+	expect_status "repl -x: continue &, wait" "$CT_STATUS" 0
+	grep -q '^process [0-9]* exited with status 0$' "$D/x2.out" &&
+		grep -q '^recorded: [1-9][0-9]* events' "$D/x2.out" || fail "wait: $(cat "$D/x2.out")"
+	ct dump --format=jsonl "$D/x2.trace" > "$D/x2.jsonl" 2> "$D/dump2.err"
+	check check --events "$D/x2.jsonl" --truth "$D/x2.out"
 }
 
 scenario_short_forms()
