@@ -29,10 +29,10 @@ static const struct ct_repl_cmd *const tables[] = {
 static const struct alias {
 	const char *alias, *name;
 } aliases[] = {
-	{ "b", "trace" },      { "break", "trace" }, { "backtrace", "bt" }, { "where", "bt" },
-	{ "c", "continue" },   { "fin", "finish" },  { "i", "info" },       { "k", "kill" },
-	{ "n", "next" },       { "s", "next" },      { "step", "next" },    { "q", "quit" },
-	{ "r", "run" },        { "h", "help" },         { "p", "print" },
+	{ "b", "trace" },    { "break", "trace" }, { "backtrace", "bt" }, { "where", "bt" },
+	{ "c", "continue" }, { "fin", "finish" },  { "i", "info" },       { "k", "kill" },
+	{ "n", "next" },     { "s", "next" },      { "step", "next" },    { "p", "print" },
+	{ "q", "quit" },     { "r", "run" },       { "h", "help" },
 };
 
 #define NR_ALIASES (sizeof(aliases) / sizeof(aliases[0]))
@@ -101,7 +101,7 @@ static int match_prefix(const char *word, const char *const *names, size_t n)
 	return found;
 }
 
-#define MAX_CMDS 64
+#define MAX_CMDS 64 /* more than the tables hold (31) */
 
 const struct ct_repl_cmd *ct_repl_lookup_cmd(const char *word, char *why, size_t len)
 {
@@ -286,10 +286,16 @@ static void help_all(struct ct_repl *r)
 			if (short_forms(c->name, forms, sizeof(forms)))
 				fprintf(r->out, "  %-18s %s\n", forms, c->name);
 		}
-	fputs("  info threads       threads\n"
-	      "  info registers     regs\n"
-	      "  info functions     list functions\n",
-	      r->out);
+	for (t = 0; t < NR_SUBCMDS; t++) {
+		const struct subcmd *s = &subcmds[t];
+		char from[64];
+
+		if (strcmp(s->cmd, s->to_cmd)) {
+			snprintf(from, sizeof(from), "%s %s", s->cmd, s->word);
+			fprintf(r->out, "  %-18s %s%s%s\n", from, s->to_cmd, s->to_word ? " " : "",
+				s->to_word ? s->to_word : "");
+		}
+	}
 	fputs("\nType 'help COMMAND' for its usage and examples.\n", r->out);
 }
 
