@@ -148,6 +148,7 @@ static void test_lookup(void **state)
 	lookup("fil", "filter");
 	lookup("untr", "untrace");
 	lookup("th", "threads");
+	lookup("w", "wait");
 	/* gdb's short forms win over prefixes */
 	lookup("c", "continue");
 	lookup("n", "next");
