@@ -51,7 +51,8 @@ void ct_help_repl(FILE *fp)
 	      "the first failing command ends the run with exit status 1 (unless the script\n"
 	      "says 'set continue-on-error on'); a FILE that lost bytes is loaded as far as\n"
 	      "it is intact, and the run goes on but exits with 1.  Type 'help' at the prompt\n"
-	      "for the commands.\n"
+	      "for the commands.  As in gdb, a unique beginning names a command ('fil') and\n"
+	      "gdb's short forms work (c, n, s, p, fin, b, bt, i b, i r, info threads, q).\n"
 	      "\n"
 	      "Options:\n"
 	      "  -x, --script=FILE        read commands from FILE\n"
@@ -69,9 +70,10 @@ void ct_help_repl(FILE *fp)
 	      "  -h, --help               this text\n"
 	      "\n"
 	      "Line editing and history (~/.calltrap_history) come from libedit; Tab completes\n"
-	      "commands, function names, thread ids and file names; Ctrl-C stops a running\n"
-	      "'continue'; Ctrl-D or 'quit' leaves (a program calltrap started is killed, one\n"
-	      "it attached to is detached and left running).\n",
+	      "commands, function names (libc.so.6:mallo too), thread ids and file names;\n"
+	      "Ctrl-C stops a running 'continue'; Ctrl-D or 'quit' leaves (a program calltrap\n"
+	      "started is killed, one it attached to is detached and left running), asking\n"
+	      "first at the terminal.\n",
 	      fp);
 }
 

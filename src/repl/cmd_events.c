@@ -593,6 +593,12 @@ const struct ct_repl_cmd ct_repl_event_cmds[] = {
 	  "them in turn.\n"
 	  "\nExamples:\n  find malloc\n  find 'parse_*' all\n",
 	  CT_COMPLETE_FUNCTION },
+	{ "print", ct_repl_cmd_print, "print [ARG]", "the current event, or one of its arguments",
+	  "Without ARG, the current event as 'next' shows it.  With ARG, the value of\n"
+	  "that argument of the call at the cursor, by its name in the debug information\n"
+	  "(as gdb's print shows a variable).\n"
+	  "\nExamples:\n  find parse\n  print\n  print len\n",
+	  CT_COMPLETE_NONE },
 	{ "regs", cmd_regs, "regs", "registers at the current event",
 	  "Every general-purpose register of the current event's snapshot, by name (for\n"
 	  "the architecture the trace was recorded on).  Only events recorded with\n"

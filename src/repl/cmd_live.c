@@ -177,6 +177,30 @@ static int cmd_stop(struct ct_repl *r, int argc, CT_UNUSED char **argv)
 	return 0;
 }
 
+static int cmd_wait(struct ct_repl *r, int argc, char **argv)
+{
+	uint64_t limit = 0;
+	int ret;
+
+	if (argc > 2)
+		return ct_repl_error(r, "usage: wait [TIME]");
+	if (argc == 2 && ct_view_parse_time(argv[1], &limit) < 0)
+		return ct_repl_error(r, "wait: invalid time '%s' (e.g. 500ms, 2s)", argv[1]);
+	if (need_live(r) < 0)
+		return -1;
+	if (!r->live.background)
+		return ct_repl_error(r, "wait: the program is not running ('continue &' first)");
+	ret = ct_repl_live_wait(r, limit);
+	if (ret < 0)
+		return ct_repl_error(r, "wait: %s", strerror(-ret));
+	if (r->live.ended)
+		report_stop(r, "recorded");
+	else
+		fprintf(r->out, "running: %llu events\n",
+			(unsigned long long)ct_repl_live_events(r));
+	return 0;
+}
+
 /* ---- trace, untrace ---- */
 
 static int change_patterns(struct ct_repl *r, int argc, char **argv, bool add)
@@ -305,7 +329,8 @@ static int cmd_info(struct ct_repl *r, int argc, char **argv)
 	struct list_ctx c = { .r = r, .only_traced = true };
 
 	if (argc != 2 || strcmp(argv[1], "breakpoints"))
-		return ct_repl_error(r, "usage: info breakpoints");
+		return ct_repl_error(r, "usage: info breakpoints | threads | registers | "
+					"functions [GLOB]");
 	if (need_live(r) < 0)
 		return -1;
 	fprintf(r->out, "%-32s %-20s %-16s %s\n", "FUNCTION", "MODULE", "ADDRESS", "HITS");
@@ -436,16 +461,21 @@ struct names_ctx {
 	void *ctx;
 };
 
+struct funcs_ctx {
+	ct_repl_func_cb cb;
+	void *ctx;
+};
+
 static void name_one(void *ctx, const struct ct_session_func *f)
 {
-	struct names_ctx *c = ctx;
+	struct funcs_ctx *c = ctx;
 
-	c->cb(c->ctx, f->name);
+	c->cb(c->ctx, f->module, f->name);
 }
 
-void ct_repl_live_names(struct ct_repl *r, ct_repl_name_cb cb, void *ctx)
+void ct_repl_live_names(struct ct_repl *r, ct_repl_func_cb cb, void *ctx)
 {
-	struct names_ctx c = { cb, ctx };
+	struct funcs_ctx c = { cb, ctx };
 
 	if (ct_repl_live(r))
 		ct_session_foreach_func(r->live.s, name_one, &c);
@@ -496,6 +526,12 @@ const struct ct_repl_cmd ct_repl_live_cmds[] = {
 	  "Stop every thread of a program resumed with 'continue &'.\n"
 	  "\nExamples:\n  stop\n",
 	  CT_COMPLETE_NONE },
+	{ "wait", cmd_wait, "wait [TIME]", "wait while the program runs in the background",
+	  "Wait until a program resumed with 'continue &' ends, or TIME has passed\n"
+	  "(500ms, 2s), or Ctrl-C; it is traced meanwhile and runs on after.  For\n"
+	  "scripts, which read their next command at once.\n"
+	  "\nExamples:\n  continue &\n  wait 2s\n  stop\n",
+	  CT_COMPLETE_NONE },
 	{ "kill", cmd_kill, "kill", "kill the program calltrap started",
 	  "SIGKILL to the program started with 'run'; its events stay.\n"
 	  "\nExamples:\n  kill\n",
@@ -505,21 +541,24 @@ const struct ct_repl_cmd ct_repl_live_cmds[] = {
 	  "symbol names, or MODULE:GLOB for one module (as -e of calltrap trace).\n"
 	  "Before a program is started or attached, the patterns are kept for it.\n"
 	  "\nExamples:\n  trace parse_*\n  trace libc.so.6:malloc libc.so.6:free\n",
-	  CT_COMPLETE_FUNCTION },
+	  CT_COMPLETE_PATTERN },
 	{ "untrace", cmd_untrace, "untrace PATTERN...", "stop tracing functions",
 	  "Remove the breakpoints of the functions matching each PATTERN.  Calls already\n"
 	  "in progress still report their return.\n"
 	  "\nExamples:\n  untrace log_*\n  untrace '*'\n",
-	  CT_COMPLETE_FUNCTION },
+	  CT_COMPLETE_PATTERN },
 	{ "list", cmd_list, "list functions [GLOB]", "functions of the loaded modules",
 	  "Every function symbol of the program and its loaded libraries, with its module\n"
 	  "and address, and whether it is traced.\n"
 	  "\nExamples:\n  list functions\n  list functions 'str*'\n",
 	  CT_COMPLETE_FUNCTION },
-	{ "info", cmd_info, "info breakpoints", "traced functions and their hit counts",
-	  "One line per function with a breakpoint: name, module, address and how many\n"
-	  "times it was called.\n"
-	  "\nExamples:\n  info breakpoints\n",
+	{ "info", cmd_info, "info breakpoints | threads | registers | functions [GLOB]",
+	  "traced functions and their hit counts; threads; regs; list functions",
+	  "'info breakpoints' (i b): one line per function with a breakpoint: name,\n"
+	  "module, address and how many times it was called.  As in gdb, 'info threads'\n"
+	  "is 'threads', 'info registers' (i r) is 'regs' and 'info functions' is 'list\n"
+	  "functions'.  Any unique beginning of a subcommand will do.\n"
+	  "\nExamples:\n  info breakpoints\n  i b\n  info threads\n",
 	  CT_COMPLETE_NONE },
 	{ "threads", cmd_threads, "threads", "threads, their state and current function",
 	  "Each traced thread: its id, process, state (running, stopped, group-stopped)\n"

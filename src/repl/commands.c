@@ -20,6 +20,40 @@ static const struct ct_repl_cmd *const tables[] = {
 
 #define NR_TABLES (sizeof(tables) / sizeof(tables[0]))
 
+/*
+ * gdb's short forms, where the command here does what gdb's does; they win
+ * over prefixes as in gdb ('s' is step although set, stop and save begin
+ * with s).  Each event is one step, into calls too, so step and next move
+ * alike.  A breakpoint here is a traced function, hence break.
+ */
+static const struct alias {
+	const char *alias, *name;
+} aliases[] = {
+	{ "b", "trace" },    { "break", "trace" }, { "backtrace", "bt" }, { "where", "bt" },
+	{ "c", "continue" }, { "fin", "finish" },  { "i", "info" },       { "k", "kill" },
+	{ "n", "next" },     { "s", "next" },      { "step", "next" },    { "p", "print" },
+	{ "q", "quit" },     { "r", "run" },       { "h", "help" },
+};
+
+#define NR_ALIASES (sizeof(aliases) / sizeof(aliases[0]))
+
+/*
+ * Subcommands, also matched by a unique prefix ('i b', 'info thr'), and the
+ * command each is ('info threads' is 'threads'); sub NULL drops the word.
+ */
+static const struct subcmd {
+	const char *cmd, *word;
+	const char *to_cmd, *to_word;
+} subcmds[] = {
+	{ "info", "breakpoints", "info", "breakpoints" },
+	{ "info", "functions", "list", "functions" },
+	{ "info", "registers", "regs", NULL },
+	{ "info", "threads", "threads", NULL },
+	{ "list", "functions", "list", "functions" },
+};
+
+#define NR_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))
+
 const struct ct_repl_cmd *ct_repl_find_cmd(const char *name)
 {
 	size_t t;
@@ -32,6 +66,125 @@ const struct ct_repl_cmd *ct_repl_find_cmd(const char *name)
 	return NULL;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "a, b, c" of the names that begin with word, sorted, into buf. */
+static void candidates(const char *word, const char **names, size_t n, char *buf, size_t len)
+{
+	size_t i, k = 0, used = 0;
+
+	for (i = 0; i < n; i++)
+		if (!strncmp(names[i], word, strlen(word)))
+			names[k++] = names[i];
+	qsort(names, k, sizeof(*names), cmp_name);
+	buf[0] = '\0';
+	for (i = 0; i < k && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* The index of word in names, or of the one name it begins (a unique
+ * prefix); -1 when none does, -2 when several do. */
+static int match_prefix(const char *word, const char *const *names, size_t n)
+{
+	size_t i, wl = strlen(word);
+	int found = -1;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(names[i], word))
+			return (int)i;
+		if (wl && !strncmp(names[i], word, wl))
+			found = found == -1 ? (int)i : -2;
+	}
+	return found;
+}
+
+#define MAX_CMDS 64 /* more than the tables hold (31) */
+
+const struct ct_repl_cmd *ct_repl_lookup_cmd(const char *word, char *why, size_t len)
+{
+	const struct ct_repl_cmd *cmds[MAX_CMDS];
+	const char *names[MAX_CMDS];
+	const struct ct_repl_cmd *c;
+	size_t t, n = 0, i;
+	int k;
+
+	for (i = 0; i < NR_ALIASES; i++)
+		if (!strcmp(aliases[i].alias, word))
+			return ct_repl_find_cmd(aliases[i].name);
+	for (t = 0; t < NR_TABLES; t++)
+		for (c = tables[t]; c->name && n < MAX_CMDS; c++) {
+			cmds[n] = c;
+			names[n++] = c->name;
+		}
+	k = match_prefix(word, names, n);
+	if (k >= 0)
+		return cmds[k];
+	if (!why) {
+		/* nothing to say */
+	} else if (k == -1) {
+		snprintf(why, len, "unknown command '%s' (try 'help')", word);
+	} else {
+		char list[512];
+
+		candidates(word, names, n, list, sizeof(list));
+		snprintf(why, len, "ambiguous command '%s': %s", word, list);
+	}
+	return NULL;
+}
+
+/*
+ * The command and subcommand the words name, written back as their full
+ * names (argv[0] = "threads" for 'i thr'), so that a command sees only
+ * its own words.  NULL, with why, for words that name none.
+ */
+static const struct ct_repl_cmd *resolve(struct ct_words *w, char *why, size_t len)
+{
+	const struct ct_repl_cmd *c = ct_repl_lookup_cmd(w->argv[0], why, len);
+	const char *names[NR_SUBCMDS];
+	const struct subcmd *sub[NR_SUBCMDS];
+	size_t i, n = 0;
+	int k;
+
+	if (!c)
+		return NULL;
+	w->argv[0] = (char *)c->name;
+	for (i = 0; i < NR_SUBCMDS; i++)
+		if (!strcmp(subcmds[i].cmd, c->name)) {
+			sub[n] = &subcmds[i];
+			names[n++] = subcmds[i].word;
+		}
+	if (!n || w->argc < 2)
+		return c;
+	k = match_prefix(w->argv[1], names, n);
+	if (k < 0) {
+		char list[256];
+
+		candidates(k == -1 ? "" : w->argv[1], names, n, list, sizeof(list));
+		snprintf(why, len, "%s: %s '%s' (%s)", c->name,
+			 k == -1 ? "no subcommand" : "ambiguous subcommand", w->argv[1], list);
+		return NULL;
+	}
+	c = ct_repl_find_cmd(sub[k]->to_cmd);
+	w->argv[0] = (char *)sub[k]->to_cmd;
+	if (sub[k]->to_word) {
+		w->argv[1] = (char *)sub[k]->to_word;
+	} else {
+		memmove(&w->argv[1], &w->argv[2], (size_t)(w->argc - 1) * sizeof(w->argv[0]));
+		w->argc--;
+	}
+	return c;
+}
+
+const char *ct_repl_canonical(const char *word)
+{
+	const struct ct_repl_cmd *c = ct_repl_lookup_cmd(word, NULL, 0);
+
+	return c ? c->name : NULL;
+}
+
 void ct_repl_cmd_names(ct_repl_name_cb cb, void *ctx)
 {
 	size_t t;
@@ -42,11 +195,25 @@ void ct_repl_cmd_names(ct_repl_name_cb cb, void *ctx)
 			cb(ctx, c->name);
 }
 
+bool ct_repl_subcmd_names(const char *cmd, ct_repl_name_cb cb, void *ctx)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < NR_SUBCMDS; i++)
+		if (!strcmp(subcmds[i].cmd, cmd)) {
+			cb(ctx, subcmds[i].word);
+			any = true;
+		}
+	return any;
+}
+
 int ct_repl_exec_line(struct ct_repl *r, const char *line)
 {
 	const struct ct_repl_cmd *c;
 	struct ct_words w;
 	const char *why;
+	char err[640];
 	int rc;
 
 	rc = ct_words_split(line, &w, &why);
@@ -58,9 +225,9 @@ int ct_repl_exec_line(struct ct_repl *r, const char *line)
 		ct_words_free(&w);
 		return 0;
 	}
-	c = ct_repl_find_cmd(w.argv[0]);
+	c = resolve(&w, err, sizeof(err));
 	if (!c)
-		rc = ct_repl_error(r, "unknown command '%s' (try 'help')", w.argv[0]);
+		rc = ct_repl_error(r, "%s", err);
 	else
 		rc = c->fn(r, w.argc, w.argv) < 0 ? -1 : 0;
 	ct_words_free(&w);
@@ -71,6 +238,19 @@ int ct_repl_exec_line(struct ct_repl *r, const char *line)
 
 /* usages longer than this get their summary on the next line */
 #define HELP_COLUMN 30
+
+/* "c" or "s, step, n" for a command: its short forms; false if none. */
+static bool short_forms(const char *name, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < NR_ALIASES && used < len; i++)
+		if (!strcmp(aliases[i].name, name))
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 aliases[i].alias);
+	return used > 0;
+}
 
 static void help_all(struct ct_repl *r)
 {
@@ -97,12 +277,32 @@ static void help_all(struct ct_repl *r)
 				fprintf(r->out, "  %-*s  %s\n", (int)width, c->usage, c->summary);
 		}
 	}
+	fputs("\nShort forms, as in gdb (and any unique beginning of a command: 'fil' is\n"
+	      "filter; 'i b' is info breakpoints):\n", r->out);
+	for (t = 0; t < NR_TABLES; t++)
+		for (c = tables[t]; c->name; c++) {
+			char forms[64];
+
+			if (short_forms(c->name, forms, sizeof(forms)))
+				fprintf(r->out, "  %-18s %s\n", forms, c->name);
+		}
+	for (t = 0; t < NR_SUBCMDS; t++) {
+		const struct subcmd *s = &subcmds[t];
+		char from[64];
+
+		if (strcmp(s->cmd, s->to_cmd)) {
+			snprintf(from, sizeof(from), "%s %s", s->cmd, s->word);
+			fprintf(r->out, "  %-18s %s%s%s\n", from, s->to_cmd, s->to_word ? " " : "",
+				s->to_word ? s->to_word : "");
+		}
+	}
 	fputs("\nType 'help COMMAND' for its usage and examples.\n", r->out);
 }
 
 static int cmd_help(struct ct_repl *r, int argc, char **argv)
 {
 	const struct ct_repl_cmd *c;
+	char why[640], forms[64];
 
 	if (argc > 2)
 		return ct_repl_error(r, "usage: help [COMMAND]");
@@ -110,10 +310,13 @@ static int cmd_help(struct ct_repl *r, int argc, char **argv)
 		help_all(r);
 		return 0;
 	}
-	c = ct_repl_find_cmd(argv[1]);
+	c = ct_repl_lookup_cmd(argv[1], why, sizeof(why));
 	if (!c)
-		return ct_repl_error(r, "no command '%s' (type 'help' for the list)", argv[1]);
-	fprintf(r->out, "usage: %s\n\n%s\n%s", c->usage, c->summary, c->help);
+		return ct_repl_error(r, "help: %s", why);
+	fprintf(r->out, "usage: %s\n\n%s\n", c->usage, c->summary);
+	if (short_forms(c->name, forms, sizeof(forms)))
+		fprintf(r->out, "Short forms: %s\n", forms);
+	fputs(c->help, r->out);
 	return 0;
 }
 

@@ -26,6 +26,7 @@ enum ct_repl_complete {
 	CT_COMPLETE_NONE,
 	CT_COMPLETE_COMMAND,  /* a command name (help) */
 	CT_COMPLETE_FUNCTION, /* a function name of the loaded symbols or events */
+	CT_COMPLETE_PATTERN,  /* a function, or MODULE:function (trace) */
 	CT_COMPLETE_FILE,     /* a file name */
 	CT_COMPLETE_THREAD,   /* a thread id */
 };
@@ -77,6 +78,8 @@ void ct_repl_view_end(const struct ct_repl *r, struct ct_view_input *in);
 /* Names for completion of functions: called with each name; the REPL
  * adds those of the loaded symbols (live) and of the store's file. */
 typedef void (*ct_repl_name_cb)(void *ctx, const char *name);
+/* A function and its module's file name (NULL where not known). */
+typedef void (*ct_repl_func_cb)(void *ctx, const char *module, const char *name);
 
 /* The command tables. */
 extern const struct ct_repl_cmd ct_repl_event_cmds[]; /* cmd_events.c */
@@ -85,5 +88,21 @@ extern const struct ct_repl_cmd ct_repl_base_cmds[];  /* commands.c: help, set, 
 
 /* A command by its exact name, or NULL. */
 const struct ct_repl_cmd *ct_repl_find_cmd(const char *name);
+
+/* The command a word typed names: one of gdb's short forms ('c'), the
+ * command's name, or a unique beginning of one ('fin').  NULL when it names
+ * none or several; then why (if not NULL) says so, listing the candidates
+ * of an ambiguous one, as gdb does. */
+const struct ct_repl_cmd *ct_repl_lookup_cmd(const char *word, char *why, size_t len);
+
+/* The full name of the command word names, or NULL (for completion). */
+const char *ct_repl_canonical(const char *word);
+
+/* Each command name, for completion. */
+void ct_repl_cmd_names(ct_repl_name_cb cb, void *ctx);
+
+/* The subcommands of the command named cmd ("info": breakpoints, ...),
+ * each to cb; false when it has none. */
+bool ct_repl_subcmd_names(const char *cmd, ct_repl_name_cb cb, void *ctx);
 
 #endif

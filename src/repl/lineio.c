@@ -4,15 +4,17 @@
  * in ~/.calltrap_history, tab completion), or a script or pipe read line
  * by line without any decoration.
  *
- * While libedit waits for a key, our character reader polls the terminal
- * and the traced program's SIGCHLD signalfd together, so a program that
- * runs in the background keeps being traced and the prompt's event count
- * keeps up.  Ctrl-C at the prompt abandons the line, as in a shell.
+ * Whichever the input, waiting for it polls the input and the traced
+ * program's SIGCHLD signalfd together (wait_input), so a program that runs
+ * in the background (`continue &`) keeps being traced while calltrap waits
+ * for a key, a piped line or a script's next command, and the prompt's
+ * event count keeps up.  Ctrl-C at the prompt abandons the line, as in a
+ * shell.
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <histedit.h>
 #include <limits.h>
 #include <poll.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "repl/complete.h"
 #include "repl/state.h"
 #include "repl/store.h"
 
@@ -35,8 +38,10 @@
 struct ct_lineio {
 	struct ct_repl *r;
 	FILE *in;
-	char *buf;               /* batch: getline's */
-	size_t cap;
+	char *buf;               /* batch: the input read so far; the line returned */
+	size_t cap, len;         /* batch: its size, and the bytes in it */
+	size_t used;             /* batch: the bytes of the line returned last */
+	bool eof;                /* batch: the input has ended */
 	EditLine *el;
 	History *hist;
 	char history[PATH_MAX];  /* "" when there is no $HOME */
@@ -73,272 +78,145 @@ static uint64_t monotonic_ms(void)
 	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
+/*
+ * Wait until fd (the terminal, a pipe or a script) can be read, handling
+ * what the traced program does meanwhile; fd -1: a line is at hand, handle
+ * only what the program did so far, as between two lines typed.  1: fd is
+ * ready; 0: SIGTERM or SIGHUP (end the input); -1: Ctrl-C, or poll failed
+ * (errno).
+ */
+static int wait_input(struct ct_lineio *io, int fd)
+{
+	struct ct_repl *r = io->r;
+
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+					 { .fd = r->live.sigfd, .events = POLLIN } };
+		bool running = r->live.s && !r->live.ended && r->live.background;
+		int n, wait_ms = running && io->el ? REFRESH_MS : -1;
+
+		if (ct_repl_terminating())
+			return 0;
+		if (ct_repl_take_interrupt()) {
+			errno = EINTR;
+			return -1;
+		}
+		if (ct_repl_live_more(r) || fd < 0)
+			wait_ms = 0; /* look at the input, then handle the rest */
+		n = poll(pfd, 2, wait_ms); /* a negative fd is left out */
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n < 0)
+			continue;
+		if (r->live.sigfd >= 0 && (n == 0 || (pfd[1].revents & POLLIN))) {
+			bool news = ct_repl_live_poll(r);
+			uint64_t now = monotonic_ms();
+
+			/* what it printed (events echoed, its exit) is seen
+			 * now, as at a terminal, also where stdout is a file */
+			fflush(stdout);
+
+			/* redraw the prompt with the new count, at most every
+			 * REFRESH_MS: back to the line's start, clear it, and
+			 * let libedit draw prompt and line again */
+			if (io->el && running && (news || !r->live.background) &&
+			    now - io->last_refresh_ms >= REFRESH_MS) {
+				io->last_refresh_ms = now;
+				fputs("\r\033[K", stdout);
+				fflush(stdout);
+				el_set(io->el, EL_REFRESH);
+			}
+		}
+		if (fd < 0 || (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			return 1;
+	}
+}
+
 static int getc_fn(EditLine *el, wchar_t *wc)
 {
 	struct ct_lineio *io;
 
 	el_get(el, EL_CLIENTDATA, &io);
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
-					 { .fd = io->r->live.sigfd, .events = POLLIN } };
-		bool running = io->r->live.s && !io->r->live.ended && io->r->live.background;
-		int n, wait_ms = running ? REFRESH_MS : -1;
+		char c;
+		ssize_t got;
+		size_t conv;
+		int ready = wait_input(io, STDIN_FILENO);
 
-		if (ct_repl_terminating())
+		if (ready == 0)
 			return 0; /* as at the end of input */
-		if (ct_repl_take_interrupt()) {
-			io->cancelled = true;
+		if (ready < 0) {
+			io->cancelled = errno == EINTR;
 			return -1;
 		}
-		if (ct_repl_live_more(io->r))
-			wait_ms = 0; /* look at the keyboard, then handle the rest */
-		n = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, wait_ms);
-		if (n < 0 && errno != EINTR)
-			return -1;
-		if (n < 0)
+		got = read(STDIN_FILENO, &c, 1);
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (io->r->live.sigfd >= 0 && (n == 0 || (pfd[1].revents & POLLIN))) {
-			bool news = ct_repl_live_poll(io->r);
-			uint64_t now = monotonic_ms();
-
-			/* redraw the prompt with the new count, at most every
-			 * REFRESH_MS: back to the line's start, clear it, and
-			 * let libedit draw prompt and line again */
-			if (running && (news || !io->r->live.background) &&
-			    now - io->last_refresh_ms >= REFRESH_MS) {
-				io->last_refresh_ms = now;
-				fputs("\r\033[K", stdout);
-				fflush(stdout);
-				el_set(el, EL_REFRESH);
-			}
+		if (got <= 0)
+			return got == 0 ? 0 : -1;
+		conv = mbrtowc(wc, &c, 1, &io->mbs);
+		if (conv == (size_t)-2)
+			continue; /* more bytes of a multibyte character */
+		if (conv == (size_t)-1) {
+			memset(&io->mbs, 0, sizeof(io->mbs));
+			*wc = (wchar_t)(unsigned char)c;
 		}
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			char c;
-			ssize_t got = read(STDIN_FILENO, &c, 1);
-			size_t conv;
-
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got <= 0)
-				return got == 0 ? 0 : -1;
-			conv = mbrtowc(wc, &c, 1, &io->mbs);
-			if (conv == (size_t)-2)
-				continue; /* more bytes of a multibyte character */
-			if (conv == (size_t)-1) {
-				memset(&io->mbs, 0, sizeof(io->mbs));
-				*wc = (wchar_t)(unsigned char)c;
-			}
-			return 1;
-		}
+		return 1;
 	}
 }
 
 /* ---- completion ---- */
 
-struct cands {
-	char **v;
-	size_t n, cap;
-	const char *prefix;
-	size_t plen;
-	const char *lead;  /* prepended to each candidate: "func=" */
+/* The names completion offers: the traced program's functions, with
+ * their modules, and those of the events (a trace file loaded). */
+struct store_funcs {
+	ct_repl_func_cb cb;
+	void *ctx;
 };
 
-static void cand_add(void *ctx, const char *name)
+static void store_func(void *ctx, const char *name)
 {
-	struct cands *c = ctx;
-	size_t ll = c->lead ? strlen(c->lead) : 0;
-	char *s;
+	struct store_funcs *f = ctx;
 
-	if (ll + strlen(name) < c->plen || strncmp(name, c->prefix + ll, c->plen - ll) ||
-	    (ll && strncmp(c->prefix, c->lead, ll)))
-		return;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		char **v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		c->v = v;
-		c->cap = cap;
-	}
-	s = malloc(ll + strlen(name) + 1);
-	if (!s)
-		return;
-	if (ll)
-		memcpy(s, c->lead, ll);
-	strcpy(s + ll, name);
-	c->v[c->n++] = s;
+	f->cb(f->ctx, NULL, name);
 }
 
-static int cmp_str(const void *a, const void *b)
+static void src_funcs(void *ctx, ct_repl_func_cb cb, void *cb_ctx)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct ct_repl *r = ctx;
+	struct store_funcs f = { cb, cb_ctx };
+
+	ct_repl_live_names(r, cb, cb_ctx);
+	if (r->store)
+		ct_store_names(r->store, store_func, &f);
 }
 
-static void cands_files(struct cands *c)
+static void src_tids(void *ctx, ct_repl_name_cb cb, void *cb_ctx)
 {
-	const char *slash = strrchr(c->prefix, '/');
-	char dir[PATH_MAX];
-	const char *base = slash ? slash + 1 : c->prefix;
-	struct dirent *de;
-	DIR *d;
-
-	if (slash)
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - c->prefix + 1), c->prefix);
-	else
-		dir[0] = '\0';
-	d = opendir(dir[0] ? dir : ".");
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char full[PATH_MAX * 2];
-		struct stat st;
-
-		if (strncmp(de->d_name, base, strlen(base)))
-			continue;
-		if (de->d_name[0] == '.' && base[0] != '.')
-			continue;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(full, sizeof(full), "%s%s", dir, de->d_name);
-		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode) && strlen(full) + 1 < sizeof(full))
-			strcat(full, "/");
-		cand_add(c, full);
-	}
-	closedir(d);
-}
-
-static void cands_names(struct ct_repl *r, struct cands *c, enum ct_repl_complete kind)
-{
-	switch (kind) {
-	case CT_COMPLETE_COMMAND:
-		ct_repl_cmd_names(cand_add, c);
-		break;
-	case CT_COMPLETE_FUNCTION:
-		ct_repl_live_names(r, cand_add, c);
-		if (r->store)
-			ct_store_names(r->store, cand_add, c);
-		break;
-	case CT_COMPLETE_THREAD:
-		ct_repl_live_tids(r, cand_add, c);
-		break;
-	case CT_COMPLETE_FILE:
-		cands_files(c);
-		break;
-	case CT_COMPLETE_NONE:
-		break;
-	}
-}
-
-/* What the word being completed is, from the words before it. */
-static enum ct_repl_complete word_kind(const char *line, size_t start, const char **lead,
-				       const char *word)
-{
-	char first[32] = "", second[32] = "";
-	const struct ct_repl_cmd *cmd;
-	unsigned nwords = 0;
-	const char *p = line;
-
-	*lead = NULL;
-	while (p < line + start) {
-		size_t len;
-
-		while (p < line + start && (*p == ' ' || *p == '\t'))
-			p++;
-		if (p >= line + start)
-			break;
-		len = strcspn(p, " \t");
-		if (p + len > line + start)
-			len = (size_t)(line + start - p);
-		if (nwords == 0)
-			snprintf(first, sizeof(first), "%.*s", (int)len, p);
-		else if (nwords == 1)
-			snprintf(second, sizeof(second), "%.*s", (int)len, p);
-		nwords++;
-		p += len;
-	}
-	if (nwords == 0)
-		return CT_COMPLETE_COMMAND;
-	if (!strcmp(first, "filter")) {
-		if (!strncmp(word, "func=", 5)) {
-			*lead = "func=";
-			return CT_COMPLETE_FUNCTION;
-		}
-		if (!strncmp(word, "tid=", 4)) {
-			*lead = "tid=";
-			return CT_COMPLETE_THREAD;
-		}
-		return CT_COMPLETE_NONE;
-	}
-	if (!strcmp(first, "next") && nwords == 1)
-		return CT_COMPLETE_NONE;
-	if (!strcmp(first, "next") && !strcmp(second, "call"))
-		return CT_COMPLETE_FUNCTION;
-	if ((!strcmp(first, "list") || !strcmp(first, "info")) && nwords == 1)
-		return CT_COMPLETE_NONE;
-	cmd = ct_repl_find_cmd(first);
-	return cmd ? cmd->complete : CT_COMPLETE_NONE;
+	ct_repl_live_tids(ctx, cb, cb_ctx);
 }
 
 static unsigned char complete_fn(EditLine *el, CT_UNUSED int ch)
 {
 	const LineInfo *li = el_line(el);
 	struct ct_lineio *io;
-	struct cands c = { 0 };
-	enum ct_repl_complete kind;
-	size_t start, len, common, i;
-	char *line, *word;
-	unsigned char ret = CC_ERROR;
+	struct ct_completion c;
+	struct ct_complete_src src;
+	unsigned char ret;
+	char *line;
+	size_t i;
 
 	el_get(el, EL_CLIENTDATA, &io);
-	len = (size_t)(li->cursor - li->buffer);
-	line = strndup(li->buffer, len);
-	if (!line)
+	src = (struct ct_complete_src){ io->r, src_funcs, src_tids };
+	line = strndup(li->buffer, (size_t)(li->cursor - li->buffer));
+	if (!line || ct_complete(line, &src, &c) < 0) {
+		free(line);
 		return CC_ERROR;
-	start = len;
-	while (start > 0 && line[start - 1] != ' ' && line[start - 1] != '\t')
-		start--;
-	word = line + start;
-	kind = word_kind(line, start, &c.lead, word);
-	c.prefix = word;
-	c.plen = strlen(word);
-	cands_names(io->r, &c, kind);
-	if (c.n == 0)
-		goto out;
-	qsort(c.v, c.n, sizeof(*c.v), cmp_str);
-	/* the same name in several modules is one candidate */
-	for (i = 1, len = 1; i < c.n; i++) {
-		if (strcmp(c.v[i], c.v[len - 1]))
-			c.v[len++] = c.v[i];
-		else
-			free(c.v[i]);
 	}
-	c.n = len;
-	common = strlen(c.v[0]);
-	for (i = 1; i < c.n; i++) {
-		size_t k = 0;
-
-		while (k < common && c.v[i][k] == c.v[0][k])
-			k++;
-		common = k;
-	}
-	if (c.n == 1) {
-		const char *rest = c.v[0] + c.plen;
-		bool dir = c.v[0][strlen(c.v[0]) - 1] == '/';
-
-		el_insertstr(el, rest);
-		if (!dir)
-			el_insertstr(el, " ");
+	if (c.insert) {
+		el_insertstr(el, c.insert);
 		ret = CC_REFRESH;
-	} else if (common > c.plen) {
-		char *ext = strndup(c.v[0] + c.plen, common - c.plen);
-
-		if (ext) {
-			el_insertstr(el, ext);
-			free(ext);
-		}
-		ret = CC_REFRESH;
-	} else {
+	} else if (c.n > 1) {
 		/* nothing to add: show the choices under the line */
 		fputc('\n', stdout);
 		for (i = 0; i < c.n && i < 200; i++)
@@ -347,11 +225,10 @@ static unsigned char complete_fn(EditLine *el, CT_UNUSED int ch)
 			printf("... and %zu more\n", c.n - 200);
 		fflush(stdout);
 		ret = CC_REDISPLAY;
+	} else {
+		ret = CC_ERROR;
 	}
-out:
-	for (i = 0; i < c.n; i++)
-		free(c.v[i]);
-	free(c.v);
+	ct_completion_fini(&c);
 	free(line);
 	return ret;
 }
@@ -418,15 +295,63 @@ void ct_lineio_free(struct ct_lineio *io)
 	free(io);
 }
 
+/*
+ * A line of a script or pipe.  Read with read(2) rather than stdio, so
+ * that wait_input sees whether a line is still to come: while it waits,
+ * a program running in the background is traced as at a terminal.
+ */
 static const char *read_batch(struct ct_lineio *io)
 {
-	ssize_t n = getline(&io->buf, &io->cap, io->in);
+	int fd = fileno(io->in);
 
-	if (n < 0)
-		return NULL;
-	if (n > 0 && io->buf[n - 1] == '\n')
-		io->buf[n - 1] = '\0';
-	return io->buf;
+	/* forget the line returned last */
+	if (io->used) {
+		memmove(io->buf, io->buf + io->used, io->len - io->used);
+		io->len -= io->used;
+		io->used = 0;
+	}
+	for (;;) {
+		char *nl = io->len ? memchr(io->buf, '\n', io->len) : NULL;
+		ssize_t got;
+		int ready;
+
+		/* a script's lines are all at hand: between two, the program
+		 * running in the background goes on as between lines typed */
+		if ((nl || io->eof) && wait_input(io, -1) <= 0)
+			return NULL;
+		if (nl) {
+			*nl = '\0';
+			io->used = (size_t)(nl - io->buf) + 1;
+			return io->buf;
+		}
+		if (io->eof) {
+			if (!io->len)
+				return NULL;
+			/* the last line, without its newline */
+			io->buf[io->len] = '\0';
+			io->used = io->len;
+			return io->buf;
+		}
+		if (io->cap - io->len < 4096 + 1) {
+			size_t cap = io->cap ? io->cap * 2 : 8192;
+			char *b = realloc(io->buf, cap);
+
+			if (!b)
+				return NULL;
+			io->buf = b;
+			io->cap = cap;
+		}
+		ready = wait_input(io, fd);
+		if (ready <= 0)
+			return NULL; /* SIGTERM, Ctrl-C or an error: the input ends here */
+		got = read(fd, io->buf + io->len, io->cap - io->len - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			io->eof = true;
+		else
+			io->len += (size_t)got;
+	}
 }
 
 const char *ct_lineio_read(struct ct_lineio *io)
@@ -465,41 +390,63 @@ const char *ct_lineio_read(struct ct_lineio *io)
 	}
 }
 
+/*
+ * Ask as gdb's query() does: at the controlling terminal, whatever stdout
+ * is redirected to (the question is for the person typing, not for the
+ * file collecting the output); with no terminal to ask (a script or a
+ * pipe), answer yes and say so.
+ */
 bool ct_lineio_confirm(struct ct_lineio *io, const char *question)
 {
+	int tty = -1, in = STDIN_FILENO, out = STDERR_FILENO;
+	bool yes = true;
+
+	if (!io->el) {
+		fprintf(io->r->out, "%s (y or n) [answered Y; input not from terminal]\n", question);
+		return true;
+	}
+	fflush(stdout);
+	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (tty >= 0)
+		in = out = tty;
 	for (;;) {
 		char answer[16];
 		size_t n = 0;
 		char c;
 
-		printf("%s (y or n) ", question);
-		fflush(stdout);
+		dprintf(out, "%s (y or n) ", question);
 		while (n + 1 < sizeof(answer)) {
-			ssize_t got = read(STDIN_FILENO, &c, 1);
+			ssize_t got = read(in, &c, 1);
 
 			if (got < 0 && errno == EINTR) {
 				if (ct_repl_terminating())
-					return true;
+					goto done;
 				if (ct_repl_take_interrupt()) {
-					fputc('\n', stdout);
-					return false;
+					dprintf(out, "\n");
+					yes = false;
+					goto done;
 				}
 				continue;
 			}
 			if (got <= 0) {
-				fputc('\n', stdout);
-				return true; /* end of input: nobody left to ask */
+				dprintf(out, "\n");
+				goto done; /* end of input: nobody left to ask */
 			}
 			if (c == '\n')
 				break;
 			answer[n++] = c;
 		}
 		answer[n] = '\0';
-		(void)io;
 		if (answer[0] == 'y' || answer[0] == 'Y')
-			return true;
-		if (answer[0] == 'n' || answer[0] == 'N')
-			return false;
-		printf("Please answer y or n.\n");
+			goto done;
+		if (answer[0] == 'n' || answer[0] == 'N') {
+			yes = false;
+			goto done;
+		}
+		dprintf(out, "Please answer y or n.\n");
 	}
+done:
+	if (tty >= 0)
+		close(tty);
+	return yes;
 }

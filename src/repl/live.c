@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,11 +319,45 @@ bool ct_repl_live_poll(struct ct_repl *r)
 			      ct_session_error(l->s) ? ct_session_error(l->s) : strerror(-ret));
 	}
 	if (ret < 0 || ct_session_done(l->s)) {
-		fputc('\n', stdout);
+		if (r->interactive)
+			fputc('\n', stdout); /* off the prompt's line */
 		on_ended(r);
 		return true;
 	}
 	return ct_repl_live_events(r) != before;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+int ct_repl_live_wait(struct ct_repl *r, uint64_t limit_ns)
+{
+	uint64_t end = limit_ns ? monotonic_ns() + limit_ns : UINT64_MAX;
+
+	while (ct_repl_live(r)) {
+		struct pollfd pfd = { .fd = r->live.sigfd, .events = POLLIN };
+		uint64_t now = monotonic_ns();
+		int ms = -1;
+
+		if (ct_repl_terminating() || ct_repl_take_interrupt())
+			return 1;
+		if (now >= end)
+			return 0;
+		if (limit_ns)
+			ms = (int)((end - now + 999999u) / 1000000u);
+		if (ct_repl_live_more(r))
+			ms = 0;
+		if (poll(&pfd, 1, ms) < 0 && errno != EINTR)
+			return -errno;
+		ct_repl_live_poll(r);
+		fflush(stdout);
+	}
+	return 0;
 }
 
 bool ct_repl_live_more(const struct ct_repl *r)
@@ -380,7 +415,7 @@ bool ct_repl_live_quit(struct ct_repl *r)
 
 	if (!ct_repl_live(r))
 		return true;
-	if (r->interactive && !ct_repl_terminating()) {
+	if (!ct_repl_terminating()) {
 		char q[128];
 
 		snprintf(q, sizeof(q), l->spawned ? "Process %d is traced: kill it and quit?" :

@@ -65,6 +65,10 @@ bool ct_repl_live_poll(struct ct_repl *r);
 /* The last poll left stops waiting (busy threads): poll again without
  * waiting for the signalfd, whose SIGCHLDs for them were already read. */
 bool ct_repl_live_more(const struct ct_repl *r);
+/* Let the program run in the background on, handling its stops, until it
+ * ends, limit_ns (0: no limit) has passed, Ctrl-C or SIGTERM.  0; 1 when
+ * interrupted; -errno. */
+int ct_repl_live_wait(struct ct_repl *r, uint64_t limit_ns);
 /* Events recorded so far, for the prompt. */
 uint64_t ct_repl_live_events(const struct ct_repl *r);
 /* Bring the recording's file up to date for reading; -1 after an error. */
@@ -72,15 +76,15 @@ int ct_repl_live_sync(struct ct_repl *r);
 /* Start argv stopped at its entry point / attach to pid; -1 after an error. */
 int ct_repl_live_start(struct ct_repl *r, char *const argv[]);
 int ct_repl_live_attach(struct ct_repl *r, pid_t pid);
-/* Quit: leave the program as the user expects (asks when interactive).
- * false when the user said no. */
+/* Quit: leave the program as the user expects (asks first).  false when
+ * the user said no. */
 bool ct_repl_live_quit(struct ct_repl *r);
 /* A program that ended: drop its session and recording (before `load`). */
 void ct_repl_live_forget(struct ct_repl *r);
 /* The program ended meanwhile: say so, close the recording. */
 void ct_repl_live_check_end(struct ct_repl *r);
 /* Function names for completion. */
-void ct_repl_live_names(struct ct_repl *r, ct_repl_name_cb cb, void *ctx);
+void ct_repl_live_names(struct ct_repl *r, ct_repl_func_cb cb, void *ctx);
 /* Thread ids for completion. */
 void ct_repl_live_tids(struct ct_repl *r, ct_repl_name_cb cb, void *ctx);
 
@@ -90,14 +94,13 @@ void ct_lineio_free(struct ct_lineio *io);
 /* The next line (without its newline), valid until the next call; NULL at
  * the end of the input (Ctrl-D). */
 const char *ct_lineio_read(struct ct_lineio *io);
-/* Ask a yes/no question (interactive only). */
+/* Ask a yes/no question at the terminal; a script's answer is yes (said
+ * on the output, as gdb does). */
 bool ct_lineio_confirm(struct ct_lineio *io, const char *question);
 
 /* commands.c */
 /* Run one line.  0 or -1 (the command failed; its error is printed). */
 int ct_repl_exec_line(struct ct_repl *r, const char *line);
-/* Each command name, for completion. */
-void ct_repl_cmd_names(ct_repl_name_cb cb, void *ctx);
 
 /* SIGTERM or SIGHUP arrived (0 if not): stop reading, let the program go. */
 int ct_repl_terminating(void);

@@ -83,7 +83,7 @@ static const char *bracket_end(const char *s)
  * of an odd number of colons (a run of two is C++ scope), outside bracket
  * expressions ("[[:lower:]]*") and not escaped ("a\:b"), so a glob keeps
  * every ':' that fnmatch(3) reads as part of it. */
-static const char *find_separator(const char *spec)
+const char *ct_pattern_module_sep(const char *spec)
 {
 	const char *s = spec, *end;
 
@@ -119,7 +119,7 @@ int ct_patterns_add(struct ct_patterns *p, const char *spec)
 	}
 	if (!*spec)
 		return -EINVAL;
-	sep = find_separator(spec);
+	sep = ct_pattern_module_sep(spec);
 	if (sep) {
 		if (sep == spec || !sep[1])
 			return -EINVAL; /* ":GLOB", "MODULE:" */

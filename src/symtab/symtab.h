@@ -289,6 +289,10 @@ struct ct_modnames {
  * REPL's trace/untrace. */
 bool ct_module_name_match(const char *glob, const struct ct_modnames *mod);
 
+/* The ':' that ends spec's MODULE part, or NULL for a plain GLOB: one not
+ * in a C++ "::", a bracket expression or after a backslash. */
+const char *ct_pattern_module_sep(const char *spec);
+
 /* 0, -EINVAL (empty glob, empty module, "!" or ":" alone), or -ENOMEM. */
 int ct_patterns_add(struct ct_patterns *p, const char *spec);
 void ct_patterns_fini(struct ct_patterns *p);

@@ -93,6 +93,9 @@ TESTS += tests/integration/repl_live.sh
 EXTRA_DIST += tests/integration/repl_live.sh
 TESTS += tests/integration/repl_file.sh
 EXTRA_DIST += tests/integration/repl_file.sh
+# gdb's habits: continue & from a pipe, short forms and prefixes, quit's question
+TESTS += tests/integration/repl_gdb.sh
+EXTRA_DIST += tests/integration/repl_gdb.sh
 # C++ names: demangled events, patterns over both names, --no-demangle
 TESTS += tests/integration/demangle.sh
 EXTRA_DIST += tests/integration/demangle.sh

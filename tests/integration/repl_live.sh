@@ -248,8 +248,8 @@ scenario_batch()
 	ct repl < "$D/help.in" > "$D/help.out" 2> "$D/help.err"
 	expect_status "repl help from a pipe" "$CT_STATUS" 0
 	sed -n '/^\.SH REPL/,/^\.SH EXIT STATUS/p' "$TOP_SRCDIR/man/calltrap.1" > "$D/man-repl"
-	for c in run attach detach continue stop kill trace untrace list info threads bt \
-		events filter replay report goto next prev finish find regs save load dump \
+	for c in run attach detach continue wait stop kill trace untrace list info threads bt \
+		events filter replay report goto next prev finish find print regs save load dump \
 		help set quit; do
 		grep -Eq "^  $c( |\$)" "$D/help.out" || fail "help does not list '$c'"
 		grep -Eq "^\\.B[IR]? \"?$c\\b" "$D/man-repl" ||

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # calltrap repl at a terminal (tmux): Tab completes a partly typed function
-# name, a command and a file name; Ctrl-C stops a running `continue` and
+# name (module-qualified too: busy-O0:stepp), a module's name, a command and
+# a file name; Ctrl-C stops a running `continue` and
 # gives the prompt back; `continue &` keeps the prompt, whose event count
 # grows, until `stop`; `quit` asks and then leaves the attached process
 # running as it was; the history of one session is there (Up arrow) in the
@@ -60,7 +61,7 @@ start_repl()
 
 scenario()
 {
-	local p p2 n1 n2
+	local p p2 n1 n2 i
 
 	need_targets busy
 	command -v tmux > /dev/null || fail "tmux is not installed (scripts/setup.sh installs it)"
@@ -79,6 +80,20 @@ scenario()
 		fail "Tab did not complete 'stepp': $(cat "$D/pane.err")"
 	tm send-keys -t ct 'step' Enter
 	wait_pane 'traced already' 10 || fail "trace stepper step: $(cat "$D/pane.err")"
+	# a module's name, then a function of that module, as "stepp" does
+	tm send-keys -t ct 'trace busy-O' Tab
+	wait_pane '^\(calltrap\) trace busy-O0: ?$' 10 ||
+		fail "Tab did not complete the module 'busy-O': $(cat "$D/pane.err")"
+	tm send-keys -t ct 'stepp' Tab
+	wait_pane '^\(calltrap\) trace busy-O0:stepper ?$' 10 ||
+		fail "Tab did not complete 'busy-O0:stepp': $(cat "$D/pane.err")"
+	tm send-keys -t ct Enter
+	i=0
+	while [ "$(tm capture-pane -p -t ct | grep -c 'traced already')" -lt 2 ]; do
+		[ "$i" -lt 100 ] || fail "trace busy-O0:stepper: $(tm capture-pane -p -t ct)"
+		sleep 0.1
+		i=$((i + 1))
+	done
 
 	# Ctrl-C stops a running continue, and the prompt comes back
 	tm send-keys -t ct 'set echo off' Enter 'continue' Enter

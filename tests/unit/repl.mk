@@ -20,3 +20,12 @@ tests_unit_test_repl_events_CPPFLAGS = $(REPL_UT_CPPFLAGS)
 tests_unit_test_repl_events_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_repl_events_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_repl_events_LDADD = $(UT_LIBS)
+
+# Tab completion (module-qualified names) and the command lookup (gdb's short forms, prefixes)
+check_PROGRAMS += tests/unit/test_repl_complete
+TESTS += tests/unit/test_repl_complete
+tests_unit_test_repl_complete_SOURCES = tests/unit/test_repl_complete.c
+tests_unit_test_repl_complete_CPPFLAGS = $(REPL_UT_CPPFLAGS)
+tests_unit_test_repl_complete_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_repl_complete_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_repl_complete_LDADD = $(UT_LIBS)

@@ -533,7 +533,7 @@ static void test_table(void **state)
 {
 	static const char *const names[] = { "events", "filter", "replay", "report", "dump",
 					     "goto",   "next",   "prev",   "finish", "find",
-					     "regs",   "save",   "load" };
+					     "print",  "regs",   "save",   "load" };
 	const struct ct_repl_cmd *c;
 	size_t i, n = 0;
 
