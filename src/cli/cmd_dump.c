@@ -65,8 +65,8 @@ int ct_cmd_dump(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (ct_dump_format_parse(optarg, &dopt.format) < 0)
-				return usage_error("unknown format '%s' (jsonl, chrome, folded "
-						   "or svg)",
+				return usage_error("unknown format '%s' (jsonl, chrome, "
+						   "perfetto, folded or svg)",
 						   optarg);
 			break;
 		case OPT_NO_REGS:
@@ -96,7 +96,7 @@ int ct_cmd_dump(int argc, char **argv)
 	if (code)
 		return code;
 	/* events are written as they are read: only --min-duration looks ahead */
-	if (dopt.format == CT_DUMP_JSONL && f.min_duration_ns)
+	if ((dopt.format == CT_DUMP_JSONL || dopt.format == CT_DUMP_PERFETTO) && f.min_duration_ns)
 		window = CT_VIEW_LOOKAHEAD;
 	in = ct_view_input_new(r, fd, f.since_ns, f.until_ns, window);
 	if (!in) {
