@@ -418,6 +418,18 @@ static int dump_tree(struct ct_view_input *in, const struct ct_view_filter *f,
 	return rc;
 }
 
+unsigned ct_dump_window(const struct ct_dump_opts *o, const struct ct_view_filter *f)
+{
+	bool at_call = o->format == CT_DUMP_JSONL || o->format == CT_DUMP_PERFETTO;
+
+	return at_call && f->min_duration_ns ? CT_VIEW_LOOKAHEAD : 0;
+}
+
+bool ct_dump_binary(enum ct_dump_format fmt)
+{
+	return fmt == CT_DUMP_PERFETTO;
+}
+
 int ct_dump(struct ct_view_input *in, const struct ct_view_filter *f,
 	    const struct ct_dump_opts *o, FILE *out)
 {

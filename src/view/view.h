@@ -354,4 +354,11 @@ struct ct_dump_opts {
 int ct_dump(struct ct_view_input *in, const struct ct_view_filter *f,
 	    const struct ct_dump_opts *o, FILE *out);
 
+/* The window ct_view_input_new() needs for ct_dump() with o and f: the
+ * formats that write a frame when it begins decide --min-duration there. */
+unsigned ct_dump_window(const struct ct_dump_opts *o, const struct ct_view_filter *f);
+
+/* The format writes binary (not for a terminal). */
+bool ct_dump_binary(enum ct_dump_format fmt);
+
 #endif

@@ -11,7 +11,8 @@
 # the frames the jsonl dump shows with the same filters.  A damaged or
 # truncated recording exits 1 with one line on stderr, its intact part
 # decodes and ends with a "trace damaged" mark; with -o nothing is written.
-# `protoc --decode` (the other decoder) reads it too.
+# `protoc --decode` (the other decoder) reads it too; the REPL's dump writes
+# the same bytes; on a terminal, a usage error instead of binary.
 #
 # Host only (tests/integration/local.mk): the format is the same C on any
 # CPU, and the aarch64 guest has no protoc or python3-protobuf.
@@ -116,6 +117,32 @@ scenario_calls()
 		< "$D/raw.pftrace" > "$D/raw.txt" || fail "protoc --decode failed"
 	grep -q 'type: TYPE_SLICE_BEGIN' "$D/raw.txt" && grep -q 'pointer_value: ' "$D/raw.txt" &&
 		grep -q 'name: "add"' "$D/raw.txt" || fail "protoc --decode: no slice of add"
+	# the REPL's dump writes the same bytes
+	printf 'dump --format=perfetto -o %s\n' "$D/repl.pftrace" > "$D/script"
+	ct repl -x "$D/script" "$D/raw.trace" > "$D/repl.out" 2> "$D/repl.err" < /dev/null
+	expect_status "repl dump --format=perfetto" "$CT_STATUS" 0
+	cmp -s "$D/repl.pftrace" "$D/raw.pftrace" || fail "the REPL's perfetto dump differs"
+	# binary is not for a terminal: one line, status 2, no bytes of it
+	"$PY" - "$CALLTRAP" "$D/raw.trace" > "$D/tty.out" <<'EOF2' || fail "dump on a terminal: python pty failed"
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], 'dump', '--format=perfetto', sys.argv[2]])
+out = b''
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+sys.stdout.write(out.decode('utf-8', 'replace'))
+EOF2
+	[ "$(sed -n 1p "$D/tty.out")" = 2 ] && [ "$(grep -c '' "$D/tty.out")" -eq 2 ] &&
+		grep -q "^calltrap: --format=perfetto writes binary: give -o FILE" "$D/tty.out" ||
+		{ cat "$D/tty.out"; fail "dump --format=perfetto on a terminal: want status 2 and one line"; }
 }
 
 scenario_threads()
