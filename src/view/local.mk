@@ -14,5 +14,6 @@ libcalltrap_a_SOURCES += \
 	src/view/pbuf.h \
 	src/view/pbuf.c \
 	src/view/perfetto.h \
+	src/view/perfetto_fields.h \
 	src/view/perfetto.c \
 	src/view/dump.c
