@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `calltrap dump --format=perfetto`: Perfetto's own protobuf trace format
- * (a Trace of TracePackets), which ui.perfetto.dev and trace_processor load
- * at sizes where Chrome JSON cannot be parsed.
+ * (a Trace of TracePackets), which ui.perfetto.dev and trace_processor read
+ * packet by packet, for traces too big for Chrome JSON (parsed whole).
  *
  *  - a TrackDescriptor per process (pid, name, command line) and per thread
  *    (pid, tid, name), written before the thread's first event;
@@ -41,7 +41,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,7 +76,6 @@ struct perfetto {
 	const struct ct_trace_info *info;
 	struct ct_hashmap pids;        /* pid -> its process track's uuid */
 	uint64_t last_uuid;
-	uint64_t calltrap_track;       /* uuid of the "calltrap" track, or 0 */
 	struct ct_hashmap tab[IK_NR];  /* string pointer -> iid */
 	uint64_t last_iid[IK_NR];
 	size_t max_interned;
@@ -516,20 +514,23 @@ static int damage_marker(struct perfetto *p, struct ct_view_input *in)
 	struct ct_view_problems pb;
 	struct ct_vbuf *b = &p->b;
 	char line[512];
-	uint64_t ts = ct_view_input_last_ts(in);
+	uint64_t track, ts = ct_view_input_last_ts(in);
 	size_t td, te;
+	int rc;
 
 	ct_view_input_problems(in, &pb);
 	if (!pb.error || !ct_view_problems_line(&pb, line, sizeof(line)))
 		return 0;
-	p->calltrap_track = ++p->last_uuid;
+	track = ++p->last_uuid;
 	packet_begin(p, ts);
 	td = ct_pb_open(b, F_TP_TRACK_DESCRIPTOR);
-	ct_pb_varint(b, F_TD_UUID, p->calltrap_track);
+	ct_pb_varint(b, F_TD_UUID, track);
 	ct_pb_string(b, F_TD_NAME, "calltrap");
 	ct_pb_close(b, td);
-	packet_end(p);
-	te = event_begin(p, ts, TYPE_INSTANT, p->calltrap_track);
+	rc = packet_end(p);
+	if (rc)
+		return rc;
+	te = event_begin(p, ts, TYPE_INSTANT, track);
 	ct_pb_varint(b, F_TE_NAME_IID, intern(p, IK_NAME, "trace damaged"));
 	annotate_str(p, "problem", line);
 	return event_end(p, te);
