@@ -6,11 +6,13 @@
 # throughput (events per second) and peak RSS of
 #     calltrap replay > /dev/null
 #     calltrap report > /dev/null
-#     calltrap dump --format=chrome|folded|svg|jsonl > /dev/null
+#     calltrap dump --format=chrome|perfetto|folded|svg|jsonl > /dev/null
 # and of uftrace on a uftrace recording of the same program built with -pg:
 #     uftrace replay, uftrace report, uftrace dump --chrome
-# then prints the ratios and checks the targets: report >= 10M events/s,
-# replay >= 3M events/s, both faster than uftrace, peak RSS < 256 MiB.
+# then the size per event of the jsonl, chrome and perfetto dumps, and
+# prints the ratios (perfetto against chrome: size and speed) and checks the
+# targets: report >= 10M events/s, replay >= 3M events/s, both faster than
+# uftrace, peak RSS < 256 MiB.
 #
 # usage: bash bench/replay.sh [--quick]
 #
@@ -186,16 +188,17 @@ row()
 	SECS[$name]=$secs
 	RSS[$name]=$rss
 	awk -v name="$name" -v n="$n" -v s="$secs" -v r="$rss" 'BEGIN {
-		printf "  %-30s %10d %8.2f %10.2f %9.1f\n", name, n, s,
+		printf "  %-32s %10d %8.2f %10.2f %9.1f\n", name, n, s,
 			(s > 0 ? n / s / 1e6 : 0), r / 1024 }'
 }
 
 echo
 echo "events per second (median of $REPS runs), peak RSS"
-printf '  %-30s %10s %8s %10s %9s\n' command events seconds "Mevents/s" "RSS MiB"
+printf '  %-32s %10s %8s %10s %9s\n' command events seconds "Mevents/s" "RSS MiB"
 row "calltrap replay" $events "$calltrap" replay "$trace" || exit 1
 row "calltrap report" $events "$calltrap" report "$trace" || exit 1
 row "calltrap dump --format=chrome" $events "$calltrap" dump --format=chrome "$trace" || exit 1
+row "calltrap dump --format=perfetto" $events "$calltrap" dump --format=perfetto "$trace" || exit 1
 row "calltrap dump --format=folded" $events "$calltrap" dump --format=folded "$trace" || exit 1
 row "calltrap dump --format=svg" $events "$calltrap" dump --format=svg "$trace" || exit 1
 row "calltrap dump --format=jsonl" $events "$calltrap" dump --format=jsonl "$trace" || exit 1
@@ -208,6 +211,25 @@ fi
 echo
 awk -v e="$events" -v b="$bytes" 'BEGIN { printf "trace size: %d events, %.2f bytes per event (calltrap, with 6 arguments per call)\n", e, b / e }'
 ((have_uftrace)) && awk -v e="$urecords" -v b="$ubytes" 'BEGIN { printf "            %d records, %.2f bytes per record (uftrace, no arguments)\n", e, b / e }'
+
+# dump_size FORMAT: bytes of the dump (counted through a pipe, not stored)
+dump_size()
+{
+	echo "+ $calltrap dump --format=$1 $trace | wc -c" >> "$log"
+	"$calltrap" dump --format="$1" "$trace" 2>> "$log" | wc -c
+}
+echo
+echo "dump size per event"
+declare -A DSIZE
+for f in jsonl chrome perfetto; do
+	DSIZE[$f]=$(dump_size $f) || exit 1
+	awk -v f="$f" -v e="$events" -v b="${DSIZE[$f]}" 'BEGIN {
+		printf "  %-10s %14d bytes %8.2f bytes per event\n", f, b, b / e }'
+done
+awk -v p="${DSIZE[perfetto]}" -v c="${DSIZE[chrome]}" -v ps="${SECS["calltrap dump --format=perfetto"]}" \
+	-v cs="${SECS["calltrap dump --format=chrome"]}" 'BEGIN {
+	printf "  perfetto / chrome: %.2fx the size, %.2fx the speed (events per second)\n",
+		p / c, (ps > 0 ? cs / ps : 0) }'
 
 # rate NAME EVENTS: events/s of a row
 rate()

@@ -9,7 +9,8 @@ set -euo pipefail
 CT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CT_BUILD=${CALLTRAP_BUILD:-$CT_ROOT/build}
 CT_DEPS=(build-essential g++ autoconf automake libtool pkg-config libelf-dev libdw-dev
-	 libcapstone-dev libcmocka-dev libedit-dev python3 groff-base tmux)
+	 libcapstone-dev libcmocka-dev libedit-dev python3 groff-base tmux
+	 protobuf-compiler python3-protobuf)
 
 ct_install_deps() {
 	local missing=() p

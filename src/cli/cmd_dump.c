@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `calltrap dump`: a recorded trace as JSON lines, Chrome trace JSON, folded
- * stacks or a flame-graph SVG. */
+/* `calltrap dump`: a recorded trace as JSON lines, Chrome trace JSON, a
+ * Perfetto protobuf trace, folded stacks or a flame-graph SVG. */
 #include "config.h"
 
 #include <errno.h>
@@ -46,7 +46,6 @@ int ct_cmd_dump(int argc, char **argv)
 	char why[200];
 	struct ct_outfile of = CT_OUTFILE_INIT;
 	FILE *out;
-	unsigned window = 0;
 	int c, fd, rc, code = 0;
 
 	ct_view_filter_init(&f);
@@ -65,8 +64,8 @@ int ct_cmd_dump(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (ct_dump_format_parse(optarg, &dopt.format) < 0)
-				return usage_error("unknown format '%s' (jsonl, chrome, folded "
-						   "or svg)",
+				return usage_error("unknown format '%s' (jsonl, chrome, "
+						   "perfetto, folded or svg)",
 						   optarg);
 			break;
 		case OPT_NO_REGS:
@@ -91,14 +90,15 @@ int ct_cmd_dump(int argc, char **argv)
 		}
 	}
 	code = ct_cli_trace_operand("dump", argc, argv, optind, &f, &path);
+	if (!code && !output && ct_dump_binary(dopt.format) && isatty(STDOUT_FILENO))
+		return usage_error("--format=perfetto writes binary: give -o FILE, or redirect "
+				   "the output");
 	if (!code)
 		code = ct_cli_open_trace(path, output, &fd, &r, &of, &out);
 	if (code)
 		return code;
 	/* events are written as they are read: only --min-duration looks ahead */
-	if (dopt.format == CT_DUMP_JSONL && f.min_duration_ns)
-		window = CT_VIEW_LOOKAHEAD;
-	in = ct_view_input_new(r, fd, f.since_ns, f.until_ns, window);
+	in = ct_view_input_new(r, fd, f.since_ns, f.until_ns, ct_dump_window(&dopt, &f));
 	if (!in) {
 		fprintf(stderr, "calltrap: %s\n", strerror(errno));
 		code = CT_EXIT_ERROR;
@@ -130,6 +130,11 @@ void ct_help_dump(FILE *fp)
 	      "                             the trace has them\n"
 	      "                           chrome: Chrome trace-event JSON for Perfetto and\n"
 	      "                             chrome://tracing (an X event per frame, us)\n"
+	      "                           perfetto: Perfetto's protobuf trace (binary), for\n"
+	      "                             ui.perfetto.dev and trace_processor at any size:\n"
+	      "                             a track per thread, a slice per frame with its\n"
+	      "                             arguments and return value, ns; written as it\n"
+	      "                             is read (docs/perfetto_subset.proto)\n"
 	      "                           folded: 'a;b;c N' stacks weighted by self time in ns\n"
 	      "                             (flamegraph.pl, inferno, speedscope)\n"
 	      "                           svg: an interactive flame graph (click to zoom,\n"

@@ -558,12 +558,13 @@ const struct ct_repl_cmd ct_repl_event_cmds[] = {
 	  "\nExamples:\n  report\n  report --sort=self\n  report --srcline\n",
 	  CT_COMPLETE_NONE },
 	{ "dump", ct_repl_cmd_dump,
-	  "dump --format=jsonl|chrome|folded|svg [-o FILE] [--no-regs] [--per-thread]",
+	  "dump --format=jsonl|chrome|perfetto|folded|svg [-o FILE] [--no-regs] [--per-thread]",
 	  "write the events in another format",
 	  "The events that pass the filter as 'calltrap dump' writes them: JSON lines,\n"
-	  "Chrome trace JSON (Perfetto), folded stacks or a flame-graph SVG; to FILE, or\n"
-	  "printed.\n"
-	  "\nExamples:\n  dump --format=jsonl\n  dump --format=svg -o flame.svg\n",
+	  "Chrome trace JSON, Perfetto's protobuf trace (binary: to a file, or a pipe),\n"
+	  "folded stacks or a flame-graph SVG; to FILE, or printed.\n"
+	  "\nExamples:\n  dump --format=jsonl\n  dump --format=svg -o flame.svg\n"
+	  "  dump --format=perfetto -o t.pftrace\n",
 	  CT_COMPLETE_FILE },
 	{ "goto", cmd_goto, "goto N | first | last", "make event #N the current one",
 	  "Move the cursor to event #N (its seq, as 'events' shows it; '#' optional),\n"

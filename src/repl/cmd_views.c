@@ -254,7 +254,8 @@ int ct_repl_cmd_report(struct ct_repl *r, int argc, char **argv)
 
 /* ---- dump ---- */
 
-#define DUMP_USAGE "dump --format=jsonl|chrome|folded|svg [-o FILE] [--no-regs] [--per-thread]"
+#define DUMP_USAGE \
+	"dump --format=jsonl|chrome|perfetto|folded|svg [-o FILE] [--no-regs] [--per-thread]"
 
 int ct_repl_cmd_dump(struct ct_repl *r, int argc, char **argv)
 {
@@ -275,7 +276,7 @@ int ct_repl_cmd_dump(struct ct_repl *r, int argc, char **argv)
 		if (rc) {
 			if (ct_dump_format_parse(val, &dopt.format) < 0)
 				return ct_repl_error(r, "dump: unknown format '%s' (jsonl, chrome, "
-							"folded or svg)",
+							"perfetto, folded or svg)",
 						     val);
 			have_format = true;
 			continue;
@@ -294,6 +295,8 @@ int ct_repl_cmd_dump(struct ct_repl *r, int argc, char **argv)
 	}
 	if (!have_format)
 		return ct_repl_error(r, "dump: which format? (usage: %s)", DUMP_USAGE);
+	if (!path && ct_dump_binary(dopt.format) && isatty(fileno(ct_repl_out(r))))
+		return ct_repl_error(r, "dump: --format=perfetto writes binary: give -o FILE");
 	st = ct_repl_store(r);
 	if (!st)
 		return -1;
@@ -311,9 +314,7 @@ int ct_repl_cmd_dump(struct ct_repl *r, int argc, char **argv)
 		}
 	}
 	/* events are written as they are read: only --min-duration looks ahead */
-	in = ct_store_input(st, f->since_ns, f->until_ns,
-			    dopt.format == CT_DUMP_JSONL && f->min_duration_ns ? CT_VIEW_LOOKAHEAD
-									       : 0);
+	in = ct_store_input(st, f->since_ns, f->until_ns, ct_dump_window(&dopt, f));
 	ct_repl_view_end(r, in);
 	if (!in) {
 		rc = -errno;

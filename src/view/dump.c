@@ -14,6 +14,7 @@
  *          events and lost events as instant events.
  *  folded  "a;b;c N": the calling context tree, N = self time in ns.
  *  svg     a flame graph of the same tree (svg.c).
+ *  perfetto  Perfetto's protobuf trace: track events per thread (perfetto.c).
  */
 #include "config.h"
 
@@ -24,6 +25,7 @@
 #include "output/output.h"
 #include "util/hashmap.h"
 #include "view/cct.h"
+#include "view/perfetto.h"
 #include "view/vbuf.h"
 #include "view/view.h"
 
@@ -34,6 +36,7 @@ int ct_dump_format_parse(const char *s, enum ct_dump_format *fmt)
 		[CT_DUMP_CHROME] = "chrome",
 		[CT_DUMP_FOLDED] = "folded",
 		[CT_DUMP_SVG] = "svg",
+		[CT_DUMP_PERFETTO] = "perfetto",
 	};
 	unsigned i;
 
@@ -415,6 +418,18 @@ static int dump_tree(struct ct_view_input *in, const struct ct_view_filter *f,
 	return rc;
 }
 
+unsigned ct_dump_window(const struct ct_dump_opts *o, const struct ct_view_filter *f)
+{
+	bool at_call = o->format == CT_DUMP_JSONL || o->format == CT_DUMP_PERFETTO;
+
+	return at_call && f->min_duration_ns ? CT_VIEW_LOOKAHEAD : 0;
+}
+
+bool ct_dump_binary(enum ct_dump_format fmt)
+{
+	return fmt == CT_DUMP_PERFETTO;
+}
+
 int ct_dump(struct ct_view_input *in, const struct ct_view_filter *f,
 	    const struct ct_dump_opts *o, FILE *out)
 {
@@ -426,6 +441,8 @@ int ct_dump(struct ct_view_input *in, const struct ct_view_filter *f,
 	case CT_DUMP_FOLDED:
 	case CT_DUMP_SVG:
 		return dump_tree(in, f, o, out);
+	case CT_DUMP_PERFETTO:
+		return ct_dump_perfetto(in, f, o, out);
 	}
 	return -EINVAL;
 }

@@ -11,4 +11,9 @@ libcalltrap_a_SOURCES += \
 	src/view/cct.h \
 	src/view/cct.c \
 	src/view/svg.c \
+	src/view/pbuf.h \
+	src/view/pbuf.c \
+	src/view/perfetto.h \
+	src/view/perfetto_fields.h \
+	src/view/perfetto.c \
 	src/view/dump.c

@@ -347,7 +347,7 @@ size_t ct_report_rows(struct ct_report *rp, const struct ct_report_row *const **
 int ct_report_print(struct ct_report *rp, FILE *out);
 
 /* calltrap dump */
-enum ct_dump_format { CT_DUMP_JSONL, CT_DUMP_CHROME, CT_DUMP_FOLDED, CT_DUMP_SVG };
+enum ct_dump_format { CT_DUMP_JSONL, CT_DUMP_CHROME, CT_DUMP_FOLDED, CT_DUMP_SVG, CT_DUMP_PERFETTO };
 int ct_dump_format_parse(const char *s, enum ct_dump_format *fmt);
 
 struct ct_dump_opts {
@@ -355,10 +355,18 @@ struct ct_dump_opts {
 	bool no_regs;     /* jsonl: leave register snapshots out */
 	bool per_thread;  /* folded, svg: a root frame per thread */
 	const char *title; /* svg: NULL for "calltrap flame graph" */
-	const struct ct_trace_info *info; /* process names (chrome), subtitle (svg) */
+	const struct ct_trace_info *info; /* process names (chrome, perfetto), subtitle (svg) */
+	unsigned max_interned; /* perfetto: strings interned before a reset; 0: the default */
 };
 
 int ct_dump(struct ct_view_input *in, const struct ct_view_filter *f,
 	    const struct ct_dump_opts *o, FILE *out);
+
+/* The window ct_view_input_new() needs for ct_dump() with o and f: the
+ * formats that write a frame when it begins decide --min-duration there. */
+unsigned ct_dump_window(const struct ct_dump_opts *o, const struct ct_view_filter *f);
+
+/* The format writes binary (not for a terminal). */
+bool ct_dump_binary(enum ct_dump_format fmt);
 
 #endif

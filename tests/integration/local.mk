@@ -79,6 +79,11 @@ EXTRA_DIST += tests/integration/trace_errors.sh tests/integration/trace_damage.s
 # checker (python), not calltrap
 HOST_ONLY_TESTS += tests/integration/trace_damage.sh tests/integration/trace_errors.sh
 HOST_ONLY_TESTS += tests/integration/checker.sh
+# dump --format=perfetto read back by protobuf's decoder (protoc,
+# python3-protobuf: not in the aarch64 guest; the dump is the same C there)
+TESTS += tests/integration/perfetto.sh
+HOST_ONLY_TESTS += tests/integration/perfetto.sh
+EXTRA_DIST += tests/integration/perfetto.sh tests/integration/check_perfetto.py
 # calltrap stacks: snapshot of a hung process, deadlock cycles, bad input
 TESTS += tests/integration/stacks.sh
 TESTS += tests/integration/stacks_errors.sh

@@ -18,7 +18,7 @@ run_all()
 
 	name=$(basename "$file")
 	for v in replay report "dump --format=jsonl" "dump --format=chrome" \
-		"dump --format=folded" "dump --format=svg"; do
+		"dump --format=perfetto" "dump --format=folded" "dump --format=svg"; do
 		# shellcheck disable=SC2086 # $v is a command and its option
 		ct $v "$file" > "$D/o" 2> "$D/e" < /dev/null
 		[ "$CT_STATUS" -lt 128 ] || fail "$v $name: killed by a signal (status $CT_STATUS)"

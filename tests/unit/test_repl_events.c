@@ -441,9 +441,10 @@ static void test_report_dump(void **state)
 	assert_non_null(strstr(buf, "main;a 600\n"));
 	unlink(path);
 	rmdir(dir);
-	ERR(r, "dump", "dump: which format? (usage: dump --format=jsonl|chrome|folded|svg "
+	ERR(r, "dump", "dump: which format? (usage: dump --format=jsonl|chrome|perfetto|folded|svg "
 		       "[-o FILE] [--no-regs] [--per-thread])");
-	ERR(r, "dump --format=xml", "dump: unknown format 'xml' (jsonl, chrome, folded or svg)");
+	ERR(r, "dump --format=xml",
+	    "dump: unknown format 'xml' (jsonl, chrome, perfetto, folded or svg)");
 	ERR(r, "dump --format=svg -o /nonexistent/dir/x.svg",
 	    "dump: cannot open '/nonexistent/dir/x.svg': No such file or directory");
 }

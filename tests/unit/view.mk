@@ -19,3 +19,12 @@ tests_unit_test_view_output_CPPFLAGS = $(VIEW_UT_CPPFLAGS)
 tests_unit_test_view_output_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_view_output_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_view_output_LDADD = $(UT_LIBS)
+
+# dump --format=perfetto: the protobuf writer byte by byte, the interning
+check_PROGRAMS += tests/unit/test_perfetto
+TESTS += tests/unit/test_perfetto
+tests_unit_test_perfetto_SOURCES = tests/unit/test_perfetto.c tests/unit/trace_util.h
+tests_unit_test_perfetto_CPPFLAGS = $(VIEW_UT_CPPFLAGS)
+tests_unit_test_perfetto_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_perfetto_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_perfetto_LDADD = $(UT_LIBS)
