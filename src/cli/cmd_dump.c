@@ -26,6 +26,7 @@ enum {
 
 static const struct option dump_longopts[] = {
 	CT_CLI_FILTER_LONGOPTS,
+	CT_CLI_NAMES_LONGOPTS,
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "no-regs", no_argument, NULL, OPT_NO_REGS },
 	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
@@ -48,6 +49,7 @@ int ct_cmd_dump(int argc, char **argv)
 	FILE *out;
 	unsigned window = 0;
 	int c, fd, rc, code = 0;
+	enum ct_demangle names = CT_DEMANGLE_SHORT;
 
 	ct_view_filter_init(&f);
 	optind = 1;
@@ -81,6 +83,13 @@ int ct_cmd_dump(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case CT_OPT_DEMANGLE:
+			if (ct_cli_parse_demangle("dump", optarg, &names) < 0)
+				return CT_EXIT_USAGE;
+			break;
+		case CT_OPT_NO_DEMANGLE:
+			names = CT_DEMANGLE_NO;
+			break;
 		case 'h':
 			ct_help_dump(stdout);
 			return 0;
@@ -95,6 +104,9 @@ int ct_cmd_dump(int argc, char **argv)
 		code = ct_cli_open_trace(path, output, &fd, &r, &of, &out);
 	if (code)
 		return code;
+	code = ct_cli_view_names(path, r, dopt.format == CT_DUMP_JSONL ? CT_DEMANGLE_FULL : names);
+	if (code)
+		goto out_file;
 	/* events are written as they are read: only --min-duration looks ahead */
 	if (dopt.format == CT_DUMP_JSONL && f.min_duration_ns)
 		window = CT_VIEW_LOOKAHEAD;

@@ -19,6 +19,7 @@
 enum {
 	OPT_NO_REGS = 256,
 	OPT_NO_DEMANGLE,
+	OPT_DEMANGLE,
 	OPT_RAW_ARGS,
 	OPT_STRING_LIMIT,
 	OPT_DEBUG_DIR,
@@ -31,6 +32,7 @@ static const struct option repl_longopts[] = {
 	{ "follow-forks", no_argument, NULL, 'f' },
 	{ "no-regs", no_argument, NULL, OPT_NO_REGS },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "demangle", required_argument, NULL, OPT_DEMANGLE },
 	{ "raw-args", no_argument, NULL, OPT_RAW_ARGS },
 	{ "string-limit", required_argument, NULL, OPT_STRING_LIMIT },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
@@ -109,7 +111,11 @@ int ct_cmd_repl(int argc, char **argv)
 			o.regs = false;
 			break;
 		case OPT_NO_DEMANGLE:
-			o.no_demangle = true;
+			o.demangle = CT_DEMANGLE_NO;
+			break;
+		case OPT_DEMANGLE:
+			if (ct_cli_parse_demangle("repl", optarg, &o.demangle) < 0)
+				return CT_EXIT_USAGE;
 			break;
 		case OPT_RAW_ARGS:
 			o.raw_args = true;

@@ -25,6 +25,7 @@ enum {
 	OPT_MAX_FRAMES,
 	OPT_TIMEOUT,
 	OPT_NO_DEMANGLE,
+	OPT_DEMANGLE,
 	OPT_DEBUG_DIR,
 };
 
@@ -36,6 +37,7 @@ static const struct option stacks_longopts[] = {
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "demangle", required_argument, NULL, OPT_DEMANGLE },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -122,7 +124,11 @@ int ct_cmd_stacks(int argc, char **argv)
 			break;
 		}
 		case OPT_NO_DEMANGLE:
-			o.no_demangle = true;
+			o.demangle = CT_DEMANGLE_NO;
+			break;
+		case OPT_DEMANGLE:
+			if (ct_cli_parse_demangle("stacks", optarg, &o.demangle) < 0)
+				return CT_EXIT_USAGE;
 			break;
 		case OPT_DEBUG_DIR:
 			if (nr_debug_dirs == CT_CLI_MAX_DEBUG_DIRS)

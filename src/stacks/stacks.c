@@ -250,7 +250,7 @@ int ct_stacks_take(const struct ct_stacks_opts *o, struct ct_snapshot **out, cha
 	if (ret < 0)
 		ct_dbg("open /proc/%d/mem: %s", (int)snap->pid, strerror(-ret));
 	ct_memcache_init(&mc, &mem);
-	snap->sym = ct_symbolizer_new(snap->pid, !o->no_demangle);
+	snap->sym = ct_symbolizer_new(snap->pid, o->demangle != CT_DEMANGLE_NO);
 	if (!snap->sym)
 		ct_dbg("symbols of %d: %s", (int)snap->pid, strerror(errno));
 	read_stopped(snap, sa, &mc, o);

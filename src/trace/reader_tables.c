@@ -142,6 +142,9 @@ static int push_func(struct ct_trace_reader *r, const char *name, const char *mo
 		r->capfuncs = cap;
 	}
 	r->funcs[r->nfuncs++] = (struct rfunc){ .name = name, .module = module, .addr = addr };
+	/* a name the labels do not know (out of memory) shows as it is */
+	if (r->labels && name)
+		(void)ct_labels_add(r->labels, name);
 	return 0;
 }
 

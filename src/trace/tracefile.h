@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include "trace/event.h"
+#include "util/cxxname.h"
 
 /* Format version written by this code; a reader refuses a newer major. */
 #define CT_TRACE_VERSION_MAJOR 1
@@ -144,6 +145,18 @@ struct ct_trace_reader *ct_trace_reader_open_mem(const void *buf, size_t len, ch
 						  size_t errlen);
 
 void ct_trace_reader_close(struct ct_trace_reader *r);
+
+/*
+ * How events name C++ functions from now on: with CT_DEMANGLE_SHORT, the
+ * call, return and unwind events carry a label (ct_event.label), each
+ * function's short name, longer only where two functions of the file would
+ * read the same (util/cxxname.h ct_labels); func keeps the name as
+ * recorded.  All the functions of a regular file (or memory) are told
+ * apart together (a second reader scans it; this one's position, damage
+ * reports and index are left as they are); a pipe's as they come.  Other
+ * modes: no label.  0 or -ENOMEM.
+ */
+int ct_trace_reader_set_names(struct ct_trace_reader *r, enum ct_demangle mode);
 
 /* The header.  Valid until close. */
 const struct ct_trace_info *ct_trace_reader_info(const struct ct_trace_reader *r);

@@ -246,6 +246,7 @@ static int on_call(struct ct_view *v, struct ct_view_thread *t, const struct ct_
 	parent = t->nr ? &t->frames[t->nr - 1] : NULL;
 	f = &t->frames[t->nr];
 	f->func = ev->func;
+	f->label = ev->label;
 	f->module = ev->module;
 	f->addr = ev->addr;
 	f->src_file = ev->src_file;

@@ -27,7 +27,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "symtab/symtab.h"
+#include "util/cxxname.h"
 #include "util/strbuf.h"
 
 static bool is_ident(char c)
@@ -97,6 +97,9 @@ static void put_types(struct ct_sbuf *b, const char *s, size_t n, unsigned keep)
 		}
 		e = group_end(s, i, n);
 		if ((c == '<' && keep == 0) || !strncmp(s + i, "[abi:", 5)) {
+			/* "basic_string<char> >": the space kept the two '>' apart */
+			if (e < n && s[e] == ' ' && (e + 1 == n || s[e + 1] == '>'))
+				e++;
 			i = e;
 			continue;
 		}
@@ -323,7 +326,7 @@ size_t ct_cxx_name(const char *full, enum ct_cxx_level level, char *buf, size_t 
 {
 	struct ct_sbuf b;
 	size_t n = strlen(full), sfx, q, body, open, i;
-	unsigned keep = level >= CT_CXX_TEMPLATE ? 1 : 0;
+	unsigned keep = level >= CT_CXX_TEMPLATE ? (unsigned)(level - CT_CXX_TEMPLATE) + 1 : 0;
 
 	ct_sbuf_init(&b, buf, bufsz);
 	if (level >= CT_CXX_FULL || !strpbrk(full, "<( ")) {

@@ -7,8 +7,9 @@
  *
  *	ns::over(long) / ns::over(long, long)            parameters (CT_CXX_PARAMS)
  *	std::vector<int, std::allocator>::size()         one level of template
- *	std::vector<char, std::allocator>::size()        arguments (CT_CXX_TEMPLATE)
- *	and, when even those are equal, the whole demangled name.
+ *	std::vector<char, std::allocator>::size()        arguments (CT_CXX_TEMPLATE),
+ *	then two levels, and so on up to five; when even those are equal, the
+ *	whole demangled name.
  *
  * "The same view" is every name added to the table: a live session adds
  * the functions it traces, a trace reader the functions of its file.
@@ -19,8 +20,7 @@
  * one gets a longer form, the labelled one keeps its own.  Labels are
  * unique: two distinct names never get the same label.
  *
- * Names are copied; labels live until ct_labels_free.  A name recorded
- * mangled (--demangle=no at record time) is demangled first.
+ * Names are copied; labels live until ct_labels_free.
  */
 #include "config.h"
 
@@ -29,15 +29,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "symtab/symtab.h"
+#include "util/cxxname.h"
+
+/* The longest form tried before the whole name: CT_CXX_TEMPLATE + 4, five
+ * levels of template arguments. */
+#define LAST_LEVEL (CT_CXX_TEMPLATE + 4)
 
 struct lentry {
 	uint64_t hash;
 	char *name;   /* as added */
-	char *full;   /* demangled (== name when it was not mangled) */
+	char *full;   /* the name, demangled or not (== name) */
 	char *shrt;   /* CT_CXX_SHORT form */
-	/* the CT_CXX_PARAMS and CT_CXX_TEMPLATE forms, made when needed */
-	char *longer[2];
+	/* the forms from CT_CXX_PARAMS to LAST_LEVEL, made when needed */
+	char *longer[LAST_LEVEL];
 	const char *label; /* NULL while pending */
 	size_t next;  /* next entry of the same short form, or SIZE_MAX */
 };
@@ -67,13 +71,13 @@ struct ct_labels *ct_labels_new(void)
 
 void ct_labels_free(struct ct_labels *l)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!l)
 		return;
 	for (i = 0; i < l->n; i++) {
-		free(l->v[i].longer[0]);
-		free(l->v[i].longer[1]);
+		for (k = 0; k < LAST_LEVEL; k++)
+			free(l->v[i].longer[k]);
 		if (l->v[i].shrt != l->v[i].full)
 			free(l->v[i].shrt);
 		if (l->v[i].full != l->v[i].name)
@@ -184,9 +188,7 @@ int ct_labels_add(struct ct_labels *l, const char *name)
 	e->name = strdup(name);
 	if (!e->name)
 		return -ENOMEM;
-	e->full = ct_demangle(name);
-	if (!e->full)
-		e->full = e->name;
+	e->full = e->name;
 	e->shrt = form(e->full, CT_CXX_SHORT);
 	if (e->shrt && !strcmp(e->shrt, e->full)) {
 		free(e->shrt);
@@ -218,7 +220,7 @@ int ct_labels_add(struct ct_labels *l, const char *name)
 	return 0;
 }
 
-/* e's form at level (below CT_CXX_FULL), made once; NULL: ENOMEM. */
+/* e's form at level (up to LAST_LEVEL), made once; NULL: ENOMEM. */
 static const char *level_form(struct lentry *e, enum ct_cxx_level level)
 {
 	char **f;
@@ -258,12 +260,15 @@ static int resolve(struct ct_labels *l, size_t ei)
 {
 	enum ct_cxx_level level;
 
-	for (level = CT_CXX_SHORT; level < CT_CXX_FULL; level++) {
+	for (level = CT_CXX_SHORT; level <= LAST_LEVEL; level++) {
 		const char *cand = level_form(&l->v[ei], level);
 		int t;
 
 		if (!cand)
 			return -ENOMEM;
+		/* as long as the whole name: nothing left to tell apart */
+		if (level > CT_CXX_PARAMS && !strcmp(cand, l->v[ei].full))
+			break;
 		t = taken(l, ei, level, cand);
 		if (t < 0)
 			return t;
