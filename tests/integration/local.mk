@@ -96,6 +96,8 @@ EXTRA_DIST += tests/integration/repl_file.sh
 # C++ names: demangled events, patterns over both names, --no-demangle
 TESTS += tests/integration/demangle.sh
 EXTRA_DIST += tests/integration/demangle.sh
+TESTS += tests/integration/cxxnames.sh
+EXTRA_DIST += tests/integration/cxxnames.sh
 # where calltrap stacks finds DWARF: the binary, build-id, .gnu_debuglink
 TESTS += tests/integration/stacks_debuginfo.sh
 EXTRA_DIST += tests/integration/stacks_debuginfo.sh
