@@ -49,6 +49,7 @@ void ct_snapshot_free(struct ct_snapshot *snap)
 		free(snap->deadlocks[i].tids);
 	free(snap->deadlocks);
 	ct_symbolizer_free(snap->sym);
+	ct_labels_free(snap->labels);
 	free(snap);
 }
 
@@ -167,7 +168,29 @@ static void read_stopped(struct ct_snapshot *snap, const struct ct_stacks_arch *
 }
 
 /* After the detach: names for the frames, where each thread waits. */
-static void symbolize(struct ct_snapshot *snap)
+/* With short names, the label of every frame's function: the names of
+ * the whole snapshot told apart together (util/cxxname.h). */
+static void label_frames(struct ct_snapshot *snap)
+{
+	unsigned i, j;
+
+	snap->labels = ct_labels_new();
+	if (!snap->labels)
+		return; /* full names then */
+	for (i = 0; i < snap->nr_threads; i++)
+		for (j = 0; j < snap->threads[i].nr_frames; j++)
+			if (snap->threads[i].frames[j].loc.func)
+				(void)ct_labels_add(snap->labels, snap->threads[i].frames[j].loc.func);
+	for (i = 0; i < snap->nr_threads; i++)
+		for (j = 0; j < snap->threads[i].nr_frames; j++) {
+			struct ct_symloc *loc = &snap->threads[i].frames[j].loc;
+
+			if (loc->func)
+				loc->label = ct_labels_get(snap->labels, loc->func);
+		}
+}
+
+static void symbolize(struct ct_snapshot *snap, enum ct_demangle demangle)
 {
 	unsigned i, j;
 
@@ -190,6 +213,8 @@ static void symbolize(struct ct_snapshot *snap)
 				t->wait_frame = (int)j;
 		}
 	}
+	if (demangle == CT_DEMANGLE_SHORT)
+		label_frames(snap);
 }
 
 int ct_stacks_take(const struct ct_stacks_opts *o, struct ct_snapshot **out, char *err,
@@ -260,7 +285,7 @@ int ct_stacks_take(const struct ct_stacks_opts *o, struct ct_snapshot **out, cha
 	ct_memcache_fini(&mc);
 	ct_pmem_close(&mem);
 
-	symbolize(snap);
+	symbolize(snap, o->demangle);
 	ret = ct_locks_find_cycles(snap);
 	if (ret < 0) {
 		ct_snapshot_free(snap);

@@ -117,6 +117,7 @@ struct ct_snapshot {
 	unsigned nr_deadlocks;
 	uint64_t stopped_ns; /* how long the process was stopped */
 	struct ct_symbolizer *sym;
+	struct ct_labels *labels; /* --demangle=short: the frames' functions */
 };
 
 struct ct_stacks_opts {

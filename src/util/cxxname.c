@@ -227,17 +227,19 @@ static const char *const special_prefixes[] = {
 	"TLS wrapper function for ",
 };
 
-/* The length of s's clone suffixes (" [clone .cold]", repeated) at its end. */
+/* The length of s's clone suffixes (" [clone .cold]", repeated, and the
+ * " [cold]" of `calltrap stacks`) at its end. */
 static size_t clone_suffix(const char *s, size_t n)
 {
 	size_t end = n;
 
-	while (end >= 10 && s[end - 1] == ']') {
+	while (end >= 7 && s[end - 1] == ']') {
 		size_t i = end - 1;
 
 		while (i > 0 && s[i] != '[')
 			i--;
-		if (i < 1 || s[i - 1] != ' ' || strncmp(s + i, "[clone ", 7))
+		if (i < 1 || s[i - 1] != ' ' ||
+		    (strncmp(s + i, "[clone ", 7) && strncmp(s + i, "[cold]", 6)))
 			break;
 		end = i - 1;
 	}

@@ -139,6 +139,7 @@ static void test_short(void **state)
 	/* what the demangler puts around a name stays */
 	short_is("ns::over(long) [clone .cold]", "ns::over [clone .cold]");
 	short_is("f(int) [clone .isra.0] [clone .cold]", "f [clone .isra.0] [clone .cold]");
+	short_is("ns::over(long) [cold]", "ns::over [cold]");
 	short_is("non-virtual thunk to std::__cxx11::basic_stringstream<char, "
 		 "std::char_traits<char>, std::allocator<char> >::~basic_stringstream()",
 		 "non-virtual thunk to std::__cxx11::basic_stringstream::~basic_stringstream");
