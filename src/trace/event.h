@@ -53,6 +53,9 @@ struct ct_event {
 	 * function's short name (--demangle=short, symtab.h ct_labels); jsonl
 	 * and the trace file keep func */
 	const char *label;
+	/* the symbol-table name behind a demangled func ("_ZN2ns1fEi"), or
+	 * NULL; the trace file keeps it (--demangle=no in a view) */
+	const char *sym;
 	const char *module; /* file name of the module, e.g. "libc.so.6" */
 	uint64_t addr;      /* function entry address */
 	uint32_t depth;     /* traced frames on this thread, starting at 1 */

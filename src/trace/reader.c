@@ -378,6 +378,7 @@ int ct_trace_reader_set_names(struct ct_trace_reader *r, enum ct_demangle mode)
 {
 	uint32_t i;
 
+	r->symbols = mode == CT_DEMANGLE_NO;
 	if (mode != CT_DEMANGLE_SHORT || r->labels)
 		return 0;
 	r->labels = ct_labels_new();

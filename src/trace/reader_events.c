@@ -165,7 +165,7 @@ static inline void ev_clear(struct ct_event *ev)
 	unsigned i;
 
 	ev->flags = 0;
-	ev->func = ev->module = ev->path = ev->label = NULL;
+	ev->func = ev->module = ev->path = ev->label = ev->sym = NULL;
 	ev->addr = 0;
 	ev->depth = 0;
 	ev->nr_args = 0;
@@ -187,6 +187,8 @@ static inline const char *func_label(struct ct_trace_reader *r, uint64_t fid)
 {
 	struct rfunc *f = &r->funcs[fid];
 
+	if (r->symbols)
+		return f->sym;
 	if (!f->label && r->labels && f->name)
 		f->label = ct_labels_get(r->labels, f->name);
 	return f->label;

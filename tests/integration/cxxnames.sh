@@ -185,6 +185,17 @@ scenario()
 	ct report --demangle=full "$D/rec.trace" > "$D/reportf.out" 2> "$D/reportf.err"
 	expect_status "calltrap report --demangle=full" "$CT_STATUS" 0
 	grep -Eq ' shop::alone\(int\)$' "$D/reportf.out" || fail "report --demangle=full: no shop::alone(int)"
+	# the file keeps each function's symbol too: --demangle=no shows it
+	for opt in --demangle=no --no-demangle; do
+		ct replay "$opt" "$D/rec.trace" > "$D/replayn.out" 2> "$D/replayn.err"
+		expect_status "calltrap replay $opt" "$CT_STATUS" 0
+		grep -Eq '\| _ZN4shop5aloneEi\(x=7\) = 21;$' "$D/replayn.out" ||
+			fail "replay $opt: no _ZN4shop5aloneEi"
+		! grep -q 'shop::' "$D/replayn.out" || fail "replay $opt: a demangled name"
+	done
+	ct report --demangle=no "$D/rec.trace" > "$D/reportn.out" 2> "$D/reportn.err"
+	expect_status "calltrap report --demangle=no" "$CT_STATUS" 0
+	grep -Eq ' _ZN4shop4pickEd$' "$D/reportn.out" || fail "report --demangle=no: no _ZN4shop4pickEd"
 	ct dump --format=folded "$D/rec.trace" > "$D/folded.out" 2> "$D/folded.err"
 	expect_status "calltrap dump --format=folded" "$CT_STATUS" 0
 	grep -Eq '^shop::alone [0-9]+$' "$D/folded.out" || fail "folded: no short shop::alone"
