@@ -5,8 +5,9 @@
 # its scope and name (shop::alone), longer only where two traced functions
 # would read the same (shop::pick(int) / shop::pick(double)); every label
 # names one function and one function has one label.  --demangle=full gives
-# the demangled names, --demangle=no (and --no-demangle) the symbols; jsonl
-# and the trace file keep the full demangled names.  No parameter is shown
+# the demangled names, --demangle=no (and --no-demangle) the symbols, which
+# the trace file keeps beside the names for replay and report; jsonl keeps
+# the full demangled names.  No parameter is shown
 # with a value the function did not receive: ~OutOfStock() gets `this`
 # only, __in_chrg is shown only by the variants that take it (0..3).
 . "$(dirname "$0")/lib.sh"
