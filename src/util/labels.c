@@ -37,9 +37,8 @@
 
 struct lentry {
 	uint64_t hash;
-	char *name;   /* as added */
-	char *full;   /* the name, demangled or not (== name) */
-	char *shrt;   /* CT_CXX_SHORT form */
+	char *name;   /* as added: a demangled name, or any other */
+	char *shrt;   /* CT_CXX_SHORT form (== name when they are the same) */
 	/* the forms from CT_CXX_PARAMS to LAST_LEVEL, made when needed */
 	char *longer[LAST_LEVEL];
 	const char *label; /* NULL while pending */
@@ -78,10 +77,8 @@ void ct_labels_free(struct ct_labels *l)
 	for (i = 0; i < l->n; i++) {
 		for (k = 0; k < LAST_LEVEL; k++)
 			free(l->v[i].longer[k]);
-		if (l->v[i].shrt != l->v[i].full)
+		if (l->v[i].shrt != l->v[i].name)
 			free(l->v[i].shrt);
-		if (l->v[i].full != l->v[i].name)
-			free(l->v[i].full);
 		free(l->v[i].name);
 	}
 	free(l->v);
@@ -188,15 +185,12 @@ int ct_labels_add(struct ct_labels *l, const char *name)
 	e->name = strdup(name);
 	if (!e->name)
 		return -ENOMEM;
-	e->full = e->name;
-	e->shrt = form(e->full, CT_CXX_SHORT);
-	if (e->shrt && !strcmp(e->shrt, e->full)) {
+	e->shrt = form(e->name, CT_CXX_SHORT);
+	if (e->shrt && !strcmp(e->shrt, e->name)) {
 		free(e->shrt);
-		e->shrt = e->full;
+		e->shrt = e->name;
 	}
 	if (!e->shrt) {
-		if (e->full != e->name)
-			free(e->full);
 		free(e->name);
 		return -ENOMEM;
 	}
@@ -229,7 +223,7 @@ static const char *level_form(struct lentry *e, enum ct_cxx_level level)
 		return e->shrt;
 	f = &e->longer[level - CT_CXX_PARAMS];
 	if (!*f)
-		*f = form(e->full, level);
+		*f = form(e->name, level);
 	return *f;
 }
 
@@ -267,7 +261,7 @@ static int resolve(struct ct_labels *l, size_t ei)
 		if (!cand)
 			return -ENOMEM;
 		/* as long as the whole name: nothing left to tell apart */
-		if (level > CT_CXX_PARAMS && !strcmp(cand, l->v[ei].full))
+		if (level > CT_CXX_PARAMS && !strcmp(cand, l->v[ei].name))
 			break;
 		t = taken(l, ei, level, cand);
 		if (t < 0)
@@ -277,7 +271,7 @@ static int resolve(struct ct_labels *l, size_t ei)
 			return 0;
 		}
 	}
-	l->v[ei].label = l->v[ei].full;
+	l->v[ei].label = l->v[ei].name;
 	return 0;
 }
 
