@@ -180,6 +180,16 @@ scenario()
 	expect_status "calltrap replay --demangle=full" "$CT_STATUS" 0
 	grep -Eq '\| shop::alone\(int\)\(x=7\) = 21;$' "$D/replayf.out" ||
 		fail "replay --demangle=full: no shop::alone(int)"
+	# --func matches what is shown as well as the full name
+	ct replay --func='shop::alone' "$D/rec.trace" > "$D/replayfn.out" 2> "$D/replayfn.err"
+	expect_status "calltrap replay --func=shop::alone" "$CT_STATUS" 0
+	[ "$(grep -c '| shop::' "$D/replayfn.out")" -eq 1 ] &&
+		grep -Eq '\| shop::alone\(x=7\) = 21;$' "$D/replayfn.out" ||
+		fail "replay --func=shop::alone: $(cat "$D/replayfn.out")"
+	ct replay --func='shop::pick(double)' "$D/rec.trace" > "$D/replayfn.out" 2> "$D/replayfn.err"
+	[ "$(grep -c '| shop::' "$D/replayfn.out")" -eq 1 ] &&
+		grep -Eq '\| shop::pick\(double\)\(x=2\.5\) = 25;$' "$D/replayfn.out" ||
+		fail "replay --func='shop::pick(double)': $(cat "$D/replayfn.out")"
 	ct report "$D/rec.trace" > "$D/report.out" 2> "$D/report.err"
 	expect_status "calltrap report" "$CT_STATUS" 0
 	grep -Eq ' shop::alone$' "$D/report.out" || fail "report: no short shop::alone row"
