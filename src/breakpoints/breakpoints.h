@@ -56,6 +56,8 @@ struct ct_func {
 	/* the session's: its DWARF signature, looked up at its first call */
 	struct ct_typed *typed;
 	bool typed_done;
+	/* the session's: the name events show (ct_event.label), once known */
+	const char *label;
 };
 
 struct ct_site {

@@ -25,7 +25,7 @@ struct ct_trace_opts {
 	bool stats;
 	bool summary;           /* -c: the report table at the end, no events */
 	struct ct_report_opts summary_opts; /* its --sort */
-	bool no_demangle;       /* C++ functions by their symbol-table names */
+	enum ct_demangle demangle; /* how C++ functions are named (--demangle) */
 	bool raw_args;          /* registers even where DWARF types the arguments */
 	unsigned string_limit;  /* 0: the session's default */
 	uint64_t duration_ns;   /* 0: none */
@@ -86,6 +86,19 @@ enum {
 	{ "until", required_argument, NULL, CT_OPT_UNTIL }
 const char *ct_cli_filter_name(int opt);
 
+/* --demangle and --no-demangle of replay, report and dump, and what they
+ * do to the reader r of path (ct_trace_reader_set_names).  0, or the exit
+ * status after an error line. */
+enum {
+	CT_OPT_DEMANGLE = 1100,
+	CT_OPT_NO_DEMANGLE,
+};
+#define CT_CLI_NAMES_LONGOPTS                                             \
+	{ "demangle", required_argument, NULL, CT_OPT_DEMANGLE },           \
+	{ "no-demangle", no_argument, NULL, CT_OPT_NO_DEMANGLE }
+struct ct_trace_reader;
+int ct_cli_view_names(const char *path, struct ct_trace_reader *r, enum ct_demangle mode);
+
 /* The end of replay, report and dump over the trace file `path`: one
  * stderr line for a damaged file (error; it says that output, if not NULL,
  * is not written), a failed write (rc < 0) or truncation and lost events
@@ -117,6 +130,9 @@ int ct_cli_open_output(const char *output, struct ct_outfile *of, FILE **out);
 int ct_cli_close_output(const char *output, struct ct_outfile *of, int code);
 
 /* A decimal number in [min, max], digits only.  0 or -EINVAL. */
+/* --demangle=short|full|no into *d: 0, or -EINVAL after the usage error
+ * line of cmd. */
+int ct_cli_parse_demangle(const char *cmd, const char *arg, enum ct_demangle *d);
 int ct_cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 /* A process or thread id: a decimal number in [1, INT_MAX].  0 or -EINVAL. */
 int ct_cli_parse_id(const char *s, pid_t *out);

@@ -26,6 +26,7 @@ enum {
 
 static const struct option dump_longopts[] = {
 	CT_CLI_FILTER_LONGOPTS,
+	CT_CLI_NAMES_LONGOPTS,
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "no-regs", no_argument, NULL, OPT_NO_REGS },
 	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
@@ -47,6 +48,7 @@ int ct_cmd_dump(int argc, char **argv)
 	struct ct_outfile of = CT_OUTFILE_INIT;
 	FILE *out;
 	int c, fd, rc, code = 0;
+	enum ct_demangle names = CT_DEMANGLE_SHORT;
 
 	ct_view_filter_init(&f);
 	optind = 1;
@@ -80,6 +82,13 @@ int ct_cmd_dump(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case CT_OPT_DEMANGLE:
+			if (ct_cli_parse_demangle("dump", optarg, &names) < 0)
+				return CT_EXIT_USAGE;
+			break;
+		case CT_OPT_NO_DEMANGLE:
+			names = CT_DEMANGLE_NO;
+			break;
 		case 'h':
 			ct_help_dump(stdout);
 			return 0;
@@ -97,6 +106,9 @@ int ct_cmd_dump(int argc, char **argv)
 		code = ct_cli_open_trace(path, output, &fd, &r, &of, &out);
 	if (code)
 		return code;
+	code = ct_cli_view_names(path, r, dopt.format == CT_DUMP_JSONL ? CT_DEMANGLE_FULL : names);
+	if (code)
+		goto out_file;
 	/* events are written as they are read: only --min-duration looks ahead */
 	in = ct_view_input_new(r, fd, f.since_ns, f.until_ns, ct_dump_window(&dopt, &f));
 	if (!in) {
@@ -142,6 +154,11 @@ void ct_help_dump(FILE *fp)
 	      "      --no-regs            jsonl: leave register snapshots out\n"
 	      "      --per-thread         folded, svg: a root frame per thread ([tid N])\n"
 	      "      --title=TEXT         svg: the title\n"
+	      "      --demangle=HOW       chrome, folded, svg: C++ names short (default: scope\n"
+	      "                           and name, longer only where two functions of the\n"
+	      "                           file would read the same), full (as demangled) or no\n"
+	      "                           (the symbols); jsonl: always the recorded name\n"
+	      "      --no-demangle        --demangle=no\n"
 	      "  -o, --output=FILE        write to FILE instead of stdout (replaced only if\n"
 	      "                           the command succeeds)\n"
 	      "  -h, --help               this help\n"

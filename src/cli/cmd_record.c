@@ -63,6 +63,9 @@ int ct_cmd_record(int argc, char **argv)
 		ct_outfile_discard(&of);
 		goto out_opts;
 	}
+	/* the file keeps the full names (and symbols): the views shorten them */
+	if (o.demangle == CT_DEMANGLE_SHORT)
+		o.demangle = CT_DEMANGLE_FULL;
 	code = ct_cli_run(&o, out, &of);
 	ct_output_free(out);
 out_opts:

@@ -19,6 +19,7 @@
 enum {
 	OPT_NO_REGS = 256,
 	OPT_NO_DEMANGLE,
+	OPT_DEMANGLE,
 	OPT_RAW_ARGS,
 	OPT_STRING_LIMIT,
 	OPT_DEBUG_DIR,
@@ -31,6 +32,7 @@ static const struct option repl_longopts[] = {
 	{ "follow-forks", no_argument, NULL, 'f' },
 	{ "no-regs", no_argument, NULL, OPT_NO_REGS },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "demangle", required_argument, NULL, OPT_DEMANGLE },
 	{ "raw-args", no_argument, NULL, OPT_RAW_ARGS },
 	{ "string-limit", required_argument, NULL, OPT_STRING_LIMIT },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
@@ -62,8 +64,11 @@ void ct_help_repl(FILE *fp)
 	      "  -p, --pid=PID            attach to a running process (all its threads)\n"
 	      "  -f, --follow-forks       trace forked children too\n"
 	      "      --no-regs            do not record register snapshots ('regs' shows them)\n"
-	      "      --no-demangle        name C++ functions by their symbols (_ZN2ns1fEi), in\n"
-	      "                           events, listings and patterns\n"
+	      "      --demangle=HOW       how events name C++ functions: short (default; scope\n"
+	      "                           and name, longer only where two would read the\n"
+	      "                           same), full (as demangled) or no (symbols, in events,\n"
+	      "                           listings and patterns), as in calltrap trace\n"
+	      "      --no-demangle        --demangle=no\n"
 	      "      --string-limit=N     record at most N bytes of a char * value (default 32)\n"
 	      "      --raw-args           record registers even where DWARF types the arguments\n"
 	      "      --debug-dir=DIR      look for separate debug info under DIR first (repeatable)\n"
@@ -111,7 +116,11 @@ int ct_cmd_repl(int argc, char **argv)
 			o.regs = false;
 			break;
 		case OPT_NO_DEMANGLE:
-			o.no_demangle = true;
+			o.demangle = CT_DEMANGLE_NO;
+			break;
+		case OPT_DEMANGLE:
+			if (ct_cli_parse_demangle("repl", optarg, &o.demangle) < 0)
+				return CT_EXIT_USAGE;
 			break;
 		case OPT_RAW_ARGS:
 			o.raw_args = true;

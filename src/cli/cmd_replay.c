@@ -25,6 +25,7 @@ enum {
 
 static const struct option replay_longopts[] = {
 	CT_CLI_FILTER_LONGOPTS,
+	CT_CLI_NAMES_LONGOPTS,
 	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "no-args", no_argument, NULL, OPT_NO_ARGS },
@@ -57,6 +58,7 @@ int ct_cmd_replay(int argc, char **argv)
 	struct ct_outfile of = CT_OUTFILE_INIT;
 	FILE *out;
 	int c, fd, rc, code = 0;
+	enum ct_demangle names = CT_DEMANGLE_SHORT;
 
 	ct_view_filter_init(&f);
 	optind = 1;
@@ -95,6 +97,13 @@ int ct_cmd_replay(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case CT_OPT_DEMANGLE:
+			if (ct_cli_parse_demangle("replay", optarg, &names) < 0)
+				return CT_EXIT_USAGE;
+			break;
+		case CT_OPT_NO_DEMANGLE:
+			names = CT_DEMANGLE_NO;
+			break;
 		case 'h':
 			ct_help_replay(stdout);
 			return 0;
@@ -109,6 +118,9 @@ int ct_cmd_replay(int argc, char **argv)
 		code = ct_cli_open_trace(path, output, &fd, &r, &of, &out);
 	if (code)
 		return code;
+	code = ct_cli_view_names(path, r, names);
+	if (code)
+		goto out_file;
 	ro.color = color == CT_COLOR_ALWAYS || (color == CT_COLOR_AUTO && !output && color_auto());
 	in = ct_view_input_new(r, fd, f.since_ns, f.until_ns, CT_VIEW_LOOKAHEAD);
 	if (!in) {
@@ -157,6 +169,10 @@ void ct_help_replay(FILE *fp)
 	      "      --no-args            leave out arguments and return values\n"
 	      "      --srcline            end call lines with the function's source file and\n"
 	      "                           line (from DWARF):  f() { /* calls.c:12 */\n"
+	      "      --demangle=HOW       C++ names: short (default: scope and name, longer\n"
+	      "                           only where two functions of the file would read the\n"
+	      "                           same), full (as demangled) or no (the symbols)\n"
+	      "      --no-demangle        --demangle=no\n"
 	      "  -o, --output=FILE        write to FILE instead of stdout (replaced only if\n"
 	      "                           the command succeeds)\n"
 	      "  -h, --help               this help\n"

@@ -25,6 +25,7 @@ enum {
 
 static const struct option report_longopts[] = {
 	CT_CLI_FILTER_LONGOPTS,
+	CT_CLI_NAMES_LONGOPTS,
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "per-thread", no_argument, NULL, OPT_PER_THREAD },
 	{ "ns", no_argument, NULL, OPT_NS },
@@ -41,12 +42,13 @@ int ct_cmd_report(int argc, char **argv)
 	struct ct_view_filter f;
 	struct ct_trace_reader *r;
 	struct ct_view_input *in;
-	struct ct_report *rp;
+	struct ct_report *rp = NULL;
 	const char *path, *output = NULL;
 	char why[200], err[CT_TRACE_ERRLEN];
 	struct ct_outfile of = CT_OUTFILE_INIT;
 	FILE *out = stdout;
 	int c, fd, rc, code = 0;
+	enum ct_demangle names = CT_DEMANGLE_SHORT;
 
 	ct_view_filter_init(&f);
 	optind = 1;
@@ -80,6 +82,13 @@ int ct_cmd_report(int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case CT_OPT_DEMANGLE:
+			if (ct_cli_parse_demangle("report", optarg, &names) < 0)
+				return CT_EXIT_USAGE;
+			break;
+		case CT_OPT_NO_DEMANGLE:
+			names = CT_DEMANGLE_NO;
+			break;
 		case 'h':
 			ct_help_report(stdout);
 			return 0;
@@ -97,6 +106,9 @@ int ct_cmd_report(int argc, char **argv)
 		fprintf(stderr, "calltrap: %s: %s\n", path, err);
 		return CT_EXIT_ERROR;
 	}
+	code = ct_cli_view_names(path, r, names);
+	if (code)
+		goto out_reader;
 	rp = ct_report_new(&ro);
 	in = rp ? ct_view_input_new(r, fd, f.since_ns, f.until_ns, 0) : NULL;
 	if (!in) {
@@ -159,6 +171,10 @@ void ct_help_report(FILE *fp)
 	      "      --ns                 times as integer nanoseconds\n"
 	      "      --srcline            a Source column: each function's file:line (from\n"
 	      "                           DWARF), - when unknown\n"
+	      "      --demangle=HOW       C++ names: short (default: scope and name, longer\n"
+	      "                           only where two functions of the file would read the\n"
+	      "                           same), full (as demangled) or no (the symbols)\n"
+	      "      --no-demangle        --demangle=no\n"
 	      "  -o, --output=FILE        write to FILE instead of stdout (replaced only if\n"
 	      "                           the command succeeds)\n"
 	      "  -h, --help               this help\n"

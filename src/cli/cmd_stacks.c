@@ -25,6 +25,7 @@ enum {
 	OPT_MAX_FRAMES,
 	OPT_TIMEOUT,
 	OPT_NO_DEMANGLE,
+	OPT_DEMANGLE,
 	OPT_DEBUG_DIR,
 };
 
@@ -36,6 +37,7 @@ static const struct option stacks_longopts[] = {
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "demangle", required_argument, NULL, OPT_DEMANGLE },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -61,7 +63,11 @@ void ct_help_stacks(FILE *fp)
 	      "      --max-frames=N    at most N frames per thread (default 256; inlined ones\n"
 	      "                        not counted)\n"
 	      "      --timeout=SECS    wait that long for each thread to stop (default 2)\n"
-	      "      --no-demangle     show C++ symbols as they are in the binary\n"
+	      "      --demangle=HOW    text names C++ functions short (default: scope and\n"
+	      "                        name, longer only where two frames would read the\n"
+	      "                        same), full (as demangled; json always) or no (the\n"
+	      "                        symbols as they are in the binary, json too)\n"
+	      "      --no-demangle     --demangle=no\n"
 	      "      --debug-dir=DIR   look for separate debug info under DIR first, as under\n"
 	      "                        /usr/lib/debug (.build-id/, or the binary's directory);\n"
 	      "                        repeatable\n"
@@ -126,7 +132,11 @@ int ct_cmd_stacks(int argc, char **argv)
 			break;
 		}
 		case OPT_NO_DEMANGLE:
-			o.no_demangle = true;
+			o.demangle = CT_DEMANGLE_NO;
+			break;
+		case OPT_DEMANGLE:
+			if (ct_cli_parse_demangle("stacks", optarg, &o.demangle) < 0)
+				return CT_EXIT_USAGE;
 			break;
 		case OPT_DEBUG_DIR:
 			if (nr_debug_dirs == CT_CLI_MAX_DEBUG_DIRS)

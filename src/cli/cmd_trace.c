@@ -49,6 +49,9 @@ int ct_cmd_trace(int argc, char **argv)
 		ct_outfile_discard(&of);
 		goto out_opts;
 	}
+	/* JSON lines have the full names: no labels to work out */
+	if (o.format == CT_FMT_JSONL && o.demangle == CT_DEMANGLE_SHORT)
+		o.demangle = CT_DEMANGLE_FULL;
 	code = ct_cli_run(&o, out, o.output ? &of : NULL);
 	ct_output_free(out);
 	fflush(stderr);

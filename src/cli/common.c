@@ -103,6 +103,15 @@ int ct_cli_open_trace(const char *path, const char *output, int *fd,
 	return 0;
 }
 
+int ct_cli_view_names(const char *path, struct ct_trace_reader *r, enum ct_demangle mode)
+{
+	if (ct_trace_reader_set_names(r, mode) < 0) {
+		fprintf(stderr, "calltrap: %s: %s\n", path, strerror(ENOMEM));
+		return CT_EXIT_ERROR;
+	}
+	return 0;
+}
+
 int ct_cli_open_output(const char *output, struct ct_outfile *of, FILE **out)
 {
 	int ret = ct_outfile_open(of, output, 0);
@@ -133,6 +142,14 @@ int ct_cli_close_output(const char *output, struct ct_outfile *of, int code)
 		return CT_EXIT_ERROR;
 	}
 	return 0;
+}
+
+int ct_cli_parse_demangle(const char *cmd, const char *arg, enum ct_demangle *d)
+{
+	if (ct_demangle_parse(arg, d) == 0)
+		return 0;
+	ct_cli_usage_error(cmd, "invalid --demangle '%s' (short, full or no)", arg);
+	return -EINVAL;
 }
 
 int ct_cli_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)

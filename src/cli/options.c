@@ -22,6 +22,7 @@ enum {
 	OPT_MAX_DEPTH,
 	OPT_STATS,
 	OPT_NO_DEMANGLE,
+	OPT_DEMANGLE,
 	OPT_RAW_ARGS,
 	OPT_STRING_LIMIT,
 	OPT_DEBUG_DIR,
@@ -41,6 +42,7 @@ static const struct option trace_longopts[] = {
 	{ "summary", no_argument, NULL, 'c' },
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
+	{ "demangle", required_argument, NULL, OPT_DEMANGLE },
 	{ "raw-args", no_argument, NULL, OPT_RAW_ARGS },
 	{ "string-limit", required_argument, NULL, OPT_STRING_LIMIT },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
@@ -136,7 +138,11 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 			sort_given = true;
 			break;
 		case OPT_NO_DEMANGLE:
-			o->no_demangle = true;
+			o->demangle = CT_DEMANGLE_NO;
+			break;
+		case OPT_DEMANGLE:
+			if (ct_cli_parse_demangle(cmd, optarg, &o->demangle) < 0)
+				return -EINVAL;
 			break;
 		case OPT_RAW_ARGS:
 			o->raw_args = true;

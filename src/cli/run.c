@@ -160,7 +160,8 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_o
 	so.max_depth = o->max_depth;
 	so.regs = o->regs;
 	so.follow_forks = o->follow_forks;
-	so.no_demangle = o->no_demangle;
+	so.no_demangle = o->demangle == CT_DEMANGLE_NO;
+	so.short_names = o->demangle == CT_DEMANGLE_SHORT;
 	so.raw_args = o->raw_args;
 	so.string_limit = o->string_limit;
 	so.out = out;

@@ -130,6 +130,7 @@ static int summary_event(struct ct_output *o, const struct ct_event *ev)
 	call.ret_text = NULL;
 	call.regs = NULL;
 	if ((err = intern(&sm->names, ev->func, &call.func)) < 0 ||
+	    (err = intern(&sm->names, ev->label, &call.label)) < 0 ||
 	    (err = intern(&sm->names, ev->module, &call.module)) < 0 ||
 	    (err = intern(&sm->names, ev->src_file, &call.src_file)) < 0)
 		return err;

@@ -134,7 +134,7 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 
 	switch (ev->type) {
 	case CT_EV_CALL:
-		ct_sbuf_put_escaped(&b, ev->func);
+		ct_sbuf_put_escaped(&b, ev->label ? ev->label : ev->func);
 		ct_sbuf_putc(&b, '(');
 		if (ev->flags & CT_EVF_TYPED) {
 			tb_named_args(&b, ev);
@@ -152,7 +152,7 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 		break;
 	case CT_EV_RETURN:
 		ct_sbuf_put(&b, "} ", 2);
-		ct_sbuf_put_escaped(&b, ev->func);
+		ct_sbuf_put_escaped(&b, ev->label ? ev->label : ev->func);
 		if (!(ev->flags & CT_EVF_TYPED)) {
 			ct_sbuf_put(&b, " = ", 3);
 			ct_sbuf_hex64(&b, ev->retval);
@@ -165,7 +165,7 @@ size_t ct_text_format(const struct ct_event *ev, unsigned flags, char *buf, size
 		break;
 	case CT_EV_UNWIND:
 		ct_sbuf_put(&b, "} ", 2);
-		ct_sbuf_put_escaped(&b, ev->func);
+		ct_sbuf_put_escaped(&b, ev->label ? ev->label : ev->func);
 		ct_sbuf_puts(&b, " <unwind> ");
 		tb_duration(&b, ev->duration_ns);
 		break;

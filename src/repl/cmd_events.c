@@ -299,7 +299,11 @@ static bool call_matches(struct call_match *m, const struct ct_event *ev)
 		return false;
 	v = (uintptr_t)ct_hashmap_get(&m->cache, (uint64_t)(uintptr_t)ev->func);
 	if (!v) {
-		v = fnmatch(m->glob, ev->func, 0) ? 2 : 1;
+		/* the name, or the label shown for it */
+		bool yes = !fnmatch(m->glob, ev->func, 0) ||
+			   (ev->label && !fnmatch(m->glob, ev->label, 0));
+
+		v = yes ? 1 : 2;
 		/* a full cache only costs the fnmatch again */
 		(void)ct_hashmap_put(&m->cache, (uint64_t)(uintptr_t)ev->func, (void *)v);
 	}

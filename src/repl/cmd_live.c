@@ -441,6 +441,7 @@ static int cmd_bt(struct ct_repl *r, int argc, char **argv)
 		}
 	}
 	so.pid = b.pid;
+	so.demangle = ct_repl_demangle(r);
 	so.map_pc = map_pc;
 	so.map_ctx = r->live.s;
 	so.stopped_tids = b.v;

@@ -367,7 +367,8 @@ int ct_repl_cmd_load(struct ct_repl *r, int argc, char **argv)
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ct_repl_error(r, "load: cannot open '%s': %s", argv[1], strerror(errno));
-	st = ct_store_open(fd, argv[1], false, err, sizeof(err));
+	st = ct_store_open_as(fd, argv[1], false, ct_repl_demangle(r), err,
+			      sizeof(err));
 	close(fd);
 	if (!st)
 		return ct_repl_error(r, "load: %s: %s", argv[1], err);

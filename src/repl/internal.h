@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util/cxxname.h"
+
 struct ct_repl;
 struct ct_store;
 
@@ -52,6 +54,9 @@ void ct_repl_fail_later(struct ct_repl *r);
 
 /* True in an interactive session (a terminal, no -x): commands may ask. */
 bool ct_repl_interactive(const struct ct_repl *r);
+
+/* How events name C++ functions (--demangle). */
+enum ct_demangle ct_repl_demangle(const struct ct_repl *r);
 
 /*
  * The events every event command works on: the trace file loaded, or the

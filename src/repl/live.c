@@ -170,7 +170,8 @@ static int live_begin(struct ct_repl *r, char *const argv[], pid_t pid)
 	so.patterns = &r->patterns;
 	so.regs = r->regs;
 	so.follow_forks = r->opts.follow_forks;
-	so.no_demangle = r->opts.no_demangle;
+	so.no_demangle = r->opts.demangle == CT_DEMANGLE_NO;
+	so.short_names = r->opts.demangle == CT_DEMANGLE_SHORT;
 	so.raw_args = r->opts.raw_args;
 	so.string_limit = r->opts.string_limit;
 	so.out = l->tee;
@@ -403,7 +404,8 @@ int ct_repl_live_sync(struct ct_repl *r)
 	}
 	if (fstat(l->rec_fd, &st) < 0 || st.st_size == 0)
 		return 0; /* no event yet: no file to read */
-	r->store = ct_store_open(l->rec_fd, "(recording)", !l->ended, err, sizeof(err));
+	r->store = ct_store_open_as(l->rec_fd, "(recording)", !l->ended, r->opts.demangle, err,
+				    sizeof(err));
 	if (!r->store)
 		return ct_repl_error(r, "reading the recording: %s", err);
 	return 0;

@@ -90,6 +90,11 @@ bool ct_repl_interactive(const struct ct_repl *r)
 	return r->interactive;
 }
 
+enum ct_demangle ct_repl_demangle(const struct ct_repl *r)
+{
+	return r->opts.demangle;
+}
+
 bool ct_repl_live(const struct ct_repl *r)
 {
 	return r->live.s && !r->live.ended;

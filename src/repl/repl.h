@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "symtab/symtab.h"
+
 struct ct_repl_opts {
 	const char *file;     /* a trace file to load, or NULL */
 	pid_t pid;            /* attach, or 0 */
@@ -16,7 +18,7 @@ struct ct_repl_opts {
 	unsigned nr_functions;
 	bool regs;            /* record register snapshots (default on) */
 	bool follow_forks;
-	bool no_demangle;     /* C++ functions by their symbol-table names */
+	enum ct_demangle demangle; /* how C++ functions are named (--demangle) */
 	bool raw_args;        /* registers even where DWARF types the arguments */
 	unsigned string_limit; /* 0: the session's default */
 };

@@ -288,6 +288,8 @@ static int open_indexed(struct ct_store *st, struct ct_trace_reader **rp, uint64
 		return rc;
 	}
 	rc = ct_trace_reader_build_index(r);
+	if (!rc)
+		rc = ct_trace_reader_set_names(r, st->demangle);
 	if (rc < 0) {
 		seterr(st, rc == -ESPIPE ? "not a regular file" : strerror(-rc));
 		ct_trace_reader_close(r);
@@ -341,6 +343,12 @@ static int load(struct ct_store *st)
 
 struct ct_store *ct_store_open(int fd, const char *name, bool live, char *err, size_t errlen)
 {
+	return ct_store_open_as(fd, name, live, CT_DEMANGLE_SHORT, err, errlen);
+}
+
+struct ct_store *ct_store_open_as(int fd, const char *name, bool live, enum ct_demangle demangle,
+				  char *err, size_t errlen)
+{
 	struct ct_store *st;
 	int rc, e;
 
@@ -354,6 +362,7 @@ struct ct_store *ct_store_open(int fd, const char *name, bool live, char *err, s
 	if (st->fd < 0 || !st->name)
 		goto fail;
 	st->live = live;
+	st->demangle = demangle;
 	ct_view_filter_init(&st->filter);
 	ct_store_cache_init(st);
 	ct_hashmap_init(&st->names);

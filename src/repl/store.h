@@ -44,6 +44,10 @@ struct ct_store;
  * or "sequence numbers too sparse to index" (EFBIG).
  */
 struct ct_store *ct_store_open(int fd, const char *name, bool live, char *err, size_t errlen);
+/* The same, its events naming C++ functions as demangle says (ct_store_open:
+ * CT_DEMANGLE_SHORT, ct_trace_reader_set_names). */
+struct ct_store *ct_store_open_as(int fd, const char *name, bool live, enum ct_demangle demangle,
+				  char *err, size_t errlen);
 void ct_store_free(struct ct_store *st);
 
 /*

@@ -53,6 +53,7 @@ struct ct_store {
 	int fd;
 	char *name;
 	bool live;
+	enum ct_demangle demangle; /* how its events name C++ functions */
 	uint64_t size; /* of the file when the reader was opened */
 
 	struct ct_trace_reader *r; /* NULL: a live file without a header yet */

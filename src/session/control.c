@@ -365,6 +365,8 @@ static void reselect(struct ct_session *s, struct ct_mm **mms, size_t nr_mms,
 				want = ct_mm_wanted(s, m, f->name);
 				if (want != f->selected) {
 					f->selected = want;
+					if (want)
+						ct_func_label_add(s, f);
 					(*changed)++;
 				}
 			}
@@ -576,7 +578,7 @@ static int cmp_tid(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-static void thread_info(struct ct_thread *t, struct ct_session_thread *ti,
+static void thread_info(struct ct_session *s, struct ct_thread *t, struct ct_session_thread *ti,
 			struct ct_session_frame *fv)
 {
 	static const char *const names[] = {
@@ -597,7 +599,10 @@ static void thread_info(struct ct_thread *t, struct ct_session_thread *ti,
 	for (i = 0; i < t->stack.n; i++) {
 		const struct ct_frame *f = &t->stack.v[i];
 
-		fv[i] = (struct ct_session_frame){ .func = f->func->name, .module = f->func->module,
+		const char *label = ct_func_label(s, f->func);
+
+		fv[i] = (struct ct_session_frame){ .func = label ? label : f->func->name,
+						   .module = f->func->module,
 						   .addr = f->func->addr, .ret_addr = f->ret_addr,
 						   .entry_sp = f->entry_sp,
 						   .entry_ts_ns = f->entry_ts };
@@ -652,7 +657,7 @@ int ct_session_foreach_thread(struct ct_session *s,
 	for (i = 0; i < n; i++) {
 		struct ct_session_thread ti;
 
-		thread_info(v[i], &ti, fv);
+		thread_info(s, v[i], &ti, fv);
 		cb(ctx, &ti);
 	}
 	free(fv);

@@ -152,6 +152,7 @@ struct ct_session {
 	bool poll_more;             /* the last poll stopped at its budget */
 	unsigned long last_matched; /* functions the last trace/untrace matched */
 	struct ct_typed_buf *typed_buf; /* the typed values of the event being emitted */
+	struct ct_labels *labels;   /* short_names: the traced functions' names */
 	/* Restores the breakpoints of attached processes if calltrap dies
 	 * (ptrace/guardian.h); from attach until everything is detached.
 	 * Spawned programs need none: PTRACE_O_EXITKILL ends them with us. */
@@ -243,6 +244,24 @@ void ct_modrt_put(struct ct_session *s, struct ct_modrt *m);
 /* Free the dead modules no frame names any more (all of them: at the end
  * of the session). */
 void ct_modrt_reap(struct ct_session *s, bool all);
+/* short_names: f is traced, so its name is one of those events show; the
+ * names added together before the next event are told apart together. */
+void ct_func_label_add(struct ct_session *s, const struct ct_func *f);
+/* The symbol behind f's demangled name (ct_event.sym), or NULL. */
+static inline const char *ct_func_sym(const struct ct_func *f)
+{
+	const char *sym = f->owner ? ct_elf_mangled(f->owner->m.elf, f->name) : f->name;
+
+	return sym != f->name ? sym : NULL;
+}
+/* The label of f's events (ct_event.label): NULL without short_names (or
+ * out of memory); found once, it never changes. */
+static inline const char *ct_func_label(struct ct_session *s, struct ct_func *f)
+{
+	if (!f->label && s->labels)
+		f->label = ct_labels_get(s->labels, f->name);
+	return f->label;
+}
 
 /* mm.c: address spaces, their modules, the patterns' selection */
 struct ct_mm *ct_mm_new(struct ct_session *s, pid_t pid);

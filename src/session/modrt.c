@@ -68,9 +68,22 @@ static int module_select(struct ct_session *s, struct ct_modrt *m)
 		f->size = sym->type == CT_SYM_IFUNC ? 0 : sym->size;
 		f->selected = ct_mm_wanted(s, m, f->name);
 		s->nr_selected += f->selected;
+		if (f->selected)
+			ct_func_label_add(s, f);
 	}
 	m->nr_funcs = elf->nr_syms;
 	return 0;
+}
+
+void ct_func_label_add(struct ct_session *s, const struct ct_func *f)
+{
+	if (!s->opts.short_names)
+		return;
+	if (!s->labels)
+		s->labels = ct_labels_new();
+	/* out of memory: the function's events show its full name */
+	if (s->labels)
+		(void)ct_labels_add(s->labels, f->name);
 }
 
 static bool is_main_exe(pid_t pid, const char *path)

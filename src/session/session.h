@@ -30,6 +30,10 @@ struct ct_session_opts {
 	/* C++ functions keep their symbol-table names: events and patterns
 	 * see "_ZN2ns1fEi", not "ns::f(int)" */
 	bool no_demangle;
+	/* Events carry a label (ct_event.label): a C++ function's short name,
+	 * longer only where two traced functions would read the same
+	 * (--demangle=short, symtab.h ct_labels). */
+	bool short_names;
 	/* Arguments and return values stay raw registers even where DWARF
 	 * describes the function (--raw-args). */
 	bool raw_args;

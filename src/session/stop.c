@@ -36,6 +36,8 @@ static void frame_event(struct ct_session *s, struct ct_thread *t, const struct 
 	ev.pid = t->proc->pid;
 	ev.tid = t->tid;
 	ev.func = f->func->name;
+	ev.label = ct_func_label(s, f->func);
+	ev.sym = ct_func_sym(f->func);
 	ev.module = f->func->module;
 	ev.addr = f->func->addr;
 	ev.depth = (uint32_t)depth;
@@ -255,6 +257,8 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 		ev.pid = t->proc->pid;
 		ev.tid = t->tid;
 		ev.func = site->func->name;
+		ev.label = ct_func_label(s, site->func);
+		ev.sym = ct_func_sym(site->func);
 		ev.module = site->func->module;
 		ev.addr = site->addr;
 		ev.depth = (uint32_t)t->stack.n;

@@ -245,7 +245,9 @@ static const char *render_one(struct ct_typed_buf *tb, size_t *used, const struc
 		snprintf(tmp, sizeof(tmp), "<unreadable 0x%llx>", (unsigned long long)bad);
 		ct_sbuf_puts(&b, tmp);
 	} else if (got < 0) {
-		ct_sbuf_putc(&b, '?');
+		/* where the calling convention puts it cannot be read (the
+		 * vector registers): no value, as gdb says it */
+		ct_sbuf_puts(&b, "<optimized out>");
 	} else {
 		ct_render_value(&b, type, val, MAX_VALUE, rc);
 	}

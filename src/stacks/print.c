@@ -83,6 +83,14 @@ static const char *wait_func(const struct ct_stack_thread *t)
 	return t->frames[t->wait_frame].loc.func;
 }
 
+/* The same as text shows it: its label (--demangle=short) if it has one. */
+static const char *wait_label(const struct ct_stack_thread *t)
+{
+	if (t->wait_frame >= 0 && t->frames[t->wait_frame].loc.label)
+		return t->frames[t->wait_frame].loc.label;
+	return wait_func(t);
+}
+
 /* ---- text ---- */
 
 /*
@@ -114,7 +122,7 @@ static void text_frame(FILE *fp, unsigned n, const struct ct_frame *f)
 {
 	fprintf(fp, "    #%-2u 0x%016" PRIx64 " in ", n, f->pc);
 	if (f->loc.func) {
-		text_str(fp, f->loc.func, false);
+		text_str(fp, f->loc.label ? f->loc.label : f->loc.func, false);
 		/* an inlined function has no code of its own to be at an
 		 * offset into */
 		if (!f->loc.inlined)
@@ -175,7 +183,7 @@ static void text_wait(FILE *fp, const struct ct_snapshot *snap, const struct ct_
 		text_str(fp, o->name, true);
 		if (wait_func(o)) {
 			fputs(" (in ", fp);
-			text_str(fp, wait_func(o), false);
+			text_str(fp, wait_label(o), false);
 			fputc(')', fp);
 		}
 	} else if (t->wait.owner)
@@ -255,7 +263,7 @@ static void text_deadlock(FILE *fp, const struct ct_snapshot *snap, const struct
 		const struct ct_stack_thread *t = ct_snapshot_thread(snap, d->tids[i]);
 
 		fprintf(fp, "    thread %d waits in ", (int)t->tid);
-		text_str(fp, wait_func(t), false);
+		text_str(fp, wait_label(t), false);
 		fputs(" for mutex ", fp);
 		text_addr(fp, t->wait.addr, &t->wait.addr_name);
 		fprintf(fp, " held by thread %d\n", (int)t->wait.owner);

@@ -49,6 +49,7 @@ void ct_snapshot_free(struct ct_snapshot *snap)
 		free(snap->deadlocks[i].tids);
 	free(snap->deadlocks);
 	ct_symbolizer_free(snap->sym);
+	ct_labels_free(snap->labels);
 	free(snap);
 }
 
@@ -242,9 +243,31 @@ static int symbolize_frames(struct ct_snapshot *snap, struct ct_stack_thread *t)
 	return 0;
 }
 
+/* With short names, the label of every frame's function: the names of
+ * the whole snapshot told apart together (util/cxxname.h). */
+static void label_frames(struct ct_snapshot *snap)
+{
+	unsigned i, j;
+
+	snap->labels = ct_labels_new();
+	if (!snap->labels)
+		return; /* full names then */
+	for (i = 0; i < snap->nr_threads; i++)
+		for (j = 0; j < snap->threads[i].nr_frames; j++)
+			if (snap->threads[i].frames[j].loc.func)
+				(void)ct_labels_add(snap->labels, snap->threads[i].frames[j].loc.func);
+	for (i = 0; i < snap->nr_threads; i++)
+		for (j = 0; j < snap->threads[i].nr_frames; j++) {
+			struct ct_symloc *loc = &snap->threads[i].frames[j].loc;
+
+			if (loc->func)
+				loc->label = ct_labels_get(snap->labels, loc->func);
+		}
+}
+
 /* After the detach: names for the frames and the data addresses, where
  * each thread waits. */
-static void symbolize(struct ct_snapshot *snap)
+static void symbolize(struct ct_snapshot *snap, enum ct_demangle demangle)
 {
 	unsigned i, j;
 
@@ -268,6 +291,8 @@ static void symbolize(struct ct_snapshot *snap)
 			t->wait.addr_name.name = NULL;
 		ct_sys_name_addrs(&t->sys, snap->sym);
 	}
+	if (demangle == CT_DEMANGLE_SHORT)
+		label_frames(snap);
 }
 
 int ct_stacks_take(const struct ct_stacks_opts *o, struct ct_snapshot **out, char *err,
@@ -335,7 +360,7 @@ int ct_stacks_take(const struct ct_stacks_opts *o, struct ct_snapshot **out, cha
 	if (ret < 0)
 		ct_dbg("open /proc/%d/mem: %s", (int)snap->pid, strerror(-ret));
 	ct_memcache_init(&mc, &mem);
-	snap->sym = ct_symbolizer_new(snap->pid, !o->no_demangle);
+	snap->sym = ct_symbolizer_new(snap->pid, o->demangle != CT_DEMANGLE_NO);
 	if (!snap->sym)
 		ct_dbg("symbols of %d: %s", (int)snap->pid, strerror(errno));
 	read_stopped(snap, sa, &mc, o);
@@ -345,7 +370,7 @@ int ct_stacks_take(const struct ct_stacks_opts *o, struct ct_snapshot **out, cha
 	ct_memcache_fini(&mc);
 	ct_pmem_close(&mem);
 
-	symbolize(snap);
+	symbolize(snap, o->demangle);
 	ret = ct_locks_find_cycles(snap);
 	if (ret < 0) {
 		ct_snapshot_free(snap);

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "arch/arch.h"
+#include "symtab/symtab.h"
 #include "stacks/symbolize.h"
 
 enum ct_frame_how {
@@ -134,13 +135,14 @@ struct ct_snapshot {
 	unsigned nr_deadlocks;
 	uint64_t stopped_ns; /* how long the process was stopped */
 	struct ct_symbolizer *sym;
+	struct ct_labels *labels; /* --demangle=short: the frames' functions */
 };
 
 struct ct_stacks_opts {
 	pid_t pid;
 	unsigned max_frames;      /* 0: 256 */
 	unsigned stop_timeout_ms; /* wait for each thread to stop; 0: 2000 */
-	bool no_demangle;
+	enum ct_demangle demangle; /* how C++ functions are named */
 	/* The caller traces pid and holds these of its threads in ptrace-stops
 	 * (the REPL's `bt`): they are read as they are, neither seized nor
 	 * detached; other threads of pid are left out. */

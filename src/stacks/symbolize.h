@@ -21,6 +21,7 @@
 
 struct ct_symloc {
 	const char *func;        /* demangled unless turned off; NULL when unknown */
+	const char *label;       /* what text shows instead of func (--demangle=short), or NULL */
 	const char *symbol;      /* the name as in the symbol table; NULL when unknown */
 	uint64_t offset;         /* addr - the function's start */
 	const char *module;      /* file name of the module ("libc.so.6", "[vdso]"), or NULL */

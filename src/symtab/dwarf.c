@@ -414,6 +414,59 @@ static bool find_subprogram(struct ct_dwarf *dw, uint64_t dwfl_addr, Dwarf_Die *
 	return found;
 }
 
+/*
+ * The parameters a concrete instance of a function lists (their abstract
+ * origins) into passed[]: their number, or -1 when it lists none.  GCC
+ * describes a C++ constructor or destructor once, abstractly, with every
+ * parameter any of its variants takes, and each variant (C1/C2, D0/D1/D2)
+ * as a concrete instance that lists the ones it receives: the complete-
+ * object variants receive neither __in_chrg nor __vtt_parm, a base-object
+ * one only __vtt_parm (gdb reads the concrete instance's list the same way).
+ */
+static int passed_params(Dwarf_Die *fn, Dwarf_Off *passed)
+{
+	Dwarf_Die child, origin;
+	Dwarf_Attribute a;
+	int n = 0;
+
+	if (dwarf_child(fn, &child) != 0)
+		return -1;
+	do {
+		if (dwarf_tag(&child) != DW_TAG_formal_parameter)
+			continue;
+		if (n == MAX_ITEMS)
+			return -1;
+		if (dwarf_attr(&child, DW_AT_abstract_origin, &a) &&
+		    dwarf_formref_die(&a, &origin))
+			passed[n++] = dwarf_dieoffset(&origin);
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return n ? n : -1;
+}
+
+/* Does a variant receive the declared parameter p?  Only an artificial
+ * parameter that the concrete instance leaves out is not received: an
+ * ordinary one keeps its place in the calling convention whatever the
+ * concrete instance lists. */
+static bool is_passed(Dwarf_Die *p, const Dwarf_Off *passed, int nr_passed)
+{
+	Dwarf_Attribute a;
+	bool artificial = false;
+	Dwarf_Off off;
+	int i;
+
+	if (nr_passed < 0)
+		return true;
+	if (dwarf_attr(p, DW_AT_artificial, &a))
+		(void)dwarf_formflag(&a, &artificial);
+	if (!artificial)
+		return true;
+	off = dwarf_dieoffset(p);
+	for (i = 0; i < nr_passed; i++)
+		if (passed[i] == off)
+			return true;
+	return false;
+}
+
 /* The signature a subprogram DIE (a definition or a declaration) gives. */
 static const struct ct_sig *sig_of(struct ct_dwarf *dw, Dwarf_Die *fnp)
 {
@@ -425,12 +478,16 @@ static const struct ct_sig *sig_of(struct ct_dwarf *dw, Dwarf_Die *fnp)
 	const char *file;
 	int line;
 	unsigned n = 0;
+	Dwarf_Off passed[MAX_ITEMS];
+	int nr_passed = -1;
 
 	/* an out-of-line copy of an inline function, or a C++ definition
 	 * whose declaration is in its class: the parameters as declared are
 	 * listed where the abstract origin says, in order */
-	if (dwarf_attr(&fn, DW_AT_abstract_origin, &a) && dwarf_formref_die(&a, &origin))
+	if (dwarf_attr(&fn, DW_AT_abstract_origin, &a) && dwarf_formref_die(&a, &origin)) {
 		decl = &origin;
+		nr_passed = passed_params(&fn, passed);
+	}
 	if (dwarf_child(decl, &child) == 0) {
 		do {
 			int tag = dwarf_tag(&child);
@@ -438,6 +495,8 @@ static const struct ct_sig *sig_of(struct ct_dwarf *dw, Dwarf_Die *fnp)
 			if (tag == DW_TAG_unspecified_parameters)
 				break;
 			if (tag != DW_TAG_formal_parameter)
+				continue;
+			if (!is_passed(&child, passed, nr_passed))
 				continue;
 			if (n == MAX_ITEMS)
 				return NULL;

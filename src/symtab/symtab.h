@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/cxxname.h"
+
 /* ---- /proc/PID/maps ---- */
 struct ct_map {
 	uint64_t start, end;

@@ -49,6 +49,13 @@ struct ct_event {
 
 	/* call, return, unwind */
 	const char *func;
+	/* the name text views print instead of func, or NULL: a C++
+	 * function's short name (--demangle=short, symtab.h ct_labels); jsonl
+	 * and the trace file keep func */
+	const char *label;
+	/* the symbol-table name behind a demangled func ("_ZN2ns1fEi"), or
+	 * NULL; the trace file keeps it (--demangle=no in a view) */
+	const char *sym;
 	const char *module; /* file name of the module, e.g. "libc.so.6" */
 	uint64_t addr;      /* function entry address */
 	uint32_t depth;     /* traced frames on this thread, starting at 1 */
@@ -78,5 +85,11 @@ struct ct_event {
 };
 
 const char *ct_event_type_name(enum ct_event_type t);
+
+/* The name a text view shows for ev's function: its label, else func. */
+static inline const char *ct_event_func_name(const struct ct_event *ev)
+{
+	return ev->label ? ev->label : ev->func;
+}
 
 #endif

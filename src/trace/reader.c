@@ -287,6 +287,7 @@ void ct_trace_reader_close(struct ct_trace_reader *r)
 	}
 	free(r->strs);
 	free(r->funcs);
+	ct_labels_free(r->labels);
 	free(r->ivals.e);
 	free(r->ilists.e);
 	free(r->buf);
@@ -371,6 +372,38 @@ struct ct_trace_reader *ct_trace_reader_open_mem(const void *buf, size_t len, ch
 	r->mem = buf;
 	r->size = len;
 	return finish_open(r, err, errlen);
+}
+
+int ct_trace_reader_set_names(struct ct_trace_reader *r, enum ct_demangle mode)
+{
+	uint32_t i;
+
+	r->symbols = mode == CT_DEMANGLE_NO;
+	if (mode != CT_DEMANGLE_SHORT || r->labels)
+		return 0;
+	r->labels = ct_labels_new();
+	if (!r->labels)
+		return -ENOMEM;
+	/* Every function of the file is told apart from every other: a file
+	 * (or memory) not indexed yet is scanned by a reader of its own, so
+	 * that this one still streams (and reports damage) as it would have.
+	 * A pipe's functions are known only as they come. */
+	if (r->kind != SRC_PIPE && !r->indexed) {
+		struct ct_trace_reader *scan = r->kind == SRC_MEM ?
+			ct_trace_reader_open_mem(r->mem, r->size, NULL, 0) :
+			ct_trace_reader_open(r->fd, NULL, 0);
+
+		if (scan && ct_trace_reader_build_index(scan) == 0)
+			for (i = 0; i < scan->nfuncs; i++)
+				if (scan->funcs[i].name &&
+				    ct_labels_add(r->labels, scan->funcs[i].name) < 0)
+					break;
+		ct_trace_reader_close(scan);
+	}
+	for (i = 0; i < r->nfuncs; i++)
+		if (r->funcs[i].name && ct_labels_add(r->labels, r->funcs[i].name) < 0)
+			return -ENOMEM;
+	return 0;
 }
 
 const struct ct_trace_info *ct_trace_reader_info(const struct ct_trace_reader *r)

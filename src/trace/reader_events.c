@@ -165,7 +165,7 @@ static inline void ev_clear(struct ct_event *ev)
 	unsigned i;
 
 	ev->flags = 0;
-	ev->func = ev->module = ev->path = NULL;
+	ev->func = ev->module = ev->path = ev->label = ev->sym = NULL;
 	ev->addr = 0;
 	ev->depth = 0;
 	ev->nr_args = 0;
@@ -180,6 +180,18 @@ static inline void ev_clear(struct ct_event *ev)
 	ev->ret_text = NULL;
 	ev->src_file = NULL;
 	ev->src_line = 0;
+}
+
+/* The label of function fid's events (ct_trace_reader_set_names), or NULL. */
+static inline const char *func_label(struct ct_trace_reader *r, uint64_t fid)
+{
+	struct rfunc *f = &r->funcs[fid];
+
+	if (r->symbols)
+		return f->sym;
+	if (!f->label && r->labels && f->name)
+		f->label = ct_labels_get(r->labels, f->name);
+	return f->label;
 }
 
 static inline bool func_ok(const struct ct_trace_reader *r, uint64_t fid)
@@ -290,6 +302,7 @@ int ct_rd_decode(struct ct_trace_reader *r, struct ct_event *ev, struct ct_trace
 			}
 			f = &r->funcs[fid];
 			ev->func = f->name;
+			ev->label = func_label(r, fid);
 			ev->module = f->module;
 			ev->addr = f->addr;
 			ev->src_file = f->src_file;
@@ -369,6 +382,7 @@ int ct_rd_decode(struct ct_trace_reader *r, struct ct_event *ev, struct ct_trace
 			}
 			f = &r->funcs[fid];
 			ev->func = f->name;
+			ev->label = func_label(r, fid);
 			ev->module = f->module;
 			ev->addr = f->addr;
 			ev->src_file = f->src_file;

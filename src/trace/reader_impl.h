@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "trace/tracefile.h"
+#include "util/cxxname.h"
 
 /*
  * A fuzzing build (tests/fuzz/run.sh) computes every checksum but ignores
@@ -51,6 +52,8 @@ struct rslot {
 
 struct rfunc {
 	const char *name, *module;
+	const char *label; /* with labels: the name events show, once asked */
+	const char *sym;   /* 1.2 SYMBOL record: the symbol behind a demangled name, or NULL */
 	uint64_t addr;
 	const char *src_file; /* 1.1 SRCLINE record, else NULL and 0 */
 	uint32_t src_line;
@@ -112,6 +115,8 @@ struct ct_trace_reader {
 	uint32_t nstrs, capstrs;
 	struct rfunc *funcs;
 	uint32_t nfuncs, capfuncs;
+	struct ct_labels *labels; /* ct_trace_reader_set_names(short): every name */
+	bool symbols;             /* ct_trace_reader_set_names(no): labels are symbols */
 	uint64_t sym_hwm;     /* end of the last SYMBOLS chunk loaded */
 	uint64_t gap_budget;  /* damaged bytes seen, bounding id gaps */
 	uint64_t damage_hwm;  /* damage below this offset is already in gap_budget */

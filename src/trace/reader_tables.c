@@ -142,6 +142,9 @@ static int push_func(struct ct_trace_reader *r, const char *name, const char *mo
 		r->capfuncs = cap;
 	}
 	r->funcs[r->nfuncs++] = (struct rfunc){ .name = name, .module = module, .addr = addr };
+	/* a name the labels do not know (out of memory) shows as it is */
+	if (r->labels && name)
+		(void)ct_labels_add(r->labels, name);
 	return 0;
 }
 
@@ -159,8 +162,9 @@ int ct_rd_pad_ids(struct ct_trace_reader *r, uint64_t nstr, uint64_t nfunc)
 
 /*
  * The body [p, end) of an EXT record of a SYMBOLS chunk: a SRCLINE record
- * sets a function's source location; an empty body or another kind is
- * skipped (a later minor version's).  NULL, or why it is corrupt.
+ * sets a function's source location, a SYMBOL record (1.2) its symbol; an
+ * empty body or another kind is skipped (a later minor version's).  NULL,
+ * or why it is corrupt.
  */
 static const char *symbols_ext(struct ct_trace_reader *r, const uint8_t *p, const uint8_t *end)
 {
@@ -170,6 +174,14 @@ static const char *symbols_ext(struct ct_trace_reader *r, const uint8_t *p, cons
 		return NULL;
 	if (get_varint(&p, end, &kind))
 		return "bad extension record";
+	if (kind == CT_TF_X_SYMBOL) {
+		if (get_varint(&p, end, &fid) || get_varint(&p, end, &sid) || p != end)
+			return "bad symbol record";
+		if (!fid || fid >= r->nfuncs || !sid || sid >= r->nstrs)
+			return "symbol of an undefined function or string";
+		r->funcs[fid].sym = r->strs[sid];
+		return NULL;
+	}
 	if (kind != CT_TF_X_SRCLINE)
 		return NULL;
 	if (get_varint(&p, end, &fid) || get_varint(&p, end, &sid) ||

@@ -26,10 +26,11 @@
 #include <sys/types.h>
 
 #include "trace/event.h"
+#include "util/cxxname.h"
 
 /* Format version written by this code; a reader refuses a newer major. */
 #define CT_TRACE_VERSION_MAJOR 1
-#define CT_TRACE_VERSION_MINOR 1
+#define CT_TRACE_VERSION_MINOR 2
 
 /* Limits from docs/trace-format.md ("Limits"). */
 #define CT_TRACE_CHUNK_DEFAULT (64u << 10)   /* payload bytes per chunk */
@@ -82,7 +83,8 @@ struct ct_trace_writer *ct_trace_writer_open(int fd, const struct ct_trace_info 
 
 /*
  * Append one event.  Strings (func, module, path) are copied into the
- * file's string table the first time they appear; ev->regs, if not NULL,
+ * file's string table the first time they appear; a function's sym, if
+ * not NULL, is stored with the function (1.2) when it is first defined; ev->regs, if not NULL,
  * is a snapshot in the layout of the file's arch (ev->arch must be NULL or
  * that arch).  Fields that the event's type does not carry are not stored
  * and read back as 0/NULL: call has no retval/duration_ns; return and
@@ -144,6 +146,20 @@ struct ct_trace_reader *ct_trace_reader_open_mem(const void *buf, size_t len, ch
 						  size_t errlen);
 
 void ct_trace_reader_close(struct ct_trace_reader *r);
+
+/*
+ * How events name C++ functions from now on: with CT_DEMANGLE_SHORT, the
+ * call, return and unwind events carry a label (ct_event.label), each
+ * function's short name, longer only where two functions of the file would
+ * read the same (util/cxxname.h ct_labels); func keeps the name as
+ * recorded.  All the functions of a regular file (or memory) are told
+ * apart together (a second reader scans it; this one's position, damage
+ * reports and index are left as they are); a pipe's as they come.  With
+ * CT_DEMANGLE_NO, the label is the function's symbol when the file has it
+ * (1.2 SYMBOL records of demangled names).  CT_DEMANGLE_FULL: no label.
+ * 0 or -ENOMEM.
+ */
+int ct_trace_reader_set_names(struct ct_trace_reader *r, enum ct_demangle mode);
 
 /* The header.  Valid until close. */
 const struct ct_trace_info *ct_trace_reader_info(const struct ct_trace_reader *r);
@@ -325,6 +341,7 @@ size_t ct_trace_reader_find_seq(const struct ct_trace_reader *r, uint64_t seq);
 #define CT_TF_X_ARGS 1    /* EVENTS: names and rendered values of the next (typed) call */
 #define CT_TF_X_RETVAL 2  /* EVENTS: rendered return value of the next (typed) return */
 #define CT_TF_X_SRCLINE 1 /* SYMBOLS: a function's source file and line */
+#define CT_TF_X_SYMBOL 2  /* SYMBOLS (1.2): a function's symbol, its name being demangled */
 
 /* Per-value selectors of argument and register lists (2 bits each) */
 #define CT_TF_SEL_SAME 0   /* as the thread's previous value: no bytes */

@@ -491,7 +491,7 @@ static int fhash_rehash(struct ct_trace_writer *w)
 static int intern_func(struct ct_trace_writer *w, const struct ct_event *ev, uint32_t *fid)
 {
 	struct fcache *c = &w->fcache[(ev->addr ^ (ev->addr >> 12)) & (FCACHE - 1)];
-	uint32_t msid, nsid;
+	uint32_t msid, nsid, ssid;
 	uint8_t *p;
 	size_t j;
 	int err;
@@ -524,6 +524,13 @@ static int intern_func(struct ct_trace_writer *w, const struct ct_event *ev, uin
 	}
 	if (w->next_fid == UINT32_MAX)
 		return -EOVERFLOW;
+	/* a C++ function's symbol (1.2), defined with it */
+	ssid = 0;
+	if (ev->sym && *ev->sym) {
+		err = intern_str(w, ev->sym, &ssid);
+		if (err)
+			return err;
+	}
 	if (w->next_fid >= w->cap_fid) {
 		uint32_t cap = w->cap_fid * 2;
 		uint32_t *m = realloc(w->fmsid, cap * sizeof(*m));
@@ -550,7 +557,7 @@ static int intern_func(struct ct_trace_writer *w, const struct ct_event *ev, uin
 		w->fline = m;
 		w->cap_fid = cap;
 	}
-	err = buf_reserve(&w->sym, 1 + 3 * 10);
+	err = buf_reserve(&w->sym, 1 + 3 * 10 + 2 + 3 * 10);
 	if (err)
 		return err;
 	p = w->sym.p + w->sym.len;
@@ -558,6 +565,14 @@ static int intern_func(struct ct_trace_writer *w, const struct ct_event *ev, uin
 	p = put_varint(p, msid);
 	p = put_varint(p, nsid);
 	p = put_varint(p, ev->addr);
+	if (ssid) {
+		*p++ = CT_TF_R_EXT;
+		p = put_varint(p, varint_len(CT_TF_X_SYMBOL) + varint_len(w->next_fid) +
+					  varint_len(ssid));
+		p = put_varint(p, CT_TF_X_SYMBOL);
+		p = put_varint(p, w->next_fid);
+		p = put_varint(p, ssid);
+	}
 	w->sym.len = (size_t)(p - w->sym.p);
 	w->sym_nfunc++;
 

@@ -146,7 +146,7 @@ static uint32_t node_of(struct ct_cct *c, struct ct_view_thread *t, struct ct_vi
 	base = a ? (uint32_t)((uintptr_t)a->user - 1) : thread_node(c, t);
 	while (k-- && base != CT_CCT_NONE) {
 		a = &t->frames[c->chain[k]];
-		base = child(c, base, a->func, a->module, false, 0);
+		base = child(c, base, ct_view_frame_name(a), a->module, false, 0);
 		if (base != CT_CCT_NONE)
 			a->user = (void *)((uintptr_t)base + 1);
 	}

@@ -235,7 +235,7 @@ static int c_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame *f,
 	ct_vbuf_puts(b, ",\"dur\":");
 	ct_vbuf_us(b, dur);
 	ct_vbuf_puts(b, ",\"name\":");
-	ct_vbuf_json(b, f->func);
+	ct_vbuf_json(b, ct_view_frame_name(f));
 	ct_vbuf_puts(b, ",\"cat\":");
 	ct_vbuf_json(b, f->module ? f->module : "?");
 	ct_vbuf_puts(b, ",\"args\":{\"args\":[");

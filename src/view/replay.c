@@ -331,7 +331,7 @@ static int replay_enter(void *ctx, struct ct_view_thread *t, struct ct_view_fram
 
 	if (leaf(rp, f, ev, &close)) {
 		b = line_start(rp, t, true, close->duration_ns, f->level);
-		put_func(rp, b, ev->func);
+		put_func(rp, b, ct_event_func_name(ev));
 		put_args(rp, b, ev);
 		if (close->type == CT_EV_UNWIND) {
 			ct_vbuf_putc(b, ';');
@@ -348,7 +348,7 @@ static int replay_enter(void *ctx, struct ct_view_thread *t, struct ct_view_fram
 		return line_done(rp, b);
 	}
 	b = line_start(rp, t, false, 0, f->level);
-	put_func(rp, b, ev->func);
+	put_func(rp, b, ct_event_func_name(ev));
 	put_args(rp, b, ev);
 	ct_vbuf_put(b, " {", 2);
 	put_tail(rp, b, ev);
@@ -371,20 +371,20 @@ static int replay_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame
 		if (put_retval(rp, b, ev))
 			ct_vbuf_putc(b, ';');
 		ct_vbuf_puts(b, " /* ");
-		ct_vbuf_text(b, f->func);
+		ct_vbuf_text(b, ct_view_frame_name(f));
 		ct_vbuf_puts(b, " */");
 		break;
 	case CT_VIEW_UNWIND:
 		color(rp, b, C_MAGENTA);
 		ct_vbuf_puts(b, " /* ");
-		ct_vbuf_text(b, f->func);
+		ct_vbuf_text(b, ct_view_frame_name(f));
 		ct_vbuf_puts(b, ": unwound */");
 		color(rp, b, C_RESET);
 		break;
 	default:
 		color(rp, b, C_MAGENTA);
 		ct_vbuf_puts(b, " /* ");
-		ct_vbuf_text(b, f->func);
+		ct_vbuf_text(b, ct_view_frame_name(f));
 		ct_vbuf_puts(b, ": return not recorded */");
 		color(rp, b, C_RESET);
 		break;

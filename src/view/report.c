@@ -125,7 +125,9 @@ static struct ct_report_row *row_of(struct ct_report *rp, const struct ct_view_f
 				    const struct ct_view_thread *t)
 {
 	pid_t pid = rp->o.per_thread ? t->pid : 0, tid = rp->o.per_thread ? t->tid : 0;
-	size_t i = hash(f->func, f->module, tid) & (rp->cap - 1);
+	/* the name shown is the key: with labels, one per function name */
+	const char *name = ct_view_frame_name(f);
+	size_t i = hash(name, f->module, tid) & (rp->cap - 1);
 	struct ct_report_row *row;
 	struct slot *s;
 
@@ -133,7 +135,7 @@ static struct ct_report_row *row_of(struct ct_report *rp, const struct ct_view_f
 		s = &rp->tab[i];
 		if (!s->row)
 			break;
-		if (s->func == f->func && s->module == f->module && s->tid == tid && s->pid == pid)
+		if (s->func == name && s->module == f->module && s->tid == tid && s->pid == pid)
 			return s->row;
 	}
 	if (rp->n + 1 > rp->cap / 2) {
@@ -153,7 +155,7 @@ static struct ct_report_row *row_of(struct ct_report *rp, const struct ct_view_f
 	row = calloc(1, sizeof(*row));
 	if (!row)
 		return NULL;
-	row->func = f->func;
+	row->func = name;
 	row->module = f->module;
 	row->src_file = f->src_file;
 	row->src_line = f->src_line;
@@ -161,7 +163,7 @@ static struct ct_report_row *row_of(struct ct_report *rp, const struct ct_view_f
 	row->tid = tid;
 	row->min_ns = UINT64_MAX;
 	rp->rows[rp->nrows++] = row;
-	s->func = f->func;
+	s->func = name;
 	s->module = f->module;
 	s->pid = pid;
 	s->tid = tid;
@@ -200,7 +202,7 @@ static int report_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame
 			row->max_ns = dur;
 	}
 	for (a = ct_view_up(t, f); a; a = ct_view_up(t, a)) {
-		if (a->func == f->func && a->module == f->module) {
+		if (a->func == f->func && a->label == f->label && a->module == f->module) {
 			nested = true;
 			break;
 		}

@@ -168,7 +168,10 @@ static struct ct_view_thread *get_thread(struct ct_view *v, pid_t pid, pid_t tid
 	return tp->skip ? NULL : &tp->pub;
 }
 
-static bool func_matches(struct ct_view *v, const char *func)
+/* Does a --func glob match the function, by its name or by the label views
+ * show for it (what the user sees)?  The label goes with the name, so the
+ * name is the key. */
+static bool func_matches(struct ct_view *v, const char *func, const char *label)
 {
 	void *m;
 	unsigned i;
@@ -179,7 +182,8 @@ static bool func_matches(struct ct_view *v, const char *func)
 	if (!m) {
 		m = MATCH_NO;
 		for (i = 0; i < v->f.nr_funcs; i++) {
-			if (!fnmatch(v->f.funcs[i], func, 0)) {
+			if (!fnmatch(v->f.funcs[i], func, 0) ||
+			    (label && !fnmatch(v->f.funcs[i], label, 0))) {
 				m = MATCH_YES;
 				break;
 			}
@@ -246,6 +250,7 @@ static int on_call(struct ct_view *v, struct ct_view_thread *t, const struct ct_
 	parent = t->nr ? &t->frames[t->nr - 1] : NULL;
 	f = &t->frames[t->nr];
 	f->func = ev->func;
+	f->label = ev->label;
 	f->module = ev->module;
 	f->addr = ev->addr;
 	f->src_file = ev->src_file;
@@ -262,7 +267,7 @@ static int on_call(struct ct_view *v, struct ct_view_thread *t, const struct ct_
 		f->in_func = true;
 		f->level = parent->level + 1;
 	} else {
-		f->in_func = func_matches(v, ev->func);
+		f->in_func = func_matches(v, ev->func, ev->label);
 		f->level = f->in_func ? 1 : 0;
 	}
 	f->hide_below = parent && parent->hide_below;

@@ -188,6 +188,7 @@ struct ct_view_thread;
 
 struct ct_view_frame {
 	const char *func;
+	const char *label;  /* the call's (ct_event.label): what views print, or NULL */
 	const char *module;
 	uint64_t addr;
 	uint64_t seq, ts;  /* of the call */
@@ -268,6 +269,13 @@ int ct_view_run(struct ct_view *v, struct ct_view_input *in);
 unsigned ct_view_nr_threads(const struct ct_view *v);
 struct ct_view_thread *ct_view_thread_at(const struct ct_view *v, unsigned i);
 
+/* The name views print for f's function (one pointer per function name
+ * either way, so it serves as a key too). */
+static inline const char *ct_view_frame_name(const struct ct_view_frame *f)
+{
+	return f->label ? f->label : f->func;
+}
+
 /* The closest shown ancestor of f, or NULL. */
 static inline struct ct_view_frame *ct_view_up(const struct ct_view_thread *t,
 					       const struct ct_view_frame *f)
@@ -313,7 +321,7 @@ struct ct_report_opts {
 
 /* Statistics of one function (or one function on one thread). */
 struct ct_report_row {
-	const char *func, *module;
+	const char *func, *module; /* func: the name shown (ct_view_frame_name) */
 	const char *src_file; /* where the function is declared, or NULL */
 	uint32_t src_line;
 	pid_t pid, tid;    /* per_thread only */

@@ -122,16 +122,20 @@ scenario()
 	python3 "$CHECKER" check --events "$D/boxint.jsonl" --truth "$D/swapped.truth" \
 		> "$D/swapped.log" 2>&1 && fail "check_events.py accepted a swapped C++ name"
 
-	# text: the demangled name on the call and the return line, with the
-	# DWARF-typed arguments (`this` included) and return value
-	ct trace -e '*Box<long>::get*' -- "$T" > "$D/text.out" 2> "$D/text.err" < /dev/null
+	# text with --demangle=full: the demangled name on the call and the
+	# return line, with the DWARF-typed arguments (`this` included) and
+	# return value (tests/integration/cxxnames.sh checks the default,
+	# short names)
+	ct trace --demangle=full -e '*Box<long>::get*' -- "$T" > "$D/text.out" 2> "$D/text.err" \
+		< /dev/null
 	expect_status "calltrap trace (text)" "$CT_STATUS" 0
 	grep -Eq '^[^}]*ns::Box<long>::get\(long\) const\(this=0x[0-9a-f]+, a=2\) \{' "$D/text.err" ||
 		fail "no text call line of ns::Box<long>::get(long) const"
 	grep -Eq '\} ns::Box<long>::get\(long\) const = 40000000002 ' "$D/text.err" ||
 		fail "no text return line of ns::Box<long>::get(long) const"
 	# --raw-args: the registers, as without debug info
-	ct trace --raw-args -e '*Box<long>::get*' -- "$T" > "$D/raw.out" 2> "$D/raw.err" < /dev/null
+	ct trace --demangle=full --raw-args -e '*Box<long>::get*' -- "$T" > "$D/raw.out" \
+		2> "$D/raw.err" < /dev/null
 	expect_status "calltrap trace --raw-args (text)" "$CT_STATUS" 0
 	grep -Eq '^[^}]*ns::Box<long>::get\(long\) const\(0x[0-9a-f]+, 0x2\b' "$D/raw.err" ||
 		fail "no raw text call line of ns::Box<long>::get(long) const"

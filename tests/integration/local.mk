@@ -107,6 +107,9 @@ EXTRA_DIST += tests/integration/demangle.sh
 # calltrap stacks: inlined frames, data symbols, kernel threads
 TESTS += tests/integration/stacks_inline.sh
 EXTRA_DIST += tests/integration/stacks_inline.sh
+# C++ names: short by default, overloads told apart, --demangle=full|no
+TESTS += tests/integration/cxxnames.sh
+EXTRA_DIST += tests/integration/cxxnames.sh
 
 # where calltrap stacks finds DWARF: the binary, build-id, .gnu_debuglink
 TESTS += tests/integration/stacks_debuginfo.sh

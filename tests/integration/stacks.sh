@@ -294,10 +294,15 @@ scenario_cxx()
 	need_targets stacks_cxx
 	start_target stacks_cxx
 	tid=$(sed -n 's/^truth tid=\([0-9]*\) role=waiter .*/\1/p' "$D/stacks_cxx.out")
-	ct stacks -p "$TPID" --tid="$tid" > "$D/cxx.txt" 2> "$D/cxx.err"
-	expect_status "calltrap stacks (C++)" "$CT_STATUS" 0
+	ct stacks --demangle=full -p "$TPID" --tid="$tid" > "$D/cxx.txt" 2> "$D/cxx.err"
+	expect_status "calltrap stacks --demangle=full (C++)" "$CT_STATUS" 0
 	grep -q ' in long outer::inner::Waiter<int>::wait_for<long>(long)+0x' "$D/cxx.txt" ||
 		fail "the C++ frame is not demangled: $(grep '#1 ' "$D/cxx.txt")"
+	# by default, its scope and name
+	ct stacks -p "$TPID" --tid="$tid" > "$D/cxxs.txt" 2> "$D/cxxs.err"
+	expect_status "calltrap stacks (C++)" "$CT_STATUS" 0
+	grep -q ' in outer::inner::Waiter::wait_for+0x' "$D/cxxs.txt" ||
+		fail "the C++ frame is not short: $(grep '#1 ' "$D/cxxs.txt")"
 	ct stacks -p "$TPID" --tid="$tid" --no-demangle > "$D/cxx-raw.txt" 2> "$D/cxx-raw.err"
 	grep -q ' in _ZN5outer5inner6WaiterIiE8wait_forIlEElT_+0x' "$D/cxx-raw.txt" ||
 		fail "--no-demangle did not keep the mangled name"

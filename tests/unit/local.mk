@@ -9,6 +9,7 @@ include tests/unit/stacks.mk
 include tests/unit/repl.mk
 include tests/unit/session_control.mk
 include tests/unit/demangle.mk
+include tests/unit/cxxname.mk
 include tests/unit/seccomp.mk
 include tests/unit/guardian.mk
 

@@ -64,6 +64,11 @@ bool ct_repl_interactive(CT_UNUSED const struct ct_repl *r)
 	return false;
 }
 
+enum ct_demangle ct_repl_demangle(CT_UNUSED const struct ct_repl *r)
+{
+	return CT_DEMANGLE_SHORT;
+}
+
 struct ct_store *ct_repl_store(struct ct_repl *r)
 {
 	if (!r->st)

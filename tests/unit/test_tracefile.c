@@ -213,7 +213,7 @@ static void round_trip(const struct ct_arch *arch, size_t chunk_size, bool via_f
 	assert_int_equal(info->machine, arch->elf_machine);
 	assert_string_equal(info->arch_name, arch->name);
 	assert_int_equal(info->version_major, 1);
-	assert_int_equal(info->version_minor, 1);
+	assert_int_equal(info->version_minor, 2);
 	assert_int_equal(info->pid, 4242);
 	assert_int_equal(info->start_realtime_ns, 1700000000000000000ull);
 	assert_int_equal(info->argc, 2);
@@ -1127,6 +1127,73 @@ static struct blob typed_write(struct ct_event *ev, size_t n, size_t chunk_size)
 	return b;
 }
 
+/* ---- C++ names: symbols in the file (1.2), labels of a reader ---- */
+
+/* Calls and returns of ns::g(int), then, in later chunks, of the overloaded
+ * pair ns::f(int) / ns::f(double) and of main (a C name: no symbol). */
+static size_t name_events(struct ct_event *e)
+{
+	static const struct {
+		const char *func, *sym;
+		uint64_t addr;
+	} fns[] = {
+		{ "ns::g(int)", "_ZN2ns1gEi", 0x1000 },
+		{ "ns::f(int)", "_ZN2ns1fEi", 0x2000 },
+		{ "ns::f(double)", "_ZN2ns1fEd", 0x3000 },
+		{ "main", NULL, 0x4000 },
+	};
+	size_t n = 0;
+	unsigned i, k;
+
+	for (i = 0; i < 4; i++)
+		for (k = 0; k < 40; k++) {
+			e[n] = (struct ct_event){ .seq = n, .ts_ns = 10 * n, .pid = 7, .tid = 7,
+						  .type = k % 2 ? CT_EV_RETURN : CT_EV_CALL,
+						  .func = fns[i].func, .sym = fns[i].sym,
+						  .module = "prog", .addr = fns[i].addr, .depth = 1,
+						  .nr_args = k % 2 ? 0 : 6 };
+			n++;
+		}
+	return n;
+}
+
+static void test_names(void **state)
+{
+	struct ct_event ev[160], got;
+	size_t n = name_events(ev), i;
+	/* CT_TRACE_CHUNK_MIN: the four functions come in different chunks */
+	struct blob b = typed_write(ev, n, CT_TRACE_CHUNK_MIN);
+	static const char *const shorts[] = { "ns::g", "ns::f(int)", "ns::f(double)", "main" };
+	static const char *const syms[] = { "_ZN2ns1gEi", "_ZN2ns1fEi", "_ZN2ns1fEd", NULL };
+	struct ct_trace_reader *r;
+	enum ct_demangle mode;
+
+	(void)state;
+	for (mode = CT_DEMANGLE_SHORT; mode <= CT_DEMANGLE_NO + 1; mode++) {
+		r = open_blob(&b);
+		/* mode NO + 1: none set, as a reader starts */
+		if (mode <= CT_DEMANGLE_NO)
+			assert_int_equal(ct_trace_reader_set_names(r, mode), 0);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(ct_trace_reader_next(r, &got), 1);
+			/* func is the recorded name whatever the mode */
+			assert_string_equal(got.func, ev[i].func);
+			assert_null(got.sym);
+			if (mode == CT_DEMANGLE_SHORT)
+				assert_string_equal(got.label, shorts[i / 40]);
+			else if (mode == CT_DEMANGLE_NO && syms[i / 40])
+				assert_string_equal(got.label, syms[i / 40]);
+			else
+				assert_null(got.label);
+		}
+		assert_int_equal(ct_trace_reader_next(r, &got), 0);
+		/* the scan for the names left this reader unindexed */
+		assert_int_equal(ct_trace_reader_nr_chunks(r), 0);
+		ct_trace_reader_close(r);
+	}
+	free(b.p);
+}
+
 /* Read back field by field; values stay valid until close, across chunks,
  * and equal values are the same pointer. */
 static void typed_round_trip(size_t chunk_size, bool index_first)
@@ -1137,7 +1204,7 @@ static void typed_round_trip(size_t chunk_size, bool index_first)
 	struct blob b = typed_write(ev, n, chunk_size);
 	struct ct_trace_reader *r = open_blob(&b);
 
-	assert_int_equal(ct_trace_reader_info(r)->version_minor, 1);
+	assert_int_equal(ct_trace_reader_info(r)->version_minor, 2);
 	if (index_first)
 		assert_int_equal(ct_trace_reader_build_index(r), 0);
 	for (i = 0; i < n; i++)
@@ -1517,6 +1584,7 @@ int main(void)
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_every_bitflip),
 		cmocka_unit_test(test_typed_round_trip),
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_typed_pipe),
 		cmocka_unit_test(test_typed_bytes),
 		cmocka_unit_test(test_typed_damage),
