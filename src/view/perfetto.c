@@ -390,7 +390,7 @@ static int p_enter(void *ctx, struct ct_view_thread *t, struct ct_view_frame *f,
 	if (rc)
 		return rc;
 	te = event_begin(p, f->ts, TYPE_SLICE_BEGIN, track);
-	ct_pb_varint(&p->b, F_TE_NAME_IID, intern(p, IK_NAME, f->func ? f->func : "?"));
+	ct_pb_varint(&p->b, F_TE_NAME_IID, intern(p, IK_NAME, f->func ? ct_view_frame_name(f) : "?"));
 	if (f->module)
 		ct_pb_varint(&p->b, F_TE_CATEGORY_IIDS, intern(p, IK_CATEGORY, f->module));
 	call_args(p, ev);

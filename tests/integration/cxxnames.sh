@@ -218,6 +218,15 @@ scenario()
 	ct dump --format=folded "$D/rec.trace" > "$D/folded.out" 2> "$D/folded.err"
 	expect_status "calltrap dump --format=folded" "$CT_STATUS" 0
 	grep -Eq '^shop::alone [0-9]+$' "$D/folded.out" || fail "folded: no short shop::alone"
+	# perfetto interns the names chrome and folded show (protobuf strings are
+	# raw bytes: a full name would be there as it is)
+	ct dump --format=perfetto -o "$D/rec.pftrace" "$D/rec.trace" 2> "$D/pf.err"
+	expect_status "calltrap dump --format=perfetto" "$CT_STATUS" 0
+	grep -aq 'shop::alone' "$D/rec.pftrace" && ! grep -aq 'shop::alone(int)' "$D/rec.pftrace" ||
+		fail "perfetto: shop::alone not short"
+	ct dump --format=perfetto --demangle=full -o "$D/recf.pftrace" "$D/rec.trace" 2> "$D/pff.err"
+	expect_status "calltrap dump --format=perfetto --demangle=full" "$CT_STATUS" 0
+	grep -aq 'shop::alone(int)' "$D/recf.pftrace" || fail "perfetto --demangle=full: no shop::alone(int)"
 	ct dump --format=jsonl "$D/rec.trace" > "$D/rec.jsonl" 2> "$D/recj.err"
 	expect_status "calltrap dump --format=jsonl" "$CT_STATUS" 0
 	grep -q '"func":"shop::alone(int)"' "$D/rec.jsonl" || fail "dump jsonl: no full shop::alone(int)"
