@@ -147,6 +147,8 @@ TESTS += tests/integration/summary.sh
 EXTRA_DIST += tests/integration/summary.sh
 # every option of every --help has its place in the man page
 TESTS += tests/integration/man_options.sh
+# text against text: the same on any CPU
+HOST_ONLY_TESTS += tests/integration/man_options.sh
 EXTRA_DIST += tests/integration/man_options.sh
 
 # The PAC guest (make check-aarch64-pac: -mbranch-protection=standard, a CPU
