@@ -156,21 +156,6 @@ static void c_begin(struct chrome *c, const char *ph, pid_t pid, pid_t tid)
 	ct_vbuf_s64(&c->b, tid);
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = path ? strrchr(path, '/') : NULL;
-
-	return s ? s + 1 : path;
-}
-
-/* The name of the process the trace started with, else NULL. */
-static const char *main_name(const struct chrome *c, pid_t pid)
-{
-	if (c->info && c->info->pid == pid && c->info->argc && c->info->argv[0])
-		return base_name(c->info->argv[0]);
-	return NULL;
-}
-
 static void c_name(struct chrome *c, const char *what, pid_t pid, pid_t tid, const char *name,
 		   const char *prefix, pid_t id)
 {
@@ -200,10 +185,10 @@ static void c_describe(struct chrome *c, struct ct_view_thread *t)
 	if (!ct_hashmap_get(&c->pids, key)) {
 		if (ct_hashmap_put(&c->pids, key, (void *)1) < 0)
 			c->err = -ENOMEM;
-		c_name(c, "process_name", t->pid, t->pid, main_name(c, t->pid), "pid ", t->pid);
+		c_name(c, "process_name", t->pid, t->pid, ct_view_main_name(c->info, t->pid), "pid ", t->pid);
 	}
 	if (t->tid == t->pid)
-		c_name(c, "thread_name", t->pid, t->tid, main_name(c, t->pid), "pid ", t->pid);
+		c_name(c, "thread_name", t->pid, t->tid, ct_view_main_name(c->info, t->pid), "pid ", t->pid);
 	else
 		c_name(c, "thread_name", t->pid, t->tid, NULL, "thread ", t->tid);
 }

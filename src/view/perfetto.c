@@ -173,21 +173,6 @@ static int packet_end(struct perfetto *p)
 
 /* ---- tracks ---- */
 
-static const char *base_name(const char *path)
-{
-	const char *s = path ? strrchr(path, '/') : NULL;
-
-	return s ? s + 1 : path;
-}
-
-/* The name of the process the trace started with, else NULL. */
-static const char *main_name(const struct perfetto *p, pid_t pid)
-{
-	if (p->info && p->info->pid == pid && p->info->argc && p->info->argv[0])
-		return base_name(p->info->argv[0]);
-	return NULL;
-}
-
 static void put_name(struct ct_vbuf *b, uint32_t field, const char *name, const char *prefix,
 		     pid_t id)
 {
@@ -214,8 +199,8 @@ static int process_track(struct perfetto *p, pid_t pid, uint64_t ts)
 	ct_pb_varint(b, F_TD_UUID, uuid);
 	pd = ct_pb_open(b, F_TD_PROCESS);
 	ct_pb_varint(b, F_PD_PID, (uint64_t)(int64_t)pid);
-	put_name(b, F_PD_PROCESS_NAME, main_name(p, pid), "pid ", pid);
-	if (main_name(p, pid)) {
+	put_name(b, F_PD_PROCESS_NAME, ct_view_main_name(p->info, pid), "pid ", pid);
+	if (ct_view_main_name(p->info, pid)) {
 		for (i = 0; i < p->info->argc; i++)
 			ct_pb_string(b, F_PD_CMDLINE, p->info->argv[i]);
 	}
@@ -250,7 +235,7 @@ static int thread_track(struct perfetto *p, struct ct_view_thread *t, uint64_t t
 	ct_pb_varint(b, F_THD_PID, (uint64_t)(int64_t)t->pid);
 	ct_pb_varint(b, F_THD_TID, (uint64_t)(int64_t)t->tid);
 	if (t->tid == t->pid)
-		put_name(b, F_THD_THREAD_NAME, main_name(p, t->pid), "pid ", t->pid);
+		put_name(b, F_THD_THREAD_NAME, ct_view_main_name(p->info, t->pid), "pid ", t->pid);
 	else
 		put_name(b, F_THD_THREAD_NAME, NULL, "thread ", t->tid);
 	ct_pb_close(b, thd);

@@ -393,3 +393,13 @@ int ct_view_run(struct ct_view *v, struct ct_view_input *in)
 	frc = ct_view_finish(v, ct_view_input_last_ts(in));
 	return rc ? rc : frc;
 }
+
+const char *ct_view_main_name(const struct ct_trace_info *info, pid_t pid)
+{
+	const char *slash;
+
+	if (!info || info->pid != pid || !info->argc || !info->argv[0])
+		return NULL;
+	slash = strrchr(info->argv[0], '/');
+	return slash ? slash + 1 : info->argv[0];
+}

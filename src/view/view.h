@@ -276,6 +276,10 @@ static inline const char *ct_view_frame_name(const struct ct_view_frame *f)
 	return f->label ? f->label : f->func;
 }
 
+/* The name of process pid when it is the one the trace started with (the
+ * base name of its argv[0]), else NULL. */
+const char *ct_view_main_name(const struct ct_trace_info *info, pid_t pid);
+
 /* The closest shown ancestor of f, or NULL. */
 static inline struct ct_view_frame *ct_view_up(const struct ct_view_thread *t,
 					       const struct ct_view_frame *f)
