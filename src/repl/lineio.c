@@ -47,6 +47,7 @@ struct ct_lineio {
 	char history[PATH_MAX];  /* "" when there is no $HOME */
 	char prompt[128];
 	bool cancelled;          /* Ctrl-C abandoned the line */
+	bool asking;             /* a question is on the terminal: no prompt redraw */
 	uint64_t last_refresh_ms;
 	mbstate_t mbs;
 };
@@ -119,7 +120,7 @@ static int wait_input(struct ct_lineio *io, int fd)
 			/* redraw the prompt with the new count, at most every
 			 * REFRESH_MS: back to the line's start, clear it, and
 			 * let libedit draw prompt and line again */
-			if (io->el && running && (news || !r->live.background) &&
+			if (io->el && running && !io->asking && (news || !r->live.background) &&
 			    now - io->last_refresh_ms >= REFRESH_MS) {
 				io->last_refresh_ms = now;
 				fputs("\r\033[K", stdout);
@@ -127,7 +128,9 @@ static int wait_input(struct ct_lineio *io, int fd)
 				el_set(io->el, EL_REFRESH);
 			}
 		}
-		if (fd < 0 || (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		/* POLLNVAL: a closed descriptor, whose read fails and ends
+		 * the input (rather than a poll that returns at once, forever) */
+		if (fd < 0 || (pfd[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
 			return 1;
 	}
 }
@@ -317,8 +320,15 @@ static const char *read_batch(struct ct_lineio *io)
 
 		/* a script's lines are all at hand: between two, the program
 		 * running in the background goes on as between lines typed */
-		if ((nl || io->eof) && wait_input(io, -1) <= 0)
-			return NULL;
+		if (nl || io->eof) {
+			ready = wait_input(io, -1);
+			if (ready < 0 && errno == EINTR) {
+				ct_repl_error(io->r, "interrupted");
+				ct_repl_fail_later(io->r);
+			}
+			if (ready <= 0)
+				return NULL;
+		}
 		if (nl) {
 			*nl = '\0';
 			io->used = (size_t)(nl - io->buf) + 1;
@@ -342,8 +352,15 @@ static const char *read_batch(struct ct_lineio *io)
 			io->cap = cap;
 		}
 		ready = wait_input(io, fd);
+		if (ready < 0 && errno == EINTR) {
+			/* Ctrl-C: the script stops here, and the run fails as
+			 * at a failing command, never with status 0 */
+			ct_repl_error(io->r, "interrupted");
+			ct_repl_fail_later(io->r);
+			return NULL;
+		}
 		if (ready <= 0)
-			return NULL; /* SIGTERM, Ctrl-C or an error: the input ends here */
+			return NULL; /* SIGTERM or an error: the input ends here */
 		got = read(fd, io->buf + io->len, io->cap - io->len - 1);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -406,6 +423,7 @@ bool ct_lineio_confirm(struct ct_lineio *io, const char *question)
 		return true;
 	}
 	fflush(stdout);
+	io->asking = true;
 	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (tty >= 0)
 		in = out = tty;
@@ -416,18 +434,22 @@ bool ct_lineio_confirm(struct ct_lineio *io, const char *question)
 
 		dprintf(out, "%s (y or n) ", question);
 		while (n + 1 < sizeof(answer)) {
-			ssize_t got = read(in, &c, 1);
+			/* while the question waits, a program running in the
+			 * background is traced on, as at the prompt: its
+			 * threads that hit a breakpoint must not stay stopped */
+			int ready = wait_input(io, in);
+			ssize_t got;
 
-			if (got < 0 && errno == EINTR) {
-				if (ct_repl_terminating())
-					goto done;
-				if (ct_repl_take_interrupt()) {
-					dprintf(out, "\n");
-					yes = false;
-					goto done;
-				}
-				continue;
+			if (ready == 0)
+				goto done; /* SIGTERM or SIGHUP: quit without asking */
+			if (ready < 0 && errno == EINTR) {
+				dprintf(out, "\n");
+				yes = false;
+				goto done;
 			}
+			got = ready < 0 ? -1 : read(in, &c, 1);
+			if (got < 0 && errno == EINTR)
+				continue;
 			if (got <= 0) {
 				dprintf(out, "\n");
 				goto done; /* end of input: nobody left to ask */
@@ -446,6 +468,7 @@ bool ct_lineio_confirm(struct ct_lineio *io, const char *question)
 		dprintf(out, "Please answer y or n.\n");
 	}
 done:
+	io->asking = false;
 	if (tty >= 0)
 		close(tty);
 	return yes;

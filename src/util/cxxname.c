@@ -79,12 +79,23 @@ static size_t group_end(const char *s, size_t i, size_t n)
 	return n;
 }
 
+/* Groups nested deeper than this are copied as they are: the names come
+ * from the traced program's symbol tables and from trace files, and a
+ * hostile one ("f(((((...") must not take a stack frame per bracket.
+ * Real names nest a few levels (a dozen for heavy template code). */
+#define MAX_NESTING 64
+
 /* s[0..n) with template argument lists nested deeper than keep removed
  * (keep 0: every "<...>" goes), and ABI tags.  For types (parameter lists,
- * lambdas), where '<' always opens a group. */
-static void put_types(struct ct_sbuf *b, const char *s, size_t n, unsigned keep)
+ * lambdas), where '<' always opens a group.  depth: the groups around s. */
+static void put_types(struct ct_sbuf *b, const char *s, size_t n, unsigned keep, unsigned depth)
 {
 	size_t i = 0;
+
+	if (depth > MAX_NESTING) {
+		ct_sbuf_put(b, s, n);
+		return;
+	}
 
 	while (i < n) {
 		char c = s[i], k = closer(c);
@@ -105,7 +116,7 @@ static void put_types(struct ct_sbuf *b, const char *s, size_t n, unsigned keep)
 		}
 		inner_end = s[e - 1] == k && e - 1 > i ? e - 1 : e;
 		ct_sbuf_putc(b, c);
-		put_types(b, s + i + 1, inner_end - i - 1, c == '<' ? keep - 1 : keep);
+		put_types(b, s + i + 1, inner_end - i - 1, c == '<' ? keep - 1 : keep, depth + 1);
 		if (inner_end < e)
 			ct_sbuf_putc(b, k);
 		i = e;
@@ -174,7 +185,7 @@ static void put_name(struct ct_sbuf *b, const char *s, size_t n, unsigned keep)
 			/* operator new, operator delete[], operator""_x,
 			 * operator unsigned long, operator std::string: the
 			 * rest of the name is the operator's */
-			put_types(b, s + i, n - i, keep);
+			put_types(b, s + i, n - i, keep, 0);
 			return;
 		}
 		if (c == ' ') {
@@ -207,7 +218,7 @@ static void put_name(struct ct_sbuf *b, const char *s, size_t n, unsigned keep)
 			} else {
 				/* "{lambda(int)#1}", or one level of template
 				 * arguments */
-				put_types(b, s + i, e - i, c == '<' ? keep : 0);
+				put_types(b, s + i, e - i, c == '<' ? keep : 0, 0);
 			}
 			i = e;
 			continue;
@@ -319,7 +330,7 @@ static void put_function(struct ct_sbuf *b, const char *s, size_t n, enum ct_cxx
 	}
 	put_name(b, s, open, keep);
 	if (level >= CT_CXX_PARAMS) {
-		put_types(b, s + open, n - q - open, keep);
+		put_types(b, s + open, n - q - open, keep, 0);
 		ct_sbuf_put(b, s + n - q, q);
 	}
 }

@@ -306,6 +306,45 @@ static void test_labels_many(void **state)
 	ct_labels_free(l);
 }
 
+/* A name from a hostile symbol table or trace file: a million nested
+ * brackets of each kind, closed or not.  Every form is made without a
+ * stack frame per bracket (this crashed before), and the shallow part of a
+ * name is still shortened. */
+static void test_hostile_nesting(void **state)
+{
+	static const char *const opens[] = { "(", "{", "<", "[" };
+	static const char *const closes[] = { ")", "}", ">", "]" };
+	const size_t deep = 1000000;
+	size_t cap = 2 * deep + 64, k, i, n;
+	char *name = malloc(cap), *buf = malloc(cap + 64);
+	char small[64];
+
+	(void)state;
+	assert_non_null(name);
+	assert_non_null(buf);
+	for (k = 0; k < 4; k++) {
+		unsigned closed;
+
+		for (closed = 0; closed < 2; closed++) {
+			n = (size_t)snprintf(name, cap, "ns::X<int>::f(");
+			for (i = 0; i < deep; i++)
+				name[n++] = opens[k][0];
+			for (i = 0; closed && i < deep; i++)
+				name[n++] = closes[k][0];
+			name[n++] = ')';
+			name[n] = '\0';
+			/* the form is bounded by the name (no level adds) */
+			assert_true(ct_cxx_name(name, CT_CXX_SHORT, buf, cap + 64) <= n);
+			assert_true(ct_cxx_name(name, CT_CXX_PARAMS, buf, cap + 64) <= n);
+			assert_true(ct_cxx_name(name, CT_CXX_TEMPLATE + 3, buf, cap + 64) <= n);
+			ct_cxx_name(name, CT_CXX_SHORT, small, sizeof(small));
+			assert_string_equal(small, "ns::X::f");
+		}
+	}
+	free(name);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_labels_many),
+		cmocka_unit_test(test_hostile_nesting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
