@@ -364,6 +364,12 @@ static const char *read_batch(struct ct_lineio *io)
 		got = read(fd, io->buf + io->len, io->cap - io->len - 1);
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got < 0) {
+			/* EBADF (stdin closed), EIO: no more commands, and
+			 * the run fails, as at a failing command */
+			ct_repl_error(io->r, "reading the commands: %s", strerror(errno));
+			ct_repl_fail_later(io->r);
+		}
 		if (got <= 0)
 			io->eof = true;
 		else

@@ -338,7 +338,9 @@ static uint64_t monotonic_ns(void)
 
 int ct_repl_live_wait(struct ct_repl *r, uint64_t limit_ns)
 {
-	uint64_t end = limit_ns ? monotonic_ns() + limit_ns : UINT64_MAX;
+	uint64_t start = monotonic_ns();
+	/* a limit past the clock's range is no limit */
+	uint64_t end = limit_ns && limit_ns < UINT64_MAX - start ? start + limit_ns : UINT64_MAX;
 
 	while (ct_repl_live(r)) {
 		struct pollfd pfd = { .fd = r->live.sigfd, .events = POLLIN };
@@ -349,8 +351,10 @@ int ct_repl_live_wait(struct ct_repl *r, uint64_t limit_ns)
 			return 1;
 		if (now >= end)
 			return 0;
-		if (limit_ns)
-			ms = (int)((end - now + 999999u) / 1000000u);
+		/* at most a minute a poll: the limit in ms fits an int */
+		if (end != UINT64_MAX)
+			ms = (int)((end - now < 60000000000u ? end - now + 999999u : 60000000000u) /
+				   1000000u);
 		if (ct_repl_live_more(r))
 			ms = 0;
 		if (poll(&pfd, 1, ms) < 0 && errno != EINTR)

@@ -18,7 +18,10 @@
  * line of a view names a function the same way (a call and its return,
  * the rows of a report): a name added later that collides with a labelled
  * one gets a longer form, the labelled one keeps its own.  Labels are
- * unique: two distinct names never get the same label.
+ * unique, with one exception that stability forces: a name added later
+ * whose whole self is already another name's label ("ns::f", a C name,
+ * after "ns::f(int)" was labelled "ns::f") is its own label, the same.
+ * Views key their rows by name, so the two stay apart all the same.
  *
  * Names are copied; labels live until ct_labels_free.
  */

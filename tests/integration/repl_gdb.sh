@@ -218,10 +218,108 @@ PY
 	grep -q "^process $pid killed by signal 9$" "$D/q.out" || fail "no kill line in the output"
 	! grep -q 'kill it and quit' "$D/q.out" || fail "the question went to the redirected stdout"
 	[ ! -e "/proc/$pid" ] || fail "process $pid left behind"
+
+	# while the question waits for an answer, a program running in the
+	# background is traced on: its events (echo on) keep coming into the
+	# file; answered n, the session goes on
+	need_targets busy
+	python3 - "$CALLTRAP" "$(target busy)" "$D/stop" "$D/qb.out" "$D/qbtty.log" <<'PY' ||
+import os, pty, select, sys, time
+calltrap, target, stop, outfile, ttylog = sys.argv[1:]
+pid, master = pty.fork()
+if pid == 0:
+    fd = os.open(outfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 1)
+    os.environ["HOME"] = os.path.dirname(outfile)
+    os.environ["TERM"] = "dumb"
+    os.execv(calltrap, [calltrap, "repl", "--", target, stop, "30"])
+seen = b""
+def wait_for(what, secs):
+    global seen
+    end = time.time() + secs
+    while what not in seen and time.time() < end:
+        r, _, _ = select.select([master], [], [], 0.1)
+        if r:
+            try:
+                seen += os.read(master, 4096)
+            except OSError:
+                break
+    return what in seen
+def output():
+    try:
+        return open(outfile, "rb").read()
+    except FileNotFoundError:
+        return b""
+def wait_output(what, secs):
+    end = time.time() + secs
+    while what not in output() and time.time() < end:
+        time.sleep(0.05)
+    return what in output()
+def fail(why):
+    os.kill(pid, 9)
+    open(ttylog, "wb").write(seen)
+    sys.exit(why)
+if not wait_output(b"stopped at its entry point", 20):
+    fail("busy did not start")
+os.write(master, b"trace step\ncontinue &\n")
+if not wait_output(b"step(", 20):
+    fail("no step() event before the question")
+os.write(master, b"quit\n")
+if not wait_for(b"kill it and quit? (y or n) ", 20):
+    fail("the question did not come to the terminal")
+# the events printed while nobody answers
+before = output().count(b"step(")
+end = time.time() + 20
+while output().count(b"step(") < before + 3 and time.time() < end:
+    time.sleep(0.05)
+if output().count(b"step(") < before + 3:
+    fail("no event while the question waited: the program was held")
+os.write(master, b"n\nkill\nquit\n")
+_, status = os.waitpid(pid, 0)
+open(ttylog, "wb").write(seen)
+sys.exit(0 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else "status %r" % status)
+PY
+		fail "the question held the program: $(cat "$D/qbtty.log" 2>/dev/null)"
+	pid=$(sed -n 's/^pid=//p' "$D/qb.out")
+	[ -n "$pid" ] && [ ! -e "/proc/$pid" ] || fail "busy ($pid) left behind"
+}
+
+# A script that cannot be read, or is interrupted, fails: one error line,
+# exit status 1 (a closed stdin made the REPL spin; a Ctrl-C while the
+# pipe was silent ended the run with 0).
+scenario_input_errors()
+{
+	local pid
+
+	timeout 20 "$CALLTRAP" repl <&- > "$D/closed.out" 2> "$D/closed.err"
+	expect_status "repl with stdin closed" "$?" 1
+	[ "$(cat "$D/closed.err")" = "calltrap: reading the commands: Bad file descriptor" ] ||
+		fail "stdin closed: $(cat "$D/closed.err")"
+
+	# a pipe that stays open, silent after its first line
+	need_targets busy
+	mkfifo "$D/int.fifo"
+	"$CALLTRAP" repl -- "$(target busy)" "$D/stop" 30 < "$D/int.fifo" > "$D/int.out" \
+		2> "$D/int.err" &
+	pid=$!
+	exec 7> "$D/int.fifo"
+	printf 'info breakpoints\n' >&7
+	wait_line "$D/int.out" 'breakpoint' 20 || fail "the first command never ran: $(cat "$D/int.out")"
+	kill -INT "$pid"
+	if ! wait_pid "$pid" 20; then
+		kill -9 "$pid"
+		exec 7>&-
+		fail "Ctrl-C did not end the script"
+	fi
+	exec 7>&-
+	wait "$pid"
+	expect_status "repl interrupted" "$?" 1
+	grep -qx 'calltrap: stdin:1: interrupted' "$D/int.err" || fail "interrupted: $(cat "$D/int.err")"
 }
 
 rc=0
 run_opts scenario_background || rc=1
 run_opts scenario_short_forms || rc=1
 run_opts scenario_query || rc=1
+run_opts scenario_input_errors || rc=1
 exit $rc
