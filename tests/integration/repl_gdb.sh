@@ -280,8 +280,10 @@ open(ttylog, "wb").write(seen)
 sys.exit(0 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else "status %r" % status)
 PY
 		fail "the question held the program: $(cat "$D/qbtty.log" 2>/dev/null)"
-	pid=$(sed -n 's/^pid=//p' "$D/qb.out")
-	[ -n "$pid" ] && [ ! -e "/proc/$pid" ] || fail "busy ($pid) left behind"
+	# (busy's own pid= line may not be out yet when it is killed)
+	pid=$(sed -n 's/^process \([0-9]*\) started, stopped at its entry point$/\1/p' "$D/qb.out")
+	[ -n "$pid" ] || fail "no start line in the output: $(head -n 3 "$D/qb.out")"
+	[ ! -e "/proc/$pid" ] || fail "busy ($pid) left behind"
 }
 
 # A script that cannot be read, or is interrupted, fails: one error line,
