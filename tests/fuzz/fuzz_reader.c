@@ -31,6 +31,11 @@ static void touch(const struct ct_trace_reader *r, const struct ct_event *ev)
 		__builtin_trap();
 	if (ev->func)
 		sink += strlen(ev->func);
+	/* the names views show: short C++ names (labels) or symbols */
+	if (ev->label)
+		sink += strlen(ev->label);
+	if (ev->sym)
+		sink += strlen(ev->sym);
 	if (ev->module)
 		sink += strlen(ev->module);
 	if (ev->path)
@@ -115,6 +120,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		return 0;
 	}
+	/* the views' names: every function of the file shortened and told
+	 * apart (util/labels.c over names the file holds) */
+	if (ct_trace_reader_set_names(r, CT_DEMANGLE_SHORT) < 0 && errno != ENOMEM)
+		__builtin_trap();
 	exercise(r, size);
 	ct_trace_reader_close(r);
 
@@ -126,6 +135,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = ct_trace_reader_open(fd, err, sizeof(err));
 		if (!r)
 			__builtin_trap(); /* memory said yes */
+		if (ct_trace_reader_set_names(r, CT_DEMANGLE_NO) < 0)
+			__builtin_trap();
 		exercise(r, size);
 		ct_trace_reader_close(r);
 	}

@@ -28,6 +28,7 @@ printf '#define _GNU_SOURCE 1\n' >"$out/config.h"
 
 cd "$top"
 srcs="$(echo src/trace/reader*.c) src/trace/crc32c.c src/trace/event.c
+	src/util/cxxname.c src/util/labels.c src/util/strbuf.c
 	src/arch/arch.c src/arch/codebuf.c $(echo src/arch/x86_64/*.c src/arch/aarch64/*.c)"
 build() { # NAME EXTRA-CFLAGS
 	# shellcheck disable=SC2086
