@@ -22,6 +22,8 @@ int ct_repl_cmd_report(struct ct_repl *r, int argc, char **argv);
 int ct_repl_cmd_dump(struct ct_repl *r, int argc, char **argv);
 int ct_repl_cmd_save(struct ct_repl *r, int argc, char **argv);
 int ct_repl_cmd_load(struct ct_repl *r, int argc, char **argv);
+/* cmd_filter.c */
+int ct_repl_cmd_filter(struct ct_repl *r, int argc, char **argv);
 /* cmd_print.c */
 int ct_repl_cmd_print(struct ct_repl *r, int argc, char **argv);
 

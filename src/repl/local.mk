@@ -5,4 +5,4 @@ libcalltrap_a_SOURCES += src/repl/repl.h src/repl/internal.h src/repl/state.h \
 	src/repl/cmd_live.c
 libcalltrap_a_SOURCES += src/repl/store.h src/repl/store_impl.h src/repl/store.c src/repl/cursor.c \
 	src/repl/cmd_events.h src/repl/cmd_events.c src/repl/cmd_views.c \
-	src/repl/cmd_print.c
+	src/repl/cmd_print.c src/repl/cmd_filter.c
