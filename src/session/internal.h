@@ -387,6 +387,13 @@ int ct_detach_all(struct ct_session *s);
 int ct_stop_everything(struct ct_session *s);
 
 /* control.c */
+/* Hold every thread stopped (s->holding), as the REPL's stop does; -errno
+ * with the session's error set.  A world with no process left is held. */
+int ct_world_stop(struct ct_session *s);
+/* Let every held thread go; -errno (the first), the session's error set
+ * unless one is already. */
+int ct_world_resume(struct ct_session *s);
+/* edits.c */
 void ct_edits_fini(struct ct_session *s);
 /* The spawned program (stopped after its exec, scanned) into a process
  * group of its own, by an injected setpgid(0, 0). */
