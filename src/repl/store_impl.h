@@ -84,4 +84,10 @@ void ct_store_cache_fini(struct ct_store *st);
  * the bitmap's end). */
 void ct_store_chunk_range(const struct ct_store *st, size_t i, uint64_t *first, uint64_t *end);
 
+/* store_bits.c: the bitmap of r's events through f (every event without
+ * a filter; fd: r's file, for the view's lookahead).  0 or -errno, b then
+ * empty. */
+int ct_store_evaluate(struct ct_trace_reader *r, int fd, const struct ct_view_filter *f,
+		      struct ct_store_bits *b);
+
 #endif
