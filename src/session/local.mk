@@ -12,5 +12,5 @@ libcalltrap_a_SOURCES += \
 	src/session/typed.c \
 	src/session/children.c \
 	src/session/detach.c \
-	src/session/control.c src/session/edits.c \
+	src/session/control.c src/session/edits.c src/session/attach.c \
 	src/session/notes.c
