@@ -129,7 +129,8 @@ enum ct_patch_why {
 	CT_PATCH_FAR_BRANCH,      /* far jmp/call/ret, or a relative branch of unusual size */
 	CT_PATCH_BRANCH_INSIDE,   /* a branch lands strictly inside the bytes the jump replaces */
 	CT_PATCH_BRANCH_MIDINSN,  /* a branch lands inside an instruction: the sweep cannot be trusted */
-	CT_PATCH_CALL_DISPLACED,  /* a call among the displaced instructions (a thread may be inside it) */
+	CT_PATCH_CALL_DISPLACED,  /* a call or syscall among the displaced instructions (a thread
+				   * inside it would come back into the patched bytes) */
 	CT_PATCH_NOT_RELOCATABLE, /* a displaced instruction cannot be relocated */
 	CT_PATCH_OVERLAP,         /* exit: it lies in the bytes the entry jump displaces */
 	CT_PATCH_NR_WHY,
@@ -144,6 +145,10 @@ enum ct_exit_kind {
 	CT_EXIT_RET_IMM,  /* ret imm16 */
 	CT_EXIT_TAIL_JMP, /* direct jmp out of the function: a tail call */
 	CT_EXIT_TAIL_JCC, /* conditional direct jump out of it (jcc, loop, jrcxz) */
+	/* jmp through a register or memory: a tail call through a pointer
+	 * (a vtable, the GOT), or a jump table's dispatch that stays inside;
+	 * only the target, known when it runs, tells which */
+	CT_EXIT_INDIRECT,
 };
 
 /* One place where the function leaves.  The jump to a return trampoline
@@ -156,7 +161,7 @@ struct ct_patch_exit {
 	uint32_t off;       /* of the exit instruction from the function's start */
 	uint8_t len;        /* its length */
 	uint8_t kind;       /* enum ct_exit_kind */
-	uint64_t target;    /* TAIL_*: where the jump goes */
+	uint64_t target;    /* TAIL_JMP, TAIL_JCC: where the jump goes */
 	uint32_t patch_off; /* start of the bytes the jump would replace */
 	enum ct_patch_why why;
 };
@@ -194,6 +199,7 @@ struct ct_patch_site {
 	/* The sweep. */
 	uint32_t nr_insns;     /* instructions decoded */
 	bool swept;            /* it reached the end: the exits are all there */
+	bool indirect_jump;    /* the function has one (an INDIRECT exit) */
 	size_t nr_exits;
 	uint32_t nr_exits_patchable;
 };

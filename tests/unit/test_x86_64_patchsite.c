@@ -250,9 +250,11 @@ static void test_single_insn_despite_indirect_jump(void **state CT_UNUSED)
 		   0xc3),                        /* 0xb: ret */
 	     F);
 	check_entry(&r, CT_PATCH_OK, 0, 5, 1);
-	/* jmp *%rsi is no exit we can name; the ret cannot hold a jump */
-	assert_int_equal(r.s.nr_exits, 1);
-	check_exit(&r, 0, 0xb, 1, CT_EXIT_RET, 0xb, CT_PATCH_TOO_SHORT);
+	assert_true(r.s.indirect_jump);
+	/* jmp *%rsi may leave; neither it nor the ret can hold a jump */
+	assert_int_equal(r.s.nr_exits, 2);
+	check_exit(&r, 0, 0x9, 2, CT_EXIT_INDIRECT, 0x9, CT_PATCH_TOO_SHORT);
+	check_exit(&r, 1, 0xb, 1, CT_EXIT_RET, 0xb, CT_PATCH_TOO_SHORT);
 }
 
 static void test_tail_calls(void **state CT_UNUSED)
@@ -466,19 +468,22 @@ static void test_jump_table(void **state CT_UNUSED)
 	/* mov; sub: two instructions, and a case may start at the second */
 	check_entry(&r, CT_PATCH_INDIRECT_JUMP, 4, 6, 2);
 	assert_true(r.s.swept);
-	assert_int_equal(r.s.nr_exits, 7);
+	assert_true(r.s.indirect_jump);
+	assert_int_equal(r.s.nr_exits, 8);
 	/* ja to sw.cold leaves the function; 6 bytes, replaced whole */
 	check_exit(&r, 0, 0x0d, 6, CT_EXIT_TAIL_JCC, 0x0d, CT_PATCH_OK);
 	assert_int_equal(r.e[0].target, 0x401040);
+	/* the dispatch itself: add; notrack jmp */
+	check_exit(&r, 1, 0x23, 3, CT_EXIT_INDIRECT, 0x20, CT_PATCH_INDIRECT_JUMP);
 	/* add; ret could be a case target for all we know */
-	check_exit(&r, 1, 0x3c, 1, CT_EXIT_RET, 0x38, CT_PATCH_INDIRECT_JUMP);
-	check_exit(&r, 2, 0x53, 1, CT_EXIT_RET, 0x4d, CT_PATCH_INDIRECT_JUMP);
+	check_exit(&r, 2, 0x3c, 1, CT_EXIT_RET, 0x38, CT_PATCH_INDIRECT_JUMP);
+	check_exit(&r, 3, 0x53, 1, CT_EXIT_RET, 0x4d, CT_PATCH_INDIRECT_JUMP);
 	/* the tail call to f0 is one whole 5-byte instruction */
-	check_exit(&r, 3, 0x5c, 5, CT_EXIT_TAIL_JMP, 0x5c, CT_PATCH_OK);
-	assert_int_equal(r.e[3].target, 0x401280);
-	check_exit(&r, 4, 0x74, 1, CT_EXIT_RET, 0x6d, CT_PATCH_INDIRECT_JUMP);
-	check_exit(&r, 5, 0x84, 1, CT_EXIT_RET, 0x7d, CT_PATCH_INDIRECT_JUMP);
-	check_exit(&r, 6, 0x94, 1, CT_EXIT_RET, 0x8d, CT_PATCH_INDIRECT_JUMP);
+	check_exit(&r, 4, 0x5c, 5, CT_EXIT_TAIL_JMP, 0x5c, CT_PATCH_OK);
+	assert_int_equal(r.e[4].target, 0x401280);
+	check_exit(&r, 5, 0x74, 1, CT_EXIT_RET, 0x6d, CT_PATCH_INDIRECT_JUMP);
+	check_exit(&r, 6, 0x84, 1, CT_EXIT_RET, 0x7d, CT_PATCH_INDIRECT_JUMP);
+	check_exit(&r, 7, 0x94, 1, CT_EXIT_RET, 0x8d, CT_PATCH_INDIRECT_JUMP);
 	assert_int_equal(r.s.nr_exits_patchable, 2);
 
 	/* sw.cold (or $-1,%eax; jmp sw+0x38) lands on the first byte of the
@@ -486,7 +491,7 @@ static void test_jump_table(void **state CT_UNUSED)
 	ct_patch_site_external_target(&r.s, 0x401180 + 0x38);
 	assert_int_equal(r.s.nr_exits_patchable, 2);
 	ct_patch_site_external_target(&r.s, 0x401180 + 0x5d);
-	assert_int_equal(r.e[3].why, CT_PATCH_BRANCH_INSIDE);
+	assert_int_equal(r.e[4].why, CT_PATCH_BRANCH_INSIDE);
 	assert_int_equal(r.s.nr_exits_patchable, 1);
 }
 
@@ -503,6 +508,16 @@ static void test_call_displaced(void **state CT_UNUSED)
 	check_entry(&r, CT_PATCH_CALL_DISPLACED, 0, 6, 2);
 	/* the exit run starts at the call's return address */
 	check_exit(&r, 0, 7, 1, CT_EXIT_RET, 6, CT_PATCH_TOO_SHORT);
+	assert_string_equal(r.s.detail, "call");
+
+	/* a thread blocked in the syscall has its pc at 4 */
+	plan(&r, B(0x31, 0xc0, /* 0: xor %eax,%eax */
+		   0x0f, 0x05, /* 2: syscall */
+		   0xc3),      /* 4: ret */
+	     F);
+	check_entry(&r, CT_PATCH_CALL_DISPLACED, 0, 5, 3);
+	assert_string_equal(r.s.detail, "system call");
+	check_exit(&r, 0, 4, 1, CT_EXIT_RET, 4, CT_PATCH_TOO_SHORT);
 }
 
 static void test_not_relocatable(void **state CT_UNUSED)

@@ -23,13 +23,18 @@
  *     GNU C's `goto *p` compiles to the same bytes with p pointing inside
  *     the function, so it gets no exception;
  *   - a call among the displaced instructions is refused (frida's rule: a
- *     thread inside that call returns into the patched bytes), and every
+ *     thread inside that call returns into the patched bytes), and so is a
+ *     system call (a thread blocked in it has its pc after it); every
  *     other displaced instruction must be one relocate() handles;
  *   - exits, after DTrace's return probes: ret, rep ret, ret imm16, and
- *     every direct jmp/jcc out of [addr, addr + size).  A return jump may
+ *     every direct jmp/jcc out of [addr, addr + size); and every indirect
+ *     jmp, which leaves (a tail call through a pointer) unless it is a
+ *     jump table's dispatch: a return trampoline there must look at the
+ *     target it is about to jump to.  A return jump may
  *     replace the exit when it is 5 bytes or more, else the straight-line
  *     instructions just before it and the exit (`pop %rbx; pop %rbp;
- *     pop %r12; ret`), under the same branch rule.  A lone `ret` after a
+ *     pop %r12; ret`, never reaching back past a call or a syscall, whose
+ *     return point may only start it), under the same branch rule.  A lone `ret` after a
  *     branch target cannot hold a jump: it stays on a breakpoint or is
  *     caught at the return site.
  *
@@ -165,15 +170,28 @@ static enum flow classify(const cs_insn *insn, const struct ct_insn_plan *p, uin
 	return FLOW_NONE;
 }
 
+/* A system call returns to the next instruction, as a call does: a thread
+ * blocked in it (for ever, in read()) has its pc there. */
+static bool is_syscall(const cs_insn *insn)
+{
+	return insn->id == X86_INS_SYSCALL || insn->id == X86_INS_SYSENTER ||
+	       insn->id == X86_INS_INT;
+}
+
 /* Can this displaced instruction be moved into a trampoline?  CT_PATCH_OK,
  * or the reason it cannot, with *detail set. */
-static enum ct_patch_why displaceable(const struct ct_insn_plan *p, const char **detail)
+static enum ct_patch_why displaceable(const cs_insn *insn, const struct ct_insn_plan *p,
+				      const char **detail)
 {
 	uint8_t buf[128];
 	struct ct_codebuf cb;
 
 	if (p->kind == X86_64_K_CALL_REL || p->kind == X86_64_K_CALL_IND) {
 		*detail = "call";
+		return CT_PATCH_CALL_DISPLACED;
+	}
+	if (is_syscall(insn)) {
+		*detail = "system call";
 		return CT_PATCH_CALL_DISPLACED;
 	}
 	switch (p->action) {
@@ -227,7 +245,7 @@ static void first_pass(struct sweep *sw)
 			enum ct_patch_why why;
 
 			*d = p;
-			why = displaceable(d, &detail);
+			why = displaceable(sw->insn, d, &detail);
 			if (why != CT_PATCH_OK && sw->entry_why == CT_PATCH_OK) {
 				sw->entry_why = why;
 				site->detail = detail;
@@ -283,7 +301,7 @@ static enum ct_patch_why entry_verdict(struct sweep *sw)
 /* May a jump replace the instructions that fall through to the exit? */
 static bool straight_line(const cs_insn *insn, const struct ct_insn_plan *p)
 {
-	if (in_group(insn, X86_GRP_JUMP) || in_group(insn, X86_GRP_CALL) ||
+	if (is_syscall(insn) || in_group(insn, X86_GRP_JUMP) || in_group(insn, X86_GRP_CALL) ||
 	    in_group(insn, X86_GRP_RET) || in_group(insn, X86_GRP_INT) ||
 	    in_group(insn, X86_GRP_IRET) || in_group(insn, X86_GRP_BRANCH_RELATIVE))
 		return false;
@@ -368,6 +386,9 @@ static void second_pass(struct sweep *sw, size_t reserved)
 		if (flow == FLOW_RET) {
 			e.kind = (uint8_t)ret_kind(sw->insn);
 			is_exit = true;
+		} else if (flow == FLOW_INDIRECT) {
+			e.kind = CT_EXIT_INDIRECT;
+			is_exit = true;
 		} else if ((flow == FLOW_JMP || flow == FLOW_DIRECT) && !inside(sw, target) &&
 			   sw->insn->id != X86_INS_CALL && sw->insn->id != X86_INS_XBEGIN) {
 			e.kind = (uint8_t)(flow == FLOW_JMP ? CT_EXIT_TAIL_JMP : CT_EXIT_TAIL_JCC);
@@ -427,6 +448,7 @@ int x86_64_patch_site(const uint8_t *code, size_t len, uint64_t addr, struct ct_
 	first_pass(&sw);
 	if (sw.fatal == CT_PATCH_OK && target_mid_insn(&sw))
 		set_fatal(&sw, CT_PATCH_BRANCH_MIDINSN, "a branch lands inside an instruction");
+	site->indirect_jump = sw.indirect;
 	site->why = entry_verdict(&sw);
 	/* a refused entry keeps a breakpoint on its first instruction */
 	reserved = site->patch_off + (site->displaced_len ? site->displaced_len : 1);
