@@ -542,6 +542,16 @@ static void test_not_relocatable(void **state CT_UNUSED)
 	check_entry(&r, CT_PATCH_NOT_RELOCATABLE, 0, 6, 1);
 	/* xend; ret would be 4 bytes, and the ret is xbegin's target */
 	check_exit(&r, 0, 9, 1, CT_EXIT_RET, 6, CT_PATCH_TOO_SHORT);
+
+	/* an abort lands where xbegin says: here inside the entry jump */
+	plan(&r, B(0x53,                               /* 0: push %rbx */
+		   0x48, 0x89, 0xfb,                   /* 1: mov %rdi,%rbx */
+		   0x48, 0x85, 0xdb,                   /* 4: test %rbx,%rbx */
+		   0xc7, 0xf8, 0xf4, 0xff, 0xff, 0xff, /* 7: xbegin 1 */
+		   0x5b,                               /* d: pop %rbx */
+		   0xc3),                              /* e: ret */
+	     F);
+	check_entry(&r, CT_PATCH_BRANCH_INSIDE, 0, 7, 3);
 }
 
 static void test_far_branch(void **state CT_UNUSED)
