@@ -399,6 +399,24 @@ static void test_jump_into_patch_from_later(void **state CT_UNUSED)
 	check_exit(&r, 0, 0x10, 1, CT_EXIT_RET, 0xf, CT_PATCH_TOO_SHORT);
 }
 
+static void test_exit_run_entered_midway(void **state CT_UNUSED)
+{
+	struct result r;
+
+	/* mov; pop; ret would hold a return jump, but the je lands on the pop */
+	plan(&r, B(0x53,                         /* 0x0: push %rbx */
+		   0x48, 0x89, 0xfb,             /* 0x1: mov %rdi,%rbx */
+		   0x48, 0x85, 0xff,             /* 0x4: test %rdi,%rdi */
+		   0x74, 0x05,                   /* 0x7: je 0xe */
+		   0xb8, 0x01, 0x00, 0x00, 0x00, /* 0x9: mov $0x1,%eax */
+		   0x5b,                         /* 0xe: pop %rbx */
+		   0xc3),                        /* 0xf: ret */
+	     F);
+	check_entry(&r, CT_PATCH_OK, 0, 7, 3);
+	check_exit(&r, 0, 0xf, 1, CT_EXIT_RET, 0x9, CT_PATCH_BRANCH_INSIDE);
+	assert_int_equal(r.s.nr_exits_patchable, 0);
+}
+
 static void test_branch_mid_insn(void **state CT_UNUSED)
 {
 	struct result r;
@@ -758,8 +776,10 @@ static void sweep_and_print(const char *path)
 	sweep_file(path, &c);
 	print_coverage(path, &c);
 	assert_true(c.funcs > 0);
-	/* most compiled functions start with 5 bytes of plain instructions */
-	assert_true(c.entry[CT_PATCH_OK] > c.funcs / 2);
+	/* compiled functions mostly start with 5 bytes of plain instructions
+	 * (a quarter leaves room for instrumented builds: -fsanitize puts
+	 * calls early) */
+	assert_true(c.entry[CT_PATCH_OK] > c.funcs / 4);
 }
 
 static void test_sweep_self(void **state CT_UNUSED)
@@ -809,6 +829,7 @@ int main(void)
 		cmocka_unit_test(test_too_short),
 		cmocka_unit_test(test_loop_to_entry_plus_2),
 		cmocka_unit_test(test_jump_into_patch_from_later),
+		cmocka_unit_test(test_exit_run_entered_midway),
 		cmocka_unit_test(test_branch_mid_insn),
 		cmocka_unit_test(test_jump_table),
 		cmocka_unit_test(test_call_displaced),

@@ -38,8 +38,10 @@
  *     branch target cannot hold a jump: it stays on a breakpoint or is
  *     caught at the return site.
  *
- * Two passes: the first collects instruction starts, branch targets and
- * the entry run; the second, knowing every target, judges the exits.
+ * Each instruction is decoded once (capstone is most of the cost): the
+ * sweep marks instruction starts, branch targets, straight-line
+ * instructions and exits per byte; the exits are judged afterwards, once
+ * every target is known.
  */
 #include "config.h"
 
@@ -53,14 +55,18 @@
 #define ENDBR64_LEN 4
 
 /* per byte of the function */
-#define AT_START 0x1u  /* an instruction of the sweep starts here */
-#define AT_TARGET 0x2u /* a direct branch of the function lands here */
+#define AT_START 0x01u    /* an instruction of the sweep starts here */
+#define AT_TARGET 0x02u   /* a direct branch of the function lands here */
+#define AT_STRAIGHT 0x04u /* the instruction here may be displaced with the next */
+#define AT_EXIT 0x08u     /* the instruction here is an exit, */
+#define AT_KIND_SHIFT 4   /* of this enum ct_exit_kind */
 
 struct sweep {
 	const uint8_t *code;
 	size_t len;
 	uint64_t addr;
 	uint8_t *at; /* AT_* per byte */
+	size_t end;  /* where the sweep stopped: len, or bytes that do not decode */
 	csh cs;
 	cs_insn *insn;
 	struct ct_patch_site *site;
@@ -213,8 +219,74 @@ static enum ct_patch_why displaceable(const cs_insn *insn, const struct ct_insn_
 	return CT_PATCH_NOT_RELOCATABLE;
 }
 
-/* The first pass: instruction starts, branch targets, the entry run. */
-static void first_pass(struct sweep *sw)
+/* May a jump replace the instructions that fall through to the exit? */
+static bool straight_line(const cs_insn *insn, const struct ct_insn_plan *p)
+{
+	if (is_syscall(insn) || in_group(insn, X86_GRP_JUMP) || in_group(insn, X86_GRP_CALL) ||
+	    in_group(insn, X86_GRP_RET) || in_group(insn, X86_GRP_INT) ||
+	    in_group(insn, X86_GRP_IRET) || in_group(insn, X86_GRP_BRANCH_RELATIVE))
+		return false;
+	if (p->action == CT_INSN_EMULATE)
+		return p->kind == X86_64_K_NOP;
+	return p->action == CT_INSN_RELOCATE && p->kind == X86_64_K_COPY &&
+	       !(p->aux & X86_64_F_NO_JUMP_BACK);
+}
+
+static enum ct_exit_kind ret_kind(const cs_insn *insn)
+{
+	const cs_x86 *x = &insn->detail->x86;
+
+	if (x->opcode[0] == 0xc2)
+		return CT_EXIT_RET_IMM;
+	/* c3 is the last byte; capstone 4 drops a rep prefix from prefix[] */
+	for (unsigned i = 0; i + 1 < insn->size; i++)
+		if (insn->bytes[i] == 0xf3)
+			return CT_EXIT_REP_RET;
+	return CT_EXIT_RET;
+}
+
+/* An exit: marked in at[], and stored while there is room (the target is
+ * known only now). */
+static void add_exit(struct sweep *sw, size_t off, enum ct_exit_kind kind, uint64_t target)
+{
+	struct ct_patch_site *site = sw->site;
+
+	sw->at[off] |= (uint8_t)(AT_EXIT | kind << AT_KIND_SHIFT);
+	if (site->nr_exits < site->exits_cap)
+		site->exits[site->nr_exits] = (struct ct_patch_exit){
+			.off = (uint32_t)off,
+			.len = (uint8_t)sw->insn->size,
+			.kind = (uint8_t)kind,
+			.target = target,
+		};
+	site->nr_exits++;
+}
+
+/* The entry run: the instruction at off, displaced while 5 bytes are not
+ * yet covered. */
+static void add_displaced(struct sweep *sw, size_t off, const struct ct_insn_plan *p)
+{
+	struct ct_patch_site *site = sw->site;
+	struct ct_insn_plan *d = &site->displaced[site->nr_displaced++];
+	const char *detail = NULL;
+	enum ct_patch_why why;
+
+	*d = *p;
+	why = displaceable(sw->insn, d, &detail);
+	if (why != CT_PATCH_OK && sw->entry_why == CT_PATCH_OK) {
+		sw->entry_why = why;
+		site->detail = detail;
+	}
+	if (off + sw->insn->size - site->patch_off >= JMP_REL32_LEN)
+		sw->entry_end = off + sw->insn->size;
+}
+
+/*
+ * The sweep, decoding each instruction once: instruction starts, branch
+ * targets, the entry run, and the exits with what may be displaced
+ * before them; judge_exits() needs no decoding.
+ */
+static void sweep_function(struct sweep *sw)
 {
 	struct ct_patch_site *site = sw->site;
 	size_t off = 0;
@@ -226,6 +298,7 @@ static void first_pass(struct sweep *sw)
 
 		if (!decode_at(sw, off)) {
 			set_fatal(sw, CT_PATCH_UNDECODABLE, "bytes that do not decode");
+			sw->end = off;
 			return;
 		}
 		sw->at[off] |= AT_START;
@@ -234,27 +307,26 @@ static void first_pass(struct sweep *sw)
 		flow = classify(sw->insn, &p, &target);
 		if ((flow == FLOW_DIRECT || flow == FLOW_JMP) && inside(sw, target))
 			sw->at[target - sw->addr] |= AT_TARGET;
-		else if (flow == FLOW_INDIRECT)
-			sw->indirect = true;
-		else if (flow == FLOW_FAR)
+		if (flow == FLOW_FAR)
 			set_fatal(sw, CT_PATCH_FAR_BRANCH, p.why ? p.why : "far branch");
 
-		if (off >= site->patch_off && sw->entry_end == 0) {
-			struct ct_insn_plan *d = &site->displaced[site->nr_displaced++];
-			const char *detail = NULL;
-			enum ct_patch_why why;
-
-			*d = p;
-			why = displaceable(sw->insn, d, &detail);
-			if (why != CT_PATCH_OK && sw->entry_why == CT_PATCH_OK) {
-				sw->entry_why = why;
-				site->detail = detail;
-			}
-			if (off + sw->insn->size - site->patch_off >= JMP_REL32_LEN)
-				sw->entry_end = off + sw->insn->size;
+		if (flow == FLOW_RET) {
+			add_exit(sw, off, ret_kind(sw->insn), 0);
+		} else if (flow == FLOW_INDIRECT) {
+			sw->indirect = true;
+			add_exit(sw, off, CT_EXIT_INDIRECT, 0);
+		} else if ((flow == FLOW_JMP || flow == FLOW_DIRECT) && !inside(sw, target) &&
+			   sw->insn->id != X86_INS_CALL && sw->insn->id != X86_INS_XBEGIN) {
+			add_exit(sw, off, flow == FLOW_JMP ? CT_EXIT_TAIL_JMP : CT_EXIT_TAIL_JCC,
+				 target);
 		}
+		if (straight_line(sw->insn, &p))
+			sw->at[off] |= AT_STRAIGHT;
+		if (off >= site->patch_off && sw->entry_end == 0)
+			add_displaced(sw, off, &p);
 		off += sw->insn->size;
 	}
+	sw->end = off;
 	site->swept = true;
 }
 
@@ -298,57 +370,39 @@ static enum ct_patch_why entry_verdict(struct sweep *sw)
 	return CT_PATCH_OK;
 }
 
-/* May a jump replace the instructions that fall through to the exit? */
-static bool straight_line(const cs_insn *insn, const struct ct_insn_plan *p)
+/* The instruction before the one at off, or -1 (at most 15 bytes back). */
+static long prev_start(const struct sweep *sw, size_t off)
 {
-	if (is_syscall(insn) || in_group(insn, X86_GRP_JUMP) || in_group(insn, X86_GRP_CALL) ||
-	    in_group(insn, X86_GRP_RET) || in_group(insn, X86_GRP_INT) ||
-	    in_group(insn, X86_GRP_IRET) || in_group(insn, X86_GRP_BRANCH_RELATIVE))
-		return false;
-	if (p->action == CT_INSN_EMULATE)
-		return p->kind == X86_64_K_NOP;
-	return p->action == CT_INSN_RELOCATE && p->kind == X86_64_K_COPY &&
-	       !(p->aux & X86_64_F_NO_JUMP_BACK);
+	for (size_t k = 1; k <= 15 && k <= off; k++)
+		if (sw->at[off - k] & AT_START)
+			return (long)(off - k);
+	return -1;
 }
 
-static enum ct_exit_kind ret_kind(const cs_insn *insn)
+/* Where the instruction at off ends: at the next start, or where the
+ * sweep ended. */
+static size_t insn_end(const struct sweep *sw, size_t off)
 {
-	const cs_x86 *x = &insn->detail->x86;
+	size_t k = off + 1;
 
-	if (x->opcode[0] == 0xc2)
-		return CT_EXIT_RET_IMM;
-	/* c3 is the last byte; capstone 4 drops a rep prefix from prefix[] */
-	for (unsigned i = 0; i + 1 < insn->size; i++)
-		if (insn->bytes[i] == 0xf3)
-			return CT_EXIT_REP_RET;
-	return CT_EXIT_RET;
+	while (k < sw->end && !(sw->at[k] & AT_START))
+		k++;
+	return k;
 }
 
-/* The straight-line instructions just before the current one (a window of
- * the last few: 4 one-byte instructions and a one-byte exit make 5). */
-struct history {
-	uint32_t off[CT_PATCH_MAX_DISPLACED];
-	unsigned n;
-};
-
-static void history_push(struct history *h, uint32_t off)
-{
-	if (h->n == CT_PATCH_MAX_DISPLACED) {
-		memmove(h->off, h->off + 1, sizeof(h->off[0]) * (h->n - 1));
-		h->n--;
-	}
-	h->off[h->n++] = off;
-}
-
-static void judge_exit(struct sweep *sw, const struct history *h, size_t reserved,
-		       struct ct_patch_exit *e)
+static void judge_exit(const struct sweep *sw, size_t reserved, struct ct_patch_exit *e)
 {
 	size_t end = e->off + e->len;
-	unsigned k = h->n;
 
+	/* reach back over the straight line that falls into the exit */
 	e->patch_off = e->off;
-	while (end - e->patch_off < JMP_REL32_LEN && k > 0)
-		e->patch_off = h->off[--k];
+	while (end - e->patch_off < JMP_REL32_LEN) {
+		long prev = prev_start(sw, e->patch_off);
+
+		if (prev < 0 || !(sw->at[prev] & AT_STRAIGHT))
+			break;
+		e->patch_off = (uint32_t)prev;
+	}
 	if (sw->fatal != CT_PATCH_OK)
 		e->why = sw->fatal;
 	else if (end - e->patch_off < JMP_REL32_LEN)
@@ -364,50 +418,31 @@ static void judge_exit(struct sweep *sw, const struct history *h, size_t reserve
 }
 
 /*
- * The second pass: every exit, judged with all branch targets known.
- * Bytes below `reserved` belong to the entry (its endbr64 and its jump, or
- * the breakpoint that replaces it): no return jump may reach into them.
+ * Every exit, judged with all branch targets known (those not stored
+ * still count in nr_exits_patchable).  Bytes below `reserved` belong to
+ * the entry (its endbr64 and its jump, or the breakpoint that replaces
+ * it): no return jump may reach into them.
  */
-static void second_pass(struct sweep *sw, size_t reserved)
+static void judge_exits(const struct sweep *sw, size_t reserved)
 {
 	struct ct_patch_site *site = sw->site;
-	struct history h = { .n = 0 };
-	size_t off = 0;
+	size_t i = 0;
 
-	while (off < sw->len && (sw->at[off] & AT_START) && decode_at(sw, off)) {
-		struct ct_insn_plan p;
-		struct ct_patch_exit e = { .off = (uint32_t)off, .len = (uint8_t)sw->insn->size };
-		uint64_t target = 0;
-		enum flow flow;
-		bool is_exit = false;
+	for (size_t off = 0; off < sw->end; off++) {
+		struct ct_patch_exit spare, *e = i < site->exits_cap ? &site->exits[i] : &spare;
 
-		x86_64_analyze(sw->insn, sw->addr + off, &p);
-		flow = classify(sw->insn, &p, &target);
-		if (flow == FLOW_RET) {
-			e.kind = (uint8_t)ret_kind(sw->insn);
-			is_exit = true;
-		} else if (flow == FLOW_INDIRECT) {
-			e.kind = CT_EXIT_INDIRECT;
-			is_exit = true;
-		} else if ((flow == FLOW_JMP || flow == FLOW_DIRECT) && !inside(sw, target) &&
-			   sw->insn->id != X86_INS_CALL && sw->insn->id != X86_INS_XBEGIN) {
-			e.kind = (uint8_t)(flow == FLOW_JMP ? CT_EXIT_TAIL_JMP : CT_EXIT_TAIL_JCC);
-			e.target = target;
-			is_exit = true;
-		}
-		if (is_exit) {
-			judge_exit(sw, &h, reserved, &e);
-			if (e.why == CT_PATCH_OK)
-				site->nr_exits_patchable++;
-			if (site->nr_exits < site->exits_cap)
-				site->exits[site->nr_exits] = e;
-			site->nr_exits++;
-		}
-		if (straight_line(sw->insn, &p))
-			history_push(&h, (uint32_t)off);
-		else
-			h.n = 0;
-		off += sw->insn->size;
+		if (!(sw->at[off] & AT_EXIT))
+			continue;
+		if (e == &spare)
+			spare = (struct ct_patch_exit){
+				.off = (uint32_t)off,
+				.len = (uint8_t)(insn_end(sw, off) - off),
+				.kind = (uint8_t)(sw->at[off] >> AT_KIND_SHIFT),
+			};
+		judge_exit(sw, reserved, e);
+		if (e->why == CT_PATCH_OK)
+			site->nr_exits_patchable++;
+		i++;
 	}
 }
 
@@ -445,14 +480,14 @@ int x86_64_patch_site(const uint8_t *code, size_t len, uint64_t addr, struct ct_
 	if (!sw.insn)
 		goto out_close;
 
-	first_pass(&sw);
+	sweep_function(&sw);
 	if (sw.fatal == CT_PATCH_OK && target_mid_insn(&sw))
 		set_fatal(&sw, CT_PATCH_BRANCH_MIDINSN, "a branch lands inside an instruction");
 	site->indirect_jump = sw.indirect;
 	site->why = entry_verdict(&sw);
 	/* a refused entry keeps a breakpoint on its first instruction */
 	reserved = site->patch_off + (site->displaced_len ? site->displaced_len : 1);
-	second_pass(&sw, reserved);
+	judge_exits(&sw, reserved);
 	ret = 0;
 
 	cs_free(sw.insn, 1);
