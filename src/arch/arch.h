@@ -125,14 +125,17 @@ enum ct_patch_why {
 	CT_PATCH_NO_SIZE,         /* the symbol's size is 0 or unknown */
 	CT_PATCH_TOO_SHORT,       /* fewer bytes than the jump (before the end, or up to the exit) */
 	CT_PATCH_UNDECODABLE,     /* the sweep met bytes that do not decode (data in text) */
-	CT_PATCH_INDIRECT_JUMP,   /* a jump through a register or memory: maybe a jump table */
+	CT_PATCH_INDIRECT_JUMP,   /* a jump through a register or memory (maybe a jump table)
+				   * could land inside a jump over two or more instructions */
 	CT_PATCH_FAR_BRANCH,      /* far jmp/call/ret, or a relative branch of unusual size */
 	CT_PATCH_BRANCH_INSIDE,   /* a branch lands strictly inside the bytes the jump replaces */
 	CT_PATCH_BRANCH_MIDINSN,  /* a branch lands inside an instruction: the sweep cannot be trusted */
 	CT_PATCH_CALL_DISPLACED,  /* a call or syscall among the displaced instructions (a thread
 				   * inside it would come back into the patched bytes) */
 	CT_PATCH_NOT_RELOCATABLE, /* a displaced instruction cannot be relocated */
-	CT_PATCH_OVERLAP,         /* exit: it lies in the bytes the entry jump displaces */
+	CT_PATCH_OVERLAP,         /* exit: its jump would reach into the entry's bytes (the
+				   * endbr64, the entry jump, or the breakpoint in its place);
+				   * an exit the entry jump displaces runs in the entry trampoline */
 	CT_PATCH_NR_WHY,
 };
 
@@ -193,7 +196,11 @@ struct ct_patch_site {
 	bool endbr;            /* the function starts with an endbr64 (kept) */
 	/* Each displaced instruction as analyze() classified it, in order:
 	 * RELOCATE (relocate() emits it) or EMULATE (nop: copied or dropped;
-	 * direct jmp: a jump to insn.target). */
+	 * direct jmp: a jump to insn.target).  relocate() continues an
+	 * instruction at its original pc + len, which for all but the last
+	 * lies in the patched bytes: the emitter must continue each one with
+	 * the next relocated instruction instead.  A displaced ret or jmp
+	 * ends the function's path there. */
 	struct ct_insn_plan displaced[CT_PATCH_MAX_DISPLACED];
 
 	/* The sweep. */

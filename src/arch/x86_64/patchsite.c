@@ -30,13 +30,13 @@
  *     every direct jmp/jcc out of [addr, addr + size); and every indirect
  *     jmp, which leaves (a tail call through a pointer) unless it is a
  *     jump table's dispatch: a return trampoline there must look at the
- *     target it is about to jump to.  A return jump may
- *     replace the exit when it is 5 bytes or more, else the straight-line
- *     instructions just before it and the exit (`pop %rbx; pop %rbp;
- *     pop %r12; ret`, never reaching back past a call or a syscall, whose
- *     return point may only start it), under the same branch rule.  A lone `ret` after a
- *     branch target cannot hold a jump: it stays on a breakpoint or is
- *     caught at the return site.
+ *     target it is about to jump to.  A return jump may replace the exit
+ *     when it is 5 bytes or more, else the straight-line instructions just
+ *     before it and the exit (`pop %rbx; pop %rbp; pop %r12; ret`), under
+ *     the same branch rule, never reaching back past a call or a syscall
+ *     (whose return point may only start the run).  A lone `ret` after a
+ *     branch cannot hold a jump: it stays on a breakpoint or is caught at
+ *     the return site.
  *
  * Each instruction is decoded once (capstone is most of the cost): the
  * sweep marks instruction starts, branch targets, straight-line
