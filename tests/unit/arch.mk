@@ -78,3 +78,11 @@ tests_unit_test_x86_64_patchsite_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_x86_64_patchsite_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_x86_64_patchsite_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_x86_64_patchsite_LDADD = $(UT_LIBS)
+
+check_PROGRAMS += tests/unit/test_x86_64_patchsite_sweep
+TESTS += tests/unit/test_x86_64_patchsite_sweep
+tests_unit_test_x86_64_patchsite_sweep_SOURCES = tests/unit/test_x86_64_patchsite_sweep.c
+tests_unit_test_x86_64_patchsite_sweep_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_x86_64_patchsite_sweep_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_x86_64_patchsite_sweep_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_x86_64_patchsite_sweep_LDADD = $(UT_LIBS)
