@@ -370,6 +370,19 @@ static void test_loop_to_entry_plus_2(void **state CT_UNUSED)
 		   0xc3),            /* 9: ret */
 	     F);
 	check_entry(&r, CT_PATCH_BRANCH_INSIDE, 0, 5, 2);
+
+	/* the same with loop; a jrcxz out of the function is an exit */
+	plan(&r, B(0x31, 0xc9,       /* 0: xor %ecx,%ecx */
+		   0x83, 0xc0, 0x01, /* 2: add $0x1,%eax */
+		   0xe2, 0xfb,       /* 5: loop 2 */
+		   0xe3, 0x10,       /* 7: jrcxz 0x19 */
+		   0xc3),            /* 9: ret */
+	     F);
+	check_entry(&r, CT_PATCH_BRANCH_INSIDE, 0, 5, 2);
+	assert_int_equal(r.s.nr_exits, 2);
+	check_exit(&r, 0, 7, 2, CT_EXIT_TAIL_JCC, 7, CT_PATCH_TOO_SHORT);
+	assert_int_equal(r.e[0].target, F + 0x19);
+	check_exit(&r, 1, 9, 1, CT_EXIT_RET, 9, CT_PATCH_TOO_SHORT);
 }
 
 static void test_jump_into_patch_from_later(void **state CT_UNUSED)

@@ -167,12 +167,13 @@ static enum flow classify(const cs_insn *insn, const struct ct_insn_plan *p, uin
 	default:
 		break;
 	}
-	if (in_group(insn, X86_GRP_BRANCH_RELATIVE)) {
-		if (p->kind != X86_64_K_JCC && p->kind != X86_64_K_LOOP)
-			return FLOW_FAR;
+	/* analyze() knows jcc, loop and jrcxz by opcode, whatever capstone's groups */
+	if (p->kind == X86_64_K_JCC || p->kind == X86_64_K_LOOP) {
 		*target = p->target;
 		return FLOW_DIRECT;
 	}
+	if (in_group(insn, X86_GRP_BRANCH_RELATIVE))
+		return FLOW_FAR;
 	return FLOW_NONE;
 }
 
