@@ -331,7 +331,7 @@ static void sweep_function(struct sweep *sw)
 	site->swept = true;
 }
 
-/* Does a branch land inside an instruction, or strictly inside [from, to)? */
+/* Does a branch land inside an instruction of the sweep? */
 static bool target_mid_insn(const struct sweep *sw)
 {
 	for (size_t i = 0; i < sw->len; i++)
@@ -340,6 +340,7 @@ static bool target_mid_insn(const struct sweep *sw)
 	return false;
 }
 
+/* Does a branch land strictly inside [from, to)? */
 static bool target_inside(const struct sweep *sw, size_t from, size_t to)
 {
 	for (size_t i = from + 1; i < to && i < sw->len; i++)
