@@ -112,6 +112,115 @@ struct ct_insn_plan {
 	uint32_t aux;      /* anything else the arch needs */
 };
 
+/*
+ * Patch-site analysis for the fast path (arch->patch_site): where a jump to a
+ * trampoline may replace a function's first instructions, and where the
+ * function leaves (DTrace's pid provider return probes: every return and
+ * every jump out), judged from a linear sweep of the function's bytes.
+ * Every verdict that is not CT_PATCH_OK leaves the site on an int3
+ * breakpoint; the reason is what --stats counts per kind.
+ */
+enum ct_patch_why {
+	CT_PATCH_OK = 0,
+	CT_PATCH_NO_SIZE,         /* the symbol's size is 0 or unknown */
+	CT_PATCH_TOO_SHORT,       /* fewer bytes than the jump (before the end, or up to the exit) */
+	CT_PATCH_UNDECODABLE,     /* the sweep met bytes that do not decode (data in text) */
+	CT_PATCH_INDIRECT_JUMP,   /* a jump through a register or memory (maybe a jump table)
+				   * could land inside a jump over two or more instructions */
+	CT_PATCH_FAR_BRANCH,      /* far jmp/call/ret, or a relative branch of unusual size */
+	CT_PATCH_BRANCH_INSIDE,   /* a branch lands strictly inside the bytes the jump replaces */
+	CT_PATCH_BRANCH_MIDINSN,  /* a branch lands inside an instruction: the sweep cannot be trusted */
+	CT_PATCH_CALL_DISPLACED,  /* a call or syscall among the displaced instructions (a thread
+				   * inside it would come back into the patched bytes) */
+	CT_PATCH_NOT_RELOCATABLE, /* a displaced instruction cannot be relocated */
+	CT_PATCH_OVERLAP,         /* exit: its jump would reach into the entry's bytes (the
+				   * endbr64, the entry jump, or the breakpoint in its place);
+				   * an exit the entry jump displaces runs in the entry trampoline */
+	CT_PATCH_NR_WHY,
+};
+
+/* A short name of each reason ("too-short", ...), for --stats. */
+const char *ct_patch_why_name(enum ct_patch_why why);
+
+enum ct_exit_kind {
+	CT_EXIT_RET,      /* ret (also with a bnd prefix) */
+	CT_EXIT_REP_RET,  /* rep ret (f3 c3, AMD's branch predictor idiom) */
+	CT_EXIT_RET_IMM,  /* ret imm16 */
+	CT_EXIT_TAIL_JMP, /* direct jmp out of the function: a tail call */
+	CT_EXIT_TAIL_JCC, /* conditional direct jump out of it (jcc, loop, jrcxz) */
+	/* jmp through a register or memory: a tail call through a pointer
+	 * (a vtable, the GOT), or a jump table's dispatch that stays inside;
+	 * only the target, known when it runs, tells which */
+	CT_EXIT_INDIRECT,
+};
+
+/* One place where the function leaves.  The jump to a return trampoline
+ * would replace [patch_off, off + len): the exit itself when it is long
+ * enough (jmp rel32), else the straight-line instructions just before it
+ * and the exit (e.g. `add $8,%rsp; pop %rbx; ret`).  why says whether that
+ * is safe; when not, the exit is caught by a breakpoint or at the return
+ * site. */
+struct ct_patch_exit {
+	uint32_t off;       /* of the exit instruction from the function's start */
+	uint8_t len;        /* its length */
+	uint8_t kind;       /* enum ct_exit_kind */
+	uint64_t target;    /* TAIL_JMP, TAIL_JCC: where the jump goes */
+	uint32_t patch_off; /* start of the bytes the jump would replace */
+	enum ct_patch_why why;
+};
+
+/* At most this many instructions are displaced by an entry jump
+ * (x86_64: 5 bytes of one-byte instructions). */
+#define CT_PATCH_MAX_DISPLACED 5
+
+struct ct_patch_site {
+	/* Filled by the caller: where the exits go (the snprintf convention:
+	 * nr_exits counts all, only the first exits_cap are stored). */
+	struct ct_patch_exit *exits;
+	size_t exits_cap;
+
+	/* The function, as given. */
+	uint64_t addr;
+	uint64_t size;
+
+	/* The entry.  why == CT_PATCH_OK when the jump may go at
+	 * addr + patch_off, replacing the whole instructions of
+	 * [patch_off, patch_off + displaced_len); detail then names the
+	 * instruction at fault (for messages), or is NULL. */
+	enum ct_patch_why why;
+	const char *detail;
+	uint32_t patch_off;    /* 0, or after the endbr64 that stays */
+	uint8_t patch_len;     /* bytes of the jump itself (5) */
+	uint8_t displaced_len; /* >= patch_len when the run was found */
+	uint8_t nr_displaced;
+	bool endbr;            /* the function starts with an endbr64 (kept) */
+	/* Each displaced instruction as analyze() classified it, in order:
+	 * RELOCATE (relocate() emits it) or EMULATE (nop: copied or dropped;
+	 * direct jmp: a jump to insn.target).  relocate() continues an
+	 * instruction at its original pc + len, which for all but the last
+	 * lies in the patched bytes: the emitter must continue each one with
+	 * the next relocated instruction instead.  A displaced ret or jmp
+	 * ends the function's path there. */
+	struct ct_insn_plan displaced[CT_PATCH_MAX_DISPLACED];
+
+	/* The sweep. */
+	uint32_t nr_insns;     /* instructions decoded */
+	bool swept;            /* it reached the end: the exits are all there */
+	bool indirect_jump;    /* the function has one (an INDIRECT exit) */
+	size_t nr_exits;
+	uint32_t nr_exits_patchable;
+};
+
+/*
+ * A branch the sweep could not see lands at `target`: a jump back from the
+ * function's *.cold part (whose own exits, from the same analysis, name
+ * it), or another symbol that starts inside this one (an alias entered
+ * from elsewhere).  Refuses, as CT_PATCH_BRANCH_INSIDE, the entry and each
+ * stored exit whose jump would replace that byte without starting at it.
+ * Call it with exits_cap >= nr_exits, or the exits not stored stay unjudged.
+ */
+void ct_patch_site_external_target(struct ct_patch_site *site, uint64_t target);
+
 struct ct_arch {
 	const char *name;     /* "x86_64", "aarch64" */
 	uint16_t elf_machine; /* EM_X86_64, EM_AARCH64 */
@@ -244,6 +353,16 @@ struct ct_arch {
 	 * Pure: the caller reads the bytes. */
 	int (*check_site)(const uint8_t *code, size_t len, uint64_t code_addr, uint64_t site,
 			  const char **why);
+	/* Optional (NULL on aarch64 for now): the fast path's patch plan of
+	 * the function [addr, addr + len), whose bytes are code[0..len) (the
+	 * whole symbol, st_size of them; len 0 when unknown).  Fills *site
+	 * (after the caller set site->exits and exits_cap): the entry verdict
+	 * and the displaced instructions, and every exit with its own
+	 * verdict.  0 (the verdicts are in *site), or -ENOMEM.  Pure; the
+	 * caller must still check that no other symbol starts inside the
+	 * displaced bytes (an alias entered from elsewhere). */
+	int (*patch_site)(const uint8_t *code, size_t len, uint64_t addr,
+			  struct ct_patch_site *site);
 
 	/* Remote system calls and function calls. */
 	const uint8_t *syscall_insn; /* syscall | svc #0 */

@@ -69,3 +69,20 @@ tests_unit_test_callsite_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_callsite_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_callsite_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_callsite_LDADD = $(UT_LIBS)
+
+# where the fast path may patch an x86_64 function, and its exits
+check_PROGRAMS += tests/unit/test_x86_64_patchsite
+TESTS += tests/unit/test_x86_64_patchsite
+tests_unit_test_x86_64_patchsite_SOURCES = tests/unit/test_x86_64_patchsite.c
+tests_unit_test_x86_64_patchsite_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_x86_64_patchsite_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_x86_64_patchsite_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_x86_64_patchsite_LDADD = $(UT_LIBS)
+
+check_PROGRAMS += tests/unit/test_x86_64_patchsite_sweep
+TESTS += tests/unit/test_x86_64_patchsite_sweep
+tests_unit_test_x86_64_patchsite_sweep_SOURCES = tests/unit/test_x86_64_patchsite_sweep.c
+tests_unit_test_x86_64_patchsite_sweep_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_x86_64_patchsite_sweep_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_x86_64_patchsite_sweep_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_x86_64_patchsite_sweep_LDADD = $(UT_LIBS)

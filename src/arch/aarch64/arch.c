@@ -72,6 +72,7 @@ const struct ct_arch ct_arch_aarch64 = {
 	.x87_offset = 0,
 	.nr_x87 = 0,
 	.check_site = aarch64_check_site,
+	.patch_site = NULL, /* no fast path on aarch64 yet: breakpoints only */
 
 	.syscall_insn = aarch64_syscall_insn,
 	.syscall_len = sizeof(aarch64_syscall_insn),

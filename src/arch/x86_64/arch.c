@@ -65,6 +65,7 @@ const struct ct_arch ct_arch_x86_64 = {
 	.x87_offset = 32,
 	.nr_x87 = 8,
 	.check_site = NULL,
+	.patch_site = x86_64_patch_site,
 
 	.syscall_insn = x86_64_syscall_insn,
 	.syscall_len = sizeof(x86_64_syscall_insn),

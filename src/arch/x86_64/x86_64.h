@@ -78,6 +78,9 @@ int x86_64_emulate(const struct ct_insn_plan *plan, struct ct_regs *r, const str
 /* abi.c */
 int x86_64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct ct_vloc *ret);
 
+/* patchsite.c */
+int x86_64_patch_site(const uint8_t *code, size_t len, uint64_t addr, struct ct_patch_site *site);
+
 /* callsite.c */
 bool x86_64_return_site(const uint8_t *code, size_t len, size_t at);
 
