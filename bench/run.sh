@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# calltrap benchmark (issue 2): the per-call cost (entry + return) of calltrap
-# tracing one small function, against the floor of a bare ptrace loop with two
-# stops per call and against ltrace, all measured in this one run, with the
-# tracer and tracee pinned to CPU 0 and unpinned; then calltrap's peak RSS
-# while it streams a 1M-event trace.  bench/README.md explains how to read it.
+# calltrap benchmark (issues 2 and 14): the per-call cost (entry + return) of
+# calltrap tracing one small function, against the floor of a bare ptrace loop
+# with two stops per call, ltrace, bpftrace's uprobes and uftrace on a -pg
+# build, all measured in this one run, with the tracer and tracee pinned to
+# CPU 0 and unpinned; then calltrap's peak RSS while it streams a 1M-event
+# trace.  bench/README.md explains how to read it.
 #
 # usage: bash bench/run.sh [--quick] [--prebuilt DIR]
 #
 # Environment: CALLTRAP (default ./calltrap, then ./build/calltrap), CC (cc),
-# BENCH_N, BENCH_LTRACE_N, BENCH_RSS_CALLS, BENCH_REPS, BENCH_TIMEOUT (seconds
-# per run), BENCH_NO_GNU_TIME=1 (use bench/maxrss.c rather than /usr/bin/time),
-# BENCH_SKIP_LTRACE=1 (no ltrace rows, e.g. in the aarch64 guest).
+# BENCH_N, BENCH_LTRACE_N, BENCH_UFTRACE_N, BENCH_RSS_CALLS, BENCH_REPS,
+# BENCH_TIMEOUT (seconds per run), BENCH_NO_GNU_TIME=1 (use bench/maxrss.c
+# rather than /usr/bin/time), BENCH_SKIP_LTRACE=1, BENCH_SKIP_BPFTRACE=1,
+# BENCH_SKIP_UFTRACE=1 (no rows for that tool, e.g. in the aarch64 guest).
 #
 # Exits 0 when everything ran, whether or not the targets were met; 1 when a
 # measurement failed to run (the log says why); 2 on a usage error.
@@ -43,18 +45,21 @@ while (($#)); do
 done
 
 if ((quick)); then
-	def_n=500 def_nl=50 def_nrss=5000 def_timeout=120
+	def_n=500 def_nl=50 def_nu=20000 def_nrss=5000 def_timeout=120
 else
 	# ~2.5 s per run for the slowest floor (unpinned, blocking, ~130 us/call here).
-	def_n=20000 def_nl=5000 def_nrss=500000 def_timeout=900
+	# uftrace costs ~0.2 us per call: 1M calls take ~0.2 s above the loop,
+	# enough that a preemption or two does not swamp it (~32 MB of trace).
+	def_n=20000 def_nl=5000 def_nu=1000000 def_nrss=500000 def_timeout=900
 fi
 N=${BENCH_N:-$def_n}
 NL=${BENCH_LTRACE_N:-$def_nl}
+NU=${BENCH_UFTRACE_N:-$def_nu}
 NRSS=${BENCH_RSS_CALLS:-$def_nrss}
 REPS=${BENCH_REPS:-3}
 TIMEOUT=${BENCH_TIMEOUT:-$def_timeout}
 CC=${CC:-cc}
-for v in N NL NRSS REPS TIMEOUT; do
+for v in N NL NU NRSS REPS TIMEOUT; do
 	if ! [[ ${!v} =~ ^[1-9][0-9]*$ ]]; then
 		echo "run.sh: $v must be a positive integer, not '${!v}'" >&2
 		exit 2
@@ -65,6 +70,10 @@ done
 FLOOR_RATIO_MAX=1.5
 LTRACE_RATIO_MIN=5
 RSS_MAX_KIB=$((64 * 1024))
+# Targets from issue 14 for the fast path, per call in microseconds.
+FAST_RECORD_UNPINNED_MAX=0.5
+FAST_JSONL_UNPINNED_MAX=1.5
+FAST_RECORD_PINNED_MAX=2
 
 benchdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 topdir=$(dirname "$benchdir")
@@ -95,6 +104,12 @@ apt_install() {
 	{ apt-get install -y "$1" || { apt-get update && apt-get install -y "$1"; }; } >>"$log" 2>&1
 }
 [[ -n ${BENCH_SKIP_LTRACE:-} ]] || command -v ltrace >/dev/null || apt_install ltrace
+[[ -n ${BENCH_SKIP_UFTRACE:-} ]] || command -v uftrace >/dev/null || apt_install uftrace
+# bpftrace is worth installing only where it can run: as root, with uprobes.
+uprobes_pmu=/sys/bus/event_source/devices/uprobe
+if [[ -z ${BENCH_SKIP_BPFTRACE:-} && $(id -u) == 0 && -d $uprobes_pmu ]]; then
+	command -v bpftrace >/dev/null || apt_install bpftrace
+fi
 if [[ -z ${BENCH_NO_GNU_TIME:-} && ! -x /usr/bin/time ]]; then
 	apt_install time
 fi
@@ -120,14 +135,45 @@ if ! build bench_target "$benchdir/bench_target.c" ||
 	echo "run.sh: build failed, see $log" >&2
 	exit 1
 fi
+
+# A tool that cannot run here (not asked for, not installable, no root, no
+# uprobes, nothing prebuilt) is "skipped: why": its rows say skipped and the
+# run does not fail.  One that runs but fails its check is FAILED.
+declare -A broken=() # tool -> why it is not measured ("skipped: ..." or a failure)
+
+if [[ -n ${BENCH_SKIP_BPFTRACE:-} ]]; then
+	broken[bpftrace]="skipped: BENCH_SKIP_BPFTRACE"
+elif [[ $(id -u) != 0 ]]; then
+	broken[bpftrace]="skipped: needs root"
+elif [[ ! -d $uprobes_pmu ]]; then
+	broken[bpftrace]="skipped: kernel without uprobes (no $uprobes_pmu)"
+elif ! command -v bpftrace >/dev/null; then
+	broken[bpftrace]="skipped: not installed (and apt-get could not install it)"
+fi
+
+# uftrace traces a second build of the same loop with -pg: its untraced
+# baseline is that build too, as -pg alone adds an mcount call per call.
+if [[ -n ${BENCH_SKIP_UFTRACE:-} ]]; then
+	broken[uftrace]="skipped: BENCH_SKIP_UFTRACE"
+elif ! command -v uftrace >/dev/null; then
+	broken[uftrace]="skipped: not installed (and apt-get could not install it)"
+elif [[ -n $prebuilt && ! -f $prebuilt/bench_target_pg ]]; then
+	broken[uftrace]="skipped: no bench_target_pg in $prebuilt"
+elif ! build bench_target_pg -pg "$benchdir/bench_target.c"; then
+	broken[uftrace]="the -pg build failed"
+fi
 cd "$work" || exit 1
 
 echo "calltrap benchmark$( ((quick)) && echo ' (--quick)')"
 affinity=$(taskset -pc $$ 2>/dev/null | sed 's/.*: //')
 echo "  host: $(uname -m), $(nproc) CPUs, Linux $(uname -r); affinity of this shell: $affinity"
-echo "  calls: N=$N (floor, calltrap), N=$NL (ltrace); median of $REPS runs each"
+echo "  calls: N=$N (floor, calltrap, bpftrace), N=$NL (ltrace), N=$NU (uftrace); median of $REPS runs each"
+read -r load1 load5 load15 _ </proc/loadavg
+echo "  load average: $load1 $load5 $load15 (1, 5, 15 min)"
 echo "  calltrap: ${calltrap:-not found (set CALLTRAP)}"
 echo "  ltrace: $(command -v ltrace || echo 'not found') $(ltrace --version 2>/dev/null | head -n1)"
+echo "  bpftrace: $(command -v bpftrace || echo 'not found') $(bpftrace --version 2>/dev/null | head -n1)"
+echo "  uftrace: $(command -v uftrace || echo 'not found') $(uftrace --version 2>/dev/null | head -n1)"
 echo "  log: $log"
 echo
 
@@ -177,8 +223,6 @@ median() {
 
 # --- sanity: does each tool see exactly the calls that happen? ---------------
 
-declare -A broken=() # tool -> why it is not measured
-
 for mode in block spin; do
 	if ! run_one "check floor $mode" 7 14 ./ptrace_floor "$mode" ./bench_target_int3 7; then
 		broken[floor_$mode]="failed its check run"
@@ -203,7 +247,7 @@ fi
 # ltrace: the PIE build first; if ltrace cannot trace it, a -no-pie build.
 ltrace_target=
 if [[ -n ${BENCH_SKIP_LTRACE:-} ]]; then
-	broken[ltrace]=skipped
+	broken[ltrace]="skipped: BENCH_SKIP_LTRACE"
 elif ! command -v ltrace >/dev/null; then
 	broken[ltrace]="not installed"
 else
@@ -226,6 +270,60 @@ else
 	[[ -n $ltrace_target ]] || broken[ltrace]="failed its check run (PIE and -no-pie)"
 fi
 
+# bpftrace: count the entries and returns of small in the kernel (uprobe and
+# uretprobe, a BPF map increment each, nothing sent to user space per call).
+# bpftrace -c starts the target only once its probes are attached, and the
+# target times its loop itself, so attaching (hundreds of ms) is not counted;
+# the exact counts, checked on every run, show no call came before the attach.
+# The wrapper exists because -c takes the command as one word.
+cat >"$work/count.bt" <<EOF
+uprobe:$work/bench_target:small { @c = count(); }
+uretprobe:$work/bench_target:small { @r = count(); }
+EOF
+cat >"$work/run_bpftrace" <<EOF
+#!/bin/sh
+exec bpftrace -c "$work/bench_target \$1" "$work/count.bt"
+EOF
+chmod +x "$work/run_bpftrace"
+
+# bpftrace_counts_ok CALLS: bpftrace's output (in $work/out) counted CALLS
+# entries and CALLS returns.
+bpftrace_counts_ok() {
+	if grep -qx "@c: $1" "$work/out" && grep -qx "@r: $1" "$work/out"; then
+		return 0
+	fi
+	echo "!! bpftrace did not count $1 entries (@c) and $1 returns (@r)" >>"$log"
+	return 1
+}
+if [[ -z ${broken[bpftrace]:-} ]]; then
+	if ! run_one "check bpftrace" 7 "" ./run_bpftrace 7; then
+		broken[bpftrace]="failed its check run"
+	elif ! bpftrace_counts_ok 7; then
+		broken[bpftrace]="wrong counts in its check run"
+	fi
+fi
+
+# uftrace: record 7 calls, then count them twice: the calls of small in
+# `report`, and the lines `small();` in `replay` (one per call whose entry and
+# return were both recorded).
+if [[ -z ${broken[uftrace]:-} ]]; then
+	if ! run_one "check uftrace" 7 "" uftrace record -d "$work/check.uftrace" ./bench_target_pg 7; then
+		broken[uftrace]="failed its check run"
+	else
+		{
+			uftrace report -d "$work/check.uftrace" -f call --no-pager >"$work/check.report"
+			uftrace replay -d "$work/check.uftrace" --no-pager >"$work/check.replay"
+		} 2>>"$log"
+		cat "$work/check.report" "$work/check.replay" >>"$log"
+		calls=$(awk '$2 == "small" { print $1 }' "$work/check.report")
+		pairs=$(grep -c ' small();$' "$work/check.replay")
+		if [[ $calls != 7 || $pairs != 7 ]]; then
+			echo "!! uftrace reported ${calls:-no} calls of small and $pairs entry-return pairs, expected 7 each" >>"$log"
+			broken[uftrace]="wrong events in its check run"
+		fi
+	fi
+fi
+
 # --- timed runs ----------------------------------------------------------------
 
 # Interleaved (rep by rep, tool by tool) so slow drift in the VM's speed
@@ -234,13 +332,24 @@ declare -A cmd=(
 	[base]="./bench_target $N"
 	[floor_block]="./ptrace_floor block ./bench_target_int3 $N"
 	[floor_spin]="./ptrace_floor spin ./bench_target_int3 $N"
+	# The breakpoint engine.  Once the fast path exists (issue 14) this row
+	# must force it with --engine=breakpoint, and the "fast path" rows of the
+	# report get their own commands (record, and this one without the flag).
 	[calltrap]="$calltrap trace -e small -o /dev/null --format=jsonl -- ./bench_target $N"
 	[base_ltrace]="${ltrace_target:-./bench_target} $NL"
 	[ltrace]="ltrace -x small -o /dev/null $ltrace_target $NL"
+	[bpftrace]="./run_bpftrace $N"
+	[base_pg]="./bench_target_pg $NU"
+	[uftrace]="uftrace record -d $work/uftrace.data ./bench_target_pg $NU"
 )
 declare -A calls_of=([base]=$N [floor_block]=$N [floor_spin]=$N [calltrap]=$N
-	[base_ltrace]=$NL [ltrace]=$NL)
-tools=(base floor_block floor_spin calltrap base_ltrace ltrace)
+	[base_ltrace]=$NL [ltrace]=$NL [bpftrace]=$N [base_pg]=$NU [uftrace]=$NU)
+# The untraced loop each tool is measured against.
+declare -A base_of=([floor_block]=base [floor_spin]=base [calltrap]=base
+	[ltrace]=base_ltrace [bpftrace]=base [uftrace]=base_pg)
+# bench_target_pg exists only when uftrace is measured.
+[[ -z ${broken[uftrace]:-} ]] || broken[base_pg]=${broken[uftrace]}
+tools=(base floor_block floor_spin calltrap base_ltrace ltrace bpftrace base_pg uftrace)
 placements=(pinned unpinned)
 declare -A samples=() result=() # tool,placement -> loop_ns values / median or FAILED
 
@@ -256,7 +365,8 @@ for place in "${placements[@]}"; do
 			# Word splitting of cmd is intended: the paths have no spaces.
 			# shellcheck disable=SC2086
 			if run_one "$tool $place #$rep" "${calls_of[$tool]}" "$traps" \
-				"${prefix[@]}" ${cmd[$tool]}; then
+				"${prefix[@]}" ${cmd[$tool]} &&
+				{ [[ $tool != bpftrace ]] || bpftrace_counts_ok "${calls_of[$tool]}"; }; then
 				samples[$key]+="$run_ns "
 			else
 				result[$key]=FAILED
@@ -332,19 +442,27 @@ fi
 
 # --- report --------------------------------------------------------------------
 
-# per_call TOOL PLACE: microseconds per call above the untraced loop.
+# per_call TOOL PLACE [DECIMALS]: microseconds per call above the untraced
+# loop; "skipped" for a tool that cannot run here.
 per_call() {
-	local t=${result[$1,$2]} base=base
-	[[ $1 == ltrace ]] && base=base_ltrace
-	local b=${result[$base,$2]}
+	if [[ ${broken[$1]:-} == skipped* ]]; then
+		echo skipped
+		return
+	fi
+	local t=${result[$1,$2]} b=${result[${base_of[$1]},$2]}
 	if [[ $t == FAILED || $b == FAILED ]]; then
 		echo FAILED
 		return
 	fi
-	awk -v t="$t" -v b="$b" -v n="${calls_of[$1]}" 'BEGIN { printf "%.2f", (t - b) / n / 1000 }'
+	awk -v t="$t" -v b="$b" -v n="${calls_of[$1]}" -v d="${3:-2}" \
+		'BEGIN { printf "%.*f", d, (t - b) / n / 1000 }'
+}
+# is_num VALUE: VALUE is a measured figure, not FAILED, skipped or -.
+is_num() {
+	[[ $1 =~ ^-?[0-9]+(\.[0-9]+)?$ ]]
 }
 ratio() {
-	if [[ $1 == FAILED || $2 == FAILED ]]; then
+	if ! is_num "$1" || ! is_num "$2"; then
 		echo -
 		return
 	fi
@@ -364,9 +482,22 @@ for place in "${placements[@]}"; do
 	else
 		row[untraced,$place]=$(awk -v b="$b" -v n="$N" 'BEGIN { printf "%.4f", b / n / 1000 }')
 	fi
-	for tool in floor_block floor_spin calltrap ltrace; do
+	for tool in floor_block floor_spin calltrap ltrace bpftrace; do
 		row[$tool,$place]=$(per_call "$tool" "$place")
 	done
+	# uftrace is ~100x cheaper than the rest: three decimals.
+	row[uftrace,$place]=$(per_call uftrace "$place" 3)
+	if [[ ${broken[uftrace]:-} == skipped* ]]; then
+		row[untraced_pg,$place]=skipped
+	elif [[ ${result[base_pg,$place]} == FAILED ]]; then
+		row[untraced_pg,$place]=FAILED
+	else
+		row[untraced_pg,$place]=$(awk -v b="${result[base_pg,$place]}" -v n="$NU" \
+			'BEGIN { printf "%.4f", b / n / 1000 }')
+	fi
+	# The fast path (issue 14) is not in calltrap yet: its rows are
+	# placeholders until it is, never a number.
+	row[fast_record,$place]="not built yet" row[fast_jsonl,$place]="not built yet"
 	row[floor,$place]=$(min "${row[floor_block,$place]}" "${row[floor_spin,$place]}")
 	row[ct_floor,$place]=$(ratio "${row[calltrap,$place]}" "${row[floor,$place]}")
 	if [[ ${cost[$place]} == FAILED || ${row[floor,$place]} == FAILED ]]; then
@@ -378,6 +509,8 @@ for place in "${placements[@]}"; do
 	fi
 	row[lt_least,$place]=$(ratio "${row[ltrace,$place]}" "${row[least,$place]}")
 	row[lt_ct,$place]=$(ratio "${row[ltrace,$place]}" "${row[calltrap,$place]}")
+	row[ct_bpf,$place]=$(ratio "${row[calltrap,$place]}" "${row[bpftrace,$place]}")
+	row[ct_uf,$place]=$(ratio "${row[calltrap,$place]}" "${row[uftrace,$place]}")
 done
 
 echo "per-call cost (entry + return), microseconds; median of $REPS runs"
@@ -386,22 +519,29 @@ printrow() {
 	printf '  %-26s %14s %14s\n' "$1" "${row[$2,pinned]}" "${row[$2,unpinned]}"
 }
 printrow "untraced loop" untraced
+printrow "untraced loop, -pg build" untraced_pg
 printrow "floor, blocking waitpid" floor_block
 printrow "floor, spinning waitpid" floor_spin
 printrow "floor = min" floor
 printrow "requests at the stops" requests
 printrow "floor + requests" least
-printrow "calltrap" calltrap
+printrow "calltrap (breakpoints)" calltrap
+printrow "fast path, record" fast_record
+printrow "fast path, trace jsonl" fast_jsonl
 printrow "ltrace${ltrace_variant:+ ($ltrace_variant)}" ltrace
+printrow "bpftrace uprobes (count)" bpftrace
+printrow "uftrace record (-pg)" uftrace
 printrow "calltrap / floor" ct_floor
 printrow "ltrace / calltrap" lt_ct
 printrow "ltrace / (floor + requests)" lt_least
+printrow "calltrap / bpftrace" ct_bpf
+printrow "calltrap / uftrace" ct_uf
 echo
 
-for tool in floor_block floor_spin calltrap ltrace; do
+for tool in floor_block floor_spin calltrap ltrace bpftrace uftrace; do
 	name=${tool/_/ }
-	if [[ ${broken[$tool]:-} == skipped ]]; then
-		echo "$name: skipped (BENCH_SKIP_LTRACE)"
+	if [[ ${broken[$tool]:-} == skipped* ]]; then
+		echo "$name: ${broken[$tool]}"
 	elif [[ -n ${broken[$tool]:-} ]]; then
 		fail "$name: FAILED (see log): ${broken[$tool]}"
 	elif [[ ${result[$tool,pinned]} == FAILED || ${result[$tool,unpinned]} == FAILED ]]; then
@@ -409,8 +549,9 @@ for tool in floor_block floor_spin calltrap ltrace; do
 	fi
 done
 [[ -n ${broken[calltrap]:-} ]] || [[ $rss != FAILED ]] || fail "calltrap peak RSS: FAILED (see log)"
-for tool in base base_ltrace; do
-	[[ $tool == base_ltrace && ${broken[ltrace]:-} == skipped ]] && continue
+for tool in base base_ltrace base_pg; do
+	[[ $tool == base_ltrace && ${broken[ltrace]:-} == skipped* ]] && continue
+	[[ -n ${broken[$tool]:-} ]] && continue # base_pg: uftrace's failure says why
 	for place in "${placements[@]}"; do
 		[[ ${result[$tool,$place]} != FAILED ]] || fail "untraced $tool $place: FAILED (see log)"
 	done
@@ -459,6 +600,22 @@ else
 		"$NRSS" $((2 * NRSS)) "$( ((rss < RSS_MAX_KIB)) && echo PASS || echo MISS)" \
 		"$rss" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" $((RSS_MAX_KIB / 1024))
 fi
+echo
+
+# The fast path's targets, each put beside the baselines measured above in
+# the same placement: how many times the target bpftrace is, and how many
+# times uftrace the target is.
+# fast_target PLACE WHAT LIMIT
+fast_target() {
+	local bpf=${row[bpftrace,$1]} uf=${row[uftrace,$1]} ref=
+	is_num "$bpf" && ref+="bpftrace = $(ratio "$bpf" "$3") x the target"
+	is_num "$uf" && ref+="${ref:+, }the target = $(ratio "$3" "$uf") x uftrace"
+	printf '  %-9s %-32s %s%s\n' "$1" "$2 <= $3 us:" "not built yet" "${ref:+ ($ref)}"
+}
+echo "targets (issue 14, the fast path):"
+fast_target unpinned "record" "$FAST_RECORD_UNPINNED_MAX"
+fast_target unpinned "trace --format=jsonl" "$FAST_JSONL_UNPINNED_MAX"
+fast_target pinned "record" "$FAST_RECORD_PINNED_MAX"
 echo
 echo "log: $log"
 ((failures == 0))

@@ -65,7 +65,8 @@ run_test() {
 		;;
 	ct-aarch64:bench)
 		# the benchmark's report goes to the console, not only to its log
-		BENCH_SKIP_LTRACE=1 BENCH_NO_GNU_TIME=1 BENCH_N=${CT_BENCH_N:-5000} \
+		BENCH_SKIP_LTRACE=1 BENCH_SKIP_BPFTRACE=1 BENCH_SKIP_UFTRACE=1 \
+			BENCH_NO_GNU_TIME=1 BENCH_N=${CT_BENCH_N:-5000} \
 			BENCH_RSS_CALLS=${CT_BENCH_RSS_CALLS:-100000} \
 			bash "$TOP_SRCDIR/bench/run.sh" --prebuilt /ct/bench >/tmp/bench.out 2>&1
 		rc=$?
