@@ -84,6 +84,7 @@ struct ct_fp_event {
  * test raises a signal whose handler produces, and the waiting loop. */
 enum ct_fp_point {
 	CT_FP_AT_DEPTH,        /* after step 2 (depth taken) */
+	CT_FP_AT_FULL,         /* in step 3, the ring seen full, head not read */
 	CT_FP_AT_MID_RECORD,   /* in step 5, half the record written */
 	CT_FP_AT_PUBLISH_LOAD, /* in step 6, reserve loaded, head not stored */
 	CT_FP_AT_UNDEPTH,      /* in step 6, depth given back, reserve not re-read */

@@ -104,8 +104,14 @@ enum ct_fp_outcome ct_fp_produce(void *base, uint64_t tp, const struct ct_fp_eve
 	/* 3. room, or wait while calltrap is alive and can drain */
 	enum ct_fp_outcome out = CT_FP_WRITTEN;
 	bool waited = false;
-	while (LOAD(&ring->reserve) - LOAD_ACQ(&ring->tail) > mask) {
-		if (LOAD_ACQ(&ring->head) == LOAD_ACQ(&ring->tail) || !tracer_alive(hdr)) {
+	for (;;) {
+		/* one tail for both questions: re-read, a tail that calltrap
+		 * moved up to head meanwhile would pass for a deadlock */
+		uint64_t tail = LOAD_ACQ(&ring->tail);
+		if (LOAD(&ring->reserve) - tail <= mask)
+			break;
+		hook(h, CT_FP_AT_FULL);
+		if (LOAD_ACQ(&ring->head) == tail || !tracer_alive(hdr)) {
 			out = CT_FP_DROPPED;
 			break;
 		}

@@ -463,6 +463,42 @@ static void test_stale_heartbeat_drops(void **state)
 	ct_fp_area_destroy(&a);
 }
 
+/* calltrap drains the whole ring just after the producer saw it full:
+ * the producer must not take the empty ring for a nested deadlock
+ * (head == tail) and drop; it finds room. */
+static void drain_all_hook(void *ctx, enum ct_fp_point p)
+{
+	struct drain_on_wait *d = ctx;
+	if (p == CT_FP_AT_FULL && !d->waited) {
+		d->waited = true;
+		ct_fp_drain(d->a, 0, discard_fn, NULL);
+	}
+}
+
+static void test_drained_while_full(void **state)
+{
+	(void)state;
+	struct ct_fp_area a;
+	make_area(&a, 16, 1, 8);
+	assert_int_equal(ct_fp_register(&a, TP(7)), 0);
+	for (unsigned s = 0; s < 8; s++) {
+		struct ct_fp_event ev = event(7, s);
+		assert_int_equal(ct_fp_produce(a.base, TP(7), &ev, NULL), CT_FP_WRITTEN);
+	}
+	struct drain_on_wait dw = { &a, false };
+	struct ct_fp_hooks hooks = { drain_all_hook, &dw };
+	struct ct_fp_event ev = event(7, 8);
+	assert_int_equal(ct_fp_produce(a.base, TP(7), &ev, &hooks), CT_FP_WRITTEN);
+	assert_true(dw.waited);
+	struct ct_fp_counters cnt;
+	ct_fp_counters(&a, &cnt);
+	assert_int_equal(cnt.drops, 0);
+	struct collect col = { 0 };
+	assert_int_equal(ct_fp_drain(&a, 0, collect_fn, &col), 1);
+	assert_true(is_event(&col.rec[0], 7, 8));
+	ct_fp_area_destroy(&a);
+}
+
 /* calltrap leaves while a producer waits: it stops waiting and drops. */
 static void test_leave_releases_waiter(void **state)
 {
@@ -626,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_eight_threads),
 		cmocka_unit_test(test_full_ring_waits),
 		cmocka_unit_test(test_stale_heartbeat_drops),
+		cmocka_unit_test(test_drained_while_full),
 		cmocka_unit_test(test_leave_releases_waiter),
 		cmocka_unit_test(test_nested_points),
 		cmocka_unit_test(test_nested_full_ring_drops),
