@@ -72,7 +72,8 @@
  *     is fresh: (s64)(now - header.tracer_heartbeat) < header
  *     .heartbeat_timeout (ticks; calltrap writes the heartbeat every few ms
  *     and 0 when it leaves), and calltrap can make progress: head != tail
- *     (when every record in the ring is reserved but unpublished, they
+ *     (the tail loaded once per turn for both tests: a second load could
+ *     see calltrap's drain up to head and pass for a deadlock; when every record in the ring is reserved but unpublished, they
  *     belong to producers this handler interrupted: waiting would deadlock,
  *     so drop).  Each wait counts once in waits.  If there is still no
  *     room: drops++, go to 6.  The program never waits for a dead calltrap.
