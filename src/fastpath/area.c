@@ -80,6 +80,27 @@ int ct_fp_area_init(void *base, size_t size, const struct ct_fp_geometry *g)
 	return 0;
 }
 
+int ct_fp_area_check(const void *base, size_t size)
+{
+	const struct ct_fp_header *h = base;
+	if (size < sizeof(*h) || h->magic != CT_FP_MAGIC || h->version != CT_FP_VERSION ||
+	    h->header_size != sizeof(struct ct_fp_header) ||
+	    h->record_size != sizeof(struct ct_fp_record) ||
+	    h->ring_header_size != sizeof(struct ct_fp_ring) ||
+	    h->slot_size != sizeof(struct ct_fp_slot))
+		return -EINVAL;
+	struct ct_fp_geometry g = { h->nr_slots, h->nr_rings, h->ring_capacity };
+	size_t need = ct_fp_area_size(&g);
+	if (need == 0 || need != h->area_size || size < need ||
+	    h->table_offset != sizeof(struct ct_fp_header) ||
+	    h->rings_offset != align_up(h->table_offset + (uint64_t)g.nr_slots *
+								  sizeof(struct ct_fp_slot),
+					64) ||
+	    h->ring_stride != ring_stride(g.ring_capacity))
+		return -EINVAL;
+	return 0;
+}
+
 int ct_fp_area_create(struct ct_fp_area *a, const struct ct_fp_geometry *g)
 {
 	*a = (struct ct_fp_area){ .fd = -1 };
@@ -244,6 +265,12 @@ void ct_fp_leave(struct ct_fp_area *a)
 {
 	struct ct_fp_header *hdr = a->base;
 	STORE_REL(&hdr->tracer_heartbeat, 0);
+}
+
+void ct_fp_set_clock(struct ct_fp_area *a, const struct ct_fp_clock *c)
+{
+	struct ct_fp_header *hdr = a->base;
+	hdr->clock = *c; /* only calltrap reads it */
 }
 
 void ct_fp_counters(const struct ct_fp_area *a, struct ct_fp_counters *c)

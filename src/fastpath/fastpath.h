@@ -39,6 +39,9 @@ struct ct_fp_counters {
 size_t ct_fp_area_size(const struct ct_fp_geometry *g);
 /* Lay out an empty area in [base, base + size) (zeroed memory). */
 int ct_fp_area_init(void *base, size_t size, const struct ct_fp_geometry *g);
+/* Is [base, base + size) an area of this layout version, every size and
+ * offset as this calltrap knows them?  0 or -EINVAL. */
+int ct_fp_area_check(const void *base, size_t size);
 /* A memfd of the right size mapped shared in calltrap, laid out. 0/-errno. */
 int ct_fp_area_create(struct ct_fp_area *a, const struct ct_fp_geometry *g);
 void ct_fp_area_destroy(struct ct_fp_area *a);
@@ -63,6 +66,8 @@ struct ct_fp_ring *ct_fp_ring_at(void *base, uint32_t ring);
 void ct_fp_heartbeat(struct ct_fp_area *a, uint64_t now);
 void ct_fp_set_heartbeat_timeout(struct ct_fp_area *a, uint64_t timeout);
 void ct_fp_leave(struct ct_fp_area *a);
+/* The calibration records' ticks are converted with (clock.h). */
+void ct_fp_set_clock(struct ct_fp_area *a, const struct ct_fp_clock *c);
 void ct_fp_counters(const struct ct_fp_area *a, struct ct_fp_counters *c);
 
 /* Both sides: the offset of tp's ring in the area at base, 0 if none. */

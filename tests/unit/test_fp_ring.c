@@ -122,6 +122,23 @@ static void test_layout(void **state)
 	uint64_t v;
 	memcpy(&v, (char *)a.base + CT_FP_HDR_HEARTBEAT, 8);
 	assert_int_equal(v, 0x1122334455667788ull);
+	/* the calibration sits at 128, as the header says */
+	struct ct_fp_clock clk = { .mult = 0xabcdef, .shift = 32, .tick_base = 77 };
+	ct_fp_set_clock(&a, &clk);
+	memcpy(&v, (char *)a.base + 128, 8);
+	assert_int_equal(v, 0xabcdef);
+	/* a header that is not ours, or not all there, is refused */
+	assert_int_equal(ct_fp_area_check(a.base, a.size), 0);
+	assert_int_equal(ct_fp_area_check(a.base, a.size - 4096), -EINVAL);
+	struct ct_fp_header *wh = a.base;
+	wh->record_size = 88;
+	assert_int_equal(ct_fp_area_check(a.base, a.size), -EINVAL);
+	wh->record_size = 80;
+	wh->version = CT_FP_VERSION + 1;
+	assert_int_equal(ct_fp_area_check(a.base, a.size), -EINVAL);
+	wh->version = CT_FP_VERSION;
+	wh->ring_stride += 64;
+	assert_int_equal(ct_fp_area_check(a.base, a.size), -EINVAL);
 	ct_fp_area_destroy(&a);
 
 	struct ct_fp_geometry bad[] = { { 63, 4, 256 }, { 64, 4, 100 }, { 64, 33, 256 },
@@ -283,6 +300,7 @@ static void test_eight_threads(void **state)
 	void *second = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
 	assert_true(second != MAP_FAILED);
 	assert_ptr_not_equal(second, a.base);
+	assert_int_equal(ct_fp_area_check(second, a.size), 0);
 	struct producer p[NR_PRODUCERS];
 	pthread_t th[NR_PRODUCERS];
 	for (uint32_t i = 0; i < NR_PRODUCERS; i++) {
