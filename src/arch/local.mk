@@ -3,6 +3,10 @@ libcalltrap_a_SOURCES += \
 	src/arch/arch.c \
 	src/arch/arch.h \
 	src/arch/codebuf.c \
+	src/arch/ticks.h \
+	src/arch/ticks.c \
+	src/arch/x86_64/ticks.c \
+	src/arch/aarch64/ticks.c \
 	src/arch/x86_64/x86_64.h \
 	src/arch/x86_64/arch.c \
 	src/arch/x86_64/regs.c \

@@ -12,6 +12,7 @@ include tests/unit/demangle.mk
 include tests/unit/cxxname.mk
 include tests/unit/seccomp.mk
 include tests/unit/guardian.mk
+include tests/unit/fastpath.mk
 
 # DWARF-typed values: both calling conventions (any host) and the C rendering
 check_PROGRAMS += tests/unit/test_abi tests/unit/test_render

@@ -1,0 +1,9 @@
+# src/fastpath: the shared-memory rings of the fast path (layout, consumer,
+# reference producer, counter calibration); nothing calls it yet
+libcalltrap_a_SOURCES += \
+	src/fastpath/ring.h \
+	src/fastpath/fastpath.h \
+	src/fastpath/area.c \
+	src/fastpath/produce.c \
+	src/fastpath/clock.h \
+	src/fastpath/clock.c
