@@ -203,12 +203,6 @@ static int c_done(struct chrome *c)
 static int c_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame *f,
 		  const struct ct_event *ev, enum ct_view_end how, uint64_t dur)
 {
-	static const char *const ends[] = {
-		[CT_VIEW_RETURN] = "return",
-		[CT_VIEW_UNWIND] = "unwind",
-		[CT_VIEW_CUT] = "not recorded",
-		[CT_VIEW_OPEN] = "open at the end of the trace",
-	};
 	struct chrome *c = ctx;
 	struct ct_vbuf *b = &c->b;
 	unsigned i;
@@ -238,7 +232,7 @@ static int c_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame *f,
 		ct_vbuf_putc(b, '"');
 	}
 	ct_vbuf_puts(b, ",\"end\":\"");
-	ct_vbuf_puts(b, ends[how]);
+	ct_vbuf_puts(b, ct_view_end_name(how));
 	ct_vbuf_puts(b, "\"}}");
 	return c_done(c);
 }

@@ -387,12 +387,6 @@ static int p_enter(void *ctx, struct ct_view_thread *t, struct ct_view_frame *f,
 static int p_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame *f,
 		  const struct ct_event *ev, enum ct_view_end how, uint64_t dur)
 {
-	static const char *const ends[] = {
-		[CT_VIEW_RETURN] = "return",
-		[CT_VIEW_UNWIND] = "unwind",
-		[CT_VIEW_CUT] = "not recorded",
-		[CT_VIEW_OPEN] = "open at the end of the trace",
-	};
 	struct perfetto *p = ctx;
 	uint64_t track, ts = f->ts + dur;
 	size_t te, da;
@@ -411,7 +405,7 @@ static int p_exit(void *ctx, struct ct_view_thread *t, struct ct_view_frame *f,
 			ct_pb_close(&p->b, da);
 		}
 	} else if (how != CT_VIEW_RETURN) {
-		annotate_str(p, "end", ends[how]);
+		annotate_str(p, "end", ct_view_end_name(how));
 	}
 	return event_end(p, te);
 }

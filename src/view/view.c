@@ -403,3 +403,15 @@ const char *ct_view_main_name(const struct ct_trace_info *info, pid_t pid)
 	slash = strrchr(info->argv[0], '/');
 	return slash ? slash + 1 : info->argv[0];
 }
+
+const char *ct_view_end_name(enum ct_view_end how)
+{
+	static const char *const names[] = {
+		[CT_VIEW_RETURN] = "return",
+		[CT_VIEW_UNWIND] = "unwind",
+		[CT_VIEW_CUT] = "not recorded",
+		[CT_VIEW_OPEN] = "open at the end of the trace",
+	};
+
+	return (unsigned)how < sizeof(names) / sizeof(names[0]) ? names[how] : "?";
+}

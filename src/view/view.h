@@ -221,6 +221,9 @@ enum ct_view_end {
 	CT_VIEW_CUT,    /* a later event of its thread shows it ended unseen (lost events) */
 	CT_VIEW_OPEN,   /* still open at the end of the view (ct_view_finish) */
 };
+/* How a frame ended, as the dumps write it: "return", "unwind", "not
+ * recorded", "open at the end of the trace". */
+const char *ct_view_end_name(enum ct_view_end how);
 
 struct ct_view_ops {
 	/* A shown frame begins.  Not called for frames that --min-duration
