@@ -103,8 +103,9 @@ static void test_calibrate_host(void **state)
 	(void)state;
 	struct ct_fp_clock c;
 	assert_int_equal(ct_fp_clock_calibrate(&c, 5000000), 0);
-	/* ticks per ns within [0.1, 10] */
-	assert_true(c.ticks_per_sec >= 100000000u);
+	/* a TSC runs at 100s of MHz to GHz; an aarch64 generic timer at 1
+	 * MHz to 1 GHz (62.5 MHz under qemu, 24-25 MHz on many boards) */
+	assert_true(c.ticks_per_sec >= 1000000u);
 	assert_true(c.ticks_per_sec <= 10000000000u);
 	/* converting now lands near CLOCK_MONOTONIC now (within 50 ms: loaded host) */
 	struct timespec ts;
