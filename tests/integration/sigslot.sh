@@ -5,7 +5,8 @@
 #  - wait: attach, SIGUSR1 to the busy target, detach while its handler
 #    still runs: the handler's frame must return into the program's code,
 #    not into the scratch page calltrap unmapped (SIGSEGV before); three
-#    rounds, at least one of them delivered in a slot;
+#    rounds or more, until one of them is delivered in a slot (about one in
+#    two is, in the emulated guest: three alone missed 1 run in 8);
 #  - flood: 200 signals delivered while traced (nearly all in slots, each
 #    into a handler that calls a traced function): every call reported
 #    once, none twice.
@@ -18,11 +19,12 @@
 
 scenario_wait()
 {
-	local t tp cp round in_slot=0
+	local t tp cp round=0 in_slot=0
 
 	need_targets sigslot
 	t=$(target sigslot)
-	for round in 1 2 3; do
+	while [ "$round" -lt 3 ] || { [ "$in_slot" -eq 0 ] && [ "$round" -lt 10 ]; }; do
+		round=$((round + 1))
 		rm -f "$D/go"
 		"$t" wait "$D/go" > "$D/out$round" 2>&1 < /dev/null &
 		tp=$!
@@ -51,7 +53,7 @@ scenario_wait()
 		grep -q "interrupted outside the program's text=1" "$D/out$round" &&
 			in_slot=$((in_slot + 1))
 	done
-	note "rounds whose signal came in a slot: $in_slot of 3"
+	note "rounds whose signal came in a slot: $in_slot of $round"
 	[ "$in_slot" -gt 0 ] || fail "no signal came in a slot: the test tested nothing"
 }
 
