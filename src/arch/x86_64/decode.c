@@ -26,7 +26,7 @@
 
 #include "arch/x86_64/x86_64.h"
 
-static bool in_group(const cs_insn *insn, uint8_t group)
+bool x86_64_in_group(const cs_insn *insn, uint8_t group)
 {
 	const cs_detail *d = insn->detail;
 
@@ -254,7 +254,7 @@ int x86_64_analyze(const cs_insn *insn, uint64_t pc, struct ct_insn_plan *plan)
 		break;
 	}
 
-	if (in_group(insn, X86_GRP_BRANCH_RELATIVE)) {
+	if (x86_64_in_group(insn, X86_GRP_BRANCH_RELATIVE)) {
 		if (is_jcc_opcode(x))
 			return analyze_jcc(insn, pc, plan);
 		return reject(plan, "unhandled relative branch");
@@ -263,7 +263,7 @@ int x86_64_analyze(const cs_insn *insn, uint64_t pc, struct ct_insn_plan *plan)
 		return 0;
 	plan->action = CT_INSN_RELOCATE;
 	plan->kind = X86_64_K_COPY;
-	if (in_group(insn, X86_GRP_RET) || in_group(insn, X86_GRP_IRET))
+	if (x86_64_in_group(insn, X86_GRP_RET) || x86_64_in_group(insn, X86_GRP_IRET))
 		plan->aux = X86_64_F_NO_JUMP_BACK;
 	return 0;
 }

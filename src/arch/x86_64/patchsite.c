@@ -81,16 +81,6 @@ struct sweep {
 
 static const uint8_t endbr64[ENDBR64_LEN] = { 0xf3, 0x0f, 0x1e, 0xfa };
 
-static bool in_group(const cs_insn *insn, uint8_t group)
-{
-	const cs_detail *d = insn->detail;
-
-	for (unsigned i = 0; i < d->groups_count; i++)
-		if (d->groups[i] == group)
-			return true;
-	return false;
-}
-
 static bool inside(const struct sweep *sw, uint64_t target)
 {
 	return target >= sw->addr && target - sw->addr < sw->len;
@@ -172,7 +162,7 @@ static enum flow classify(const cs_insn *insn, const struct ct_insn_plan *p, uin
 		*target = p->target;
 		return FLOW_DIRECT;
 	}
-	if (in_group(insn, X86_GRP_BRANCH_RELATIVE))
+	if (x86_64_in_group(insn, X86_GRP_BRANCH_RELATIVE))
 		return FLOW_FAR;
 	return FLOW_NONE;
 }
@@ -223,9 +213,10 @@ static enum ct_patch_why displaceable(const cs_insn *insn, const struct ct_insn_
 /* May a jump replace the instructions that fall through to the exit? */
 static bool straight_line(const cs_insn *insn, const struct ct_insn_plan *p)
 {
-	if (is_syscall(insn) || in_group(insn, X86_GRP_JUMP) || in_group(insn, X86_GRP_CALL) ||
-	    in_group(insn, X86_GRP_RET) || in_group(insn, X86_GRP_INT) ||
-	    in_group(insn, X86_GRP_IRET) || in_group(insn, X86_GRP_BRANCH_RELATIVE))
+	if (is_syscall(insn) || x86_64_in_group(insn, X86_GRP_JUMP) ||
+	    x86_64_in_group(insn, X86_GRP_CALL) || x86_64_in_group(insn, X86_GRP_RET) ||
+	    x86_64_in_group(insn, X86_GRP_INT) || x86_64_in_group(insn, X86_GRP_IRET) ||
+	    x86_64_in_group(insn, X86_GRP_BRANCH_RELATIVE))
 		return false;
 	if (p->action == CT_INSN_EMULATE)
 		return p->kind == X86_64_K_NOP;

@@ -64,6 +64,8 @@ int x86_64_read_u64(const struct ct_mem *mem, uint64_t addr, uint64_t *val);
 int x86_64_write_u64(const struct ct_mem *mem, uint64_t addr, uint64_t val);
 
 /* decode.c */
+/* Is the decoded instruction (with detail) in capstone group? */
+bool x86_64_in_group(const cs_insn *insn, uint8_t group);
 int x86_64_analyze(const cs_insn *insn, uint64_t pc, struct ct_insn_plan *plan);
 
 /* relocate.c */
