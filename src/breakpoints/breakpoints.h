@@ -40,6 +40,8 @@ struct ct_modrt;
 /* A traced function. */
 struct ct_func {
 	const char *name;
+	/* the symbol behind a demangled name (ct_event.sym), else NULL */
+	const char *sym;
 	const char *module; /* module file name */
 	struct ct_modrt *owner; /* the session's: the module that holds it */
 	uint64_t addr;

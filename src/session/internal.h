@@ -247,13 +247,6 @@ void ct_modrt_reap(struct ct_session *s, bool all);
 /* short_names: f is traced, so its name is one of those events show; the
  * names added together before the next event are told apart together. */
 void ct_func_label_add(struct ct_session *s, const struct ct_func *f);
-/* The symbol behind f's demangled name (ct_event.sym), or NULL. */
-static inline const char *ct_func_sym(const struct ct_func *f)
-{
-	const char *sym = f->owner ? ct_elf_mangled(f->owner->m.elf, f->name) : f->name;
-
-	return sym != f->name ? sym : NULL;
-}
 /* The label of f's events (ct_event.label): NULL without short_names (or
  * out of memory); found once, it never changes. */
 static inline const char *ct_func_label(struct ct_session *s, struct ct_func *f)

@@ -62,6 +62,7 @@ static int module_select(struct ct_session *s, struct ct_modrt *m)
 		struct ct_func *f = &m->funcs[i];
 
 		f->name = sym->demangled && !s->opts.no_demangle ? sym->demangled : sym->name;
+		f->sym = f->name != sym->name ? sym->name : NULL;
 		f->module = m->m.name;
 		f->owner = m;
 		f->addr = sym->type == CT_SYM_IFUNC ? 0 : sym->value + m->m.bias;

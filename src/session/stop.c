@@ -37,7 +37,7 @@ static void frame_event(struct ct_session *s, struct ct_thread *t, const struct 
 	ev.tid = t->tid;
 	ev.func = f->func->name;
 	ev.label = ct_func_label(s, f->func);
-	ev.sym = ct_func_sym(f->func);
+	ev.sym = f->func->sym;
 	ev.module = f->func->module;
 	ev.addr = f->func->addr;
 	ev.depth = (uint32_t)depth;
@@ -258,7 +258,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 		ev.tid = t->tid;
 		ev.func = site->func->name;
 		ev.label = ct_func_label(s, site->func);
-		ev.sym = ct_func_sym(site->func);
+		ev.sym = site->func->sym;
 		ev.module = site->func->module;
 		ev.addr = site->addr;
 		ev.depth = (uint32_t)t->stack.n;
