@@ -40,7 +40,7 @@ static void on_signal(int sig, siginfo_t *si, void *uctx)
 		ptrace(PTRACE_INTERRUPT, (pid_t)r->wake_tid, 0L, 0L);
 }
 
-static int install_handlers(uint64_t duration_ns)
+static int install_handlers(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM };
 	struct sigaction sa;
@@ -53,15 +53,21 @@ static int install_handlers(uint64_t duration_ns)
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigaction(sigs[i], &sa, NULL) < 0)
 			return -errno;
-	if (duration_ns) {
-		struct itimerval it = { 0 };
-
-		it.it_value.tv_sec = (time_t)(duration_ns / 1000000000u);
-		it.it_value.tv_usec = (suseconds_t)(duration_ns % 1000000000u / 1000u);
-		if (setitimer(ITIMER_REAL, &it, NULL) < 0)
-			return -errno;
-	}
 	return 0;
+}
+
+/* --duration counts from the moment the breakpoints are in: reading a
+ * large program's symbols and DWARF at attach can take longer than the
+ * duration itself, which would then trace nothing. */
+static int arm_duration(uint64_t duration_ns)
+{
+	struct itimerval it = { 0 };
+
+	if (!duration_ns)
+		return 0;
+	it.it_value.tv_sec = (time_t)(duration_ns / 1000000000u);
+	it.it_value.tv_usec = (suseconds_t)(duration_ns % 1000000000u / 1000u);
+	return setitimer(ITIMER_REAL, &it, NULL) < 0 ? -errno : 0;
 }
 
 static void print_stats(const struct ct_stats *st)
@@ -151,7 +157,7 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_o
 		sigprocmask(SIG_BLOCK, &block, &old_mask);
 	}
 	stop_request = &stop;
-	if (install_handlers(o->duration_ns) < 0) {
+	if (install_handlers() < 0) {
 		fprintf(stderr, "calltrap: installing signal handlers: %s\n", strerror(errno));
 		goto out_mask;
 	}
@@ -188,6 +194,14 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_o
 		 * ends and detaches.  Set after the spawn, so the program keeps
 		 * calltrap's own SIGPIPE disposition. */
 		signal(SIGPIPE, SIG_IGN);
+		ret = arm_duration(o->duration_ns);
+		if (ret < 0) {
+			fprintf(stderr, "calltrap: setting the --duration timer: %s\n", strerror(-ret));
+			ct_output_end(out);
+			goto out_stats;
+		}
+	}
+	if (ret == 0) {
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		ret = ct_session_run(s, &stop);
 	}

@@ -129,6 +129,9 @@ EXTRA_DIST += tests/integration/sigslot.sh
 # ... no hang with a process inside vfork()
 TESTS += tests/integration/vforkwait.sh
 EXTRA_DIST += tests/integration/vforkwait.sh
+# ... --duration counts from when the breakpoints are in
+TESTS += tests/integration/duration.sh
+EXTRA_DIST += tests/integration/duration.sh
 # calltrap killed while attached: the guardian restores the code
 TESTS += tests/integration/guardian.sh tests/integration/guardian_busy.sh
 EXTRA_DIST += tests/integration/guardian.sh tests/integration/guardian_busy.sh \

@@ -37,7 +37,8 @@ scenario()
 
 	need_targets vforkwait
 	# children of 300 ms: attached during one, detached during another
-	start_target 300 8
+	# (more of them where the attach is slower: the 0.5 s count from it)
+	start_target 300 $((8 * CT_WAIT_SCALE))
 	ct trace -p "$TP" -e work --duration=0.5 --format=jsonl -o "$D/ev1.jsonl" \
 		2> "$D/ct1.err" < /dev/null
 	expect_status "trace -p --duration during vfork (300 ms)" "$CT_STATUS" 0

@@ -179,3 +179,10 @@ tests_targets_spawner_O2_SOURCES = tests/targets/spawner.c
 tests_targets_spawner_O2_CFLAGS = $(TGT_CFLAGS) -O2
 tests_targets_spawner_O2_LDFLAGS = $(TGT_LINKFLAGS)
 tests/targets/spawner-O2$(EXEEXT) tests/targets/spawner_O2-spawner.$(OBJEXT): CFLAGS =
+
+check_PROGRAMS += tests/targets/ticker-O2
+tests_targets_ticker_O2_SOURCES = tests/targets/ticker.c
+tests_targets_ticker_O2_CFLAGS = $(TGT_CFLAGS) -O2
+# libstdc++'s symbols give the attach real work to do (see ticker.c)
+tests_targets_ticker_O2_LDFLAGS = $(TGT_LINKFLAGS) -Wl,--no-as-needed -lstdc++ -Wl,--as-needed
+tests/targets/ticker-O2$(EXEEXT) tests/targets/ticker_O2-ticker.$(OBJEXT): CFLAGS =
