@@ -251,6 +251,16 @@ struct ct_arch {
 	uint64_t (*sp)(const struct ct_regs *r);
 	uint64_t (*arg)(const struct ct_regs *r, unsigned n); /* n < nr_int_args */
 	uint64_t (*retval)(const struct ct_regs *r);
+	/* The fast path (NULL where the ISA has none yet).  The registers a
+	 * ring record stands for: a call's (a[] the integer argument
+	 * registers, pc the function's entry) or a return's (a[0], a[1] the
+	 * return value registers, pc the exit instruction), sp as the record
+	 * has it; every other register reads 0. */
+	void (*record_regs)(struct ct_regs *r, bool is_return, uint64_t pc, uint64_t sp,
+			    const uint64_t a[6]);
+	/* The thread pointer a trampoline finds its thread's ring by (x86_64
+	 * fs_base, which %fs:0 holds under glibc). */
+	uint64_t (*thread_pointer)(const struct ct_regs *r);
 
 	/* Address of the breakpoint that trapped, from the pc reported at the
 	 * trap (pc - 1 after int3; pc itself after brk). */

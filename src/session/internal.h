@@ -53,6 +53,7 @@ struct ct_mm {
 	/* words seen at entries that are not return addresses (retsite.c) */
 	struct ct_hashmap not_ra;
 	bool seccomp_warned;    /* said once that seccomp forbids a scratch area */
+	struct ct_fast *fast;   /* its fast path (fast.h), NULL on breakpoints alone */
 };
 
 struct ct_proc {
@@ -100,6 +101,8 @@ struct ct_thread {
 	 * may have been abandoned (nonlocal.c). */
 	bool nonlocal;
 	uint64_t nonlocal_ns;
+	/* its ring in mm->fast: index + 1, 0 when it has none */
+	uint32_t fp_ring1;
 };
 
 /* A signal frame whose saved pc points into a slot: `addr` holds slot_pc. */
@@ -221,6 +224,12 @@ struct ct_typed;
  * when its arguments cannot be placed, or with opts.raw_args. */
 const struct ct_typed *ct_typed_of(struct ct_session *s, struct ct_func *f);
 void ct_typed_free(struct ct_func *f);
+/* Can the fast path's records alone show ty's values (NULL: raw
+ * registers, yes)?  Only values held in the general registers a record
+ * keeps, with no string to read from memory later: the memory and the
+ * vector registers are not those of the call any more when its record is
+ * read. */
+bool ct_typed_from_record(const struct ct_typed *ty);
 /* ev->src_file/src_line from f's DWARF, once ct_typed_of(f) found it. */
 void ct_typed_src(const struct ct_func *f, struct ct_event *ev);
 /* At the entry stop: ev->named[] and CT_EVF_TYPED. */
@@ -329,6 +338,18 @@ int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site
 		 struct ct_regs *regs);
 /* Unwind every frame of t (thread exit, exec). */
 void ct_unwind_all(struct ct_session *s, struct ct_thread *t);
+/* The event of frame f (at depth) ending or returning at `now`; regs: the
+ * registers at the return (its value), NULL for an unwind. */
+void ct_frame_event(struct ct_session *s, struct ct_thread *t, const struct ct_frame *f,
+		    enum ct_event_type type, size_t depth, uint64_t now, const struct ct_regs *regs);
+/* The call event of frame fr, just pushed on t's stack; regs: as at the
+ * function's first instruction (its arguments). */
+void ct_call_event(struct ct_session *s, struct ct_thread *t, const struct ct_frame *fr,
+		   const struct ct_typed *typed, const struct ct_regs *regs);
+/* Pop, as unwind events, the frames entered below sp (by_entry_sp), or
+ * whose return would leave sp below sp (their expected sp). */
+void ct_unwind_below(struct ct_session *s, struct ct_thread *t, uint64_t sp, bool by_entry_sp,
+		     uint64_t now);
 /* Pop t's frames entered at sp or below as unwind events: a call or a
  * catch running at sp shows them gone. */
 void ct_unwind_at(struct ct_session *s, struct ct_thread *t, uint64_t sp);

@@ -13,4 +13,5 @@ libcalltrap_a_SOURCES += \
 	src/session/children.c \
 	src/session/detach.c \
 	src/session/control.c src/session/edits.c src/session/attach.c \
-	src/session/notes.c
+	src/session/notes.c \
+	src/session/fast.h src/session/fastev.c

@@ -25,8 +25,8 @@
 #define CT_LOG_DOMAIN "stop"
 #include "util/log.h"
 
-static void frame_event(struct ct_session *s, struct ct_thread *t, const struct ct_frame *f,
-			enum ct_event_type type, size_t depth, uint64_t now, const struct ct_regs *regs)
+void ct_frame_event(struct ct_session *s, struct ct_thread *t, const struct ct_frame *f,
+		    enum ct_event_type type, size_t depth, uint64_t now, const struct ct_regs *regs)
 {
 	struct ct_event ev = { 0 };
 
@@ -61,27 +61,26 @@ static uint64_t stop_time(const struct ct_thread *t)
 	return t->stop_ns ? t->stop_ns : ct_now_ns();
 }
 
-/* Pop frames while `dead` says so, as unwind events. */
-static void unwind_while_below(struct ct_session *s, struct ct_thread *t, uint64_t sp,
-			       bool by_entry_sp, uint64_t now)
+void ct_unwind_below(struct ct_session *s, struct ct_thread *t, uint64_t sp, bool by_entry_sp,
+		     uint64_t now)
 {
 	struct ct_frame *f;
 
 	while ((f = ct_shadow_top(&t->stack)) &&
 	       (by_entry_sp ? f->entry_sp < sp : f->expected_sp < sp)) {
-		frame_event(s, t, f, CT_EV_UNWIND, t->stack.n, now, NULL);
+		ct_frame_event(s, t, f, CT_EV_UNWIND, t->stack.n, now, NULL);
 		t->stack.n--;
 	}
 }
 
 void ct_unwind_at(struct ct_session *s, struct ct_thread *t, uint64_t sp)
 {
-	unwind_while_below(s, t, sp + 1, true, ct_now_ns());
+	ct_unwind_below(s, t, sp + 1, true, ct_now_ns());
 }
 
 void ct_unwind_all(struct ct_session *s, struct ct_thread *t)
 {
-	unwind_while_below(s, t, UINT64_MAX, true, stop_time(t));
+	ct_unwind_below(s, t, UINT64_MAX, true, stop_time(t));
 	t->stack.n = 0;
 	/* its signal frames are gone too (exit, exec) */
 	ct_sigframe_forget(t);
@@ -140,7 +139,7 @@ static void unwind_overwritten(struct ct_session *s, struct ct_thread *t, uint64
 			return;
 		if (((saved ^ top->ret_addr) & s->arch->code_addr_mask) == 0)
 			return;
-		frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
+		ct_frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
 		t->stack.n--;
 	}
 }
@@ -155,12 +154,50 @@ static void unwind_ra_overwritten(struct ct_session *s, struct ct_thread *t, uin
 	struct ct_frame *top = ct_shadow_top(&t->stack);
 
 	while (top && top->ret_addr && ((bad & 2) || top_slot != top->ret_addr)) {
-		frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
+		ct_frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
 		t->stack.n--;
 		top = ct_shadow_top(&t->stack);
 		bad = 0;
 		if (top && ct_pmem_read(&t->proc->mm->mem, top->entry_sp, &top_slot, 8) < 0)
 			bad = 2;
+	}
+}
+
+void ct_call_event(struct ct_session *s, struct ct_thread *t, const struct ct_frame *fr,
+		   const struct ct_typed *typed, const struct ct_regs *regs)
+{
+	const struct ct_arch *arch = s->arch;
+	struct ct_event ev = { 0 };
+	struct ct_regs snap;
+	unsigned i;
+
+	if (!t->proc->followed || (s->opts.max_depth && t->stack.n > s->opts.max_depth))
+		return;
+	ev.type = CT_EV_CALL;
+	ev.pid = t->proc->pid;
+	ev.tid = t->tid;
+	ev.func = fr->func->name;
+	ev.label = ct_func_label(s, fr->func);
+	ev.sym = fr->func->sym;
+	ev.module = fr->func->module;
+	ev.addr = fr->func->addr;
+	ev.depth = (uint32_t)t->stack.n;
+	ev.ts_ns = fr->entry_ts;
+	if (fr->tail)
+		ev.flags |= CT_EVF_TAIL;
+	ev.nr_args = arch->nr_int_args;
+	for (i = 0; i < arch->nr_int_args && i < CT_MAX_ARGS; i++)
+		ev.args[i] = arch->arg(regs, i);
+	if (typed)
+		ct_typed_call(s, t, typed, regs, &ev);
+	ct_typed_src(fr->func, &ev);
+	if (s->opts.regs) {
+		/* the registers as at the function's first instruction */
+		snap = *regs;
+		arch->set_pc(&snap, fr->func->addr);
+		ct_emit(s, &ev, &snap);
+	} else {
+		ct_emit(s, &ev, NULL);
 	}
 }
 
@@ -176,9 +213,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	uint64_t vals[2] = { 0, 0 };
 	unsigned bad = 0;
 	struct ct_frame *top;
-	struct ct_event ev = { 0 };
 	const struct ct_typed *typed;
-	unsigned i;
 
 	if (t->proc->followed && !site->func->typed_done) {
 		/* One-time work (reading the module's DWARF: tens of ms for
@@ -191,7 +226,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 
 	/* A frame entered below sp cannot be live when a call starts at sp:
 	 * its stack is being reused (after longjmp or an exception). */
-	unwind_while_below(s, t, sp, true, now);
+	ct_unwind_below(s, t, sp, true, now);
 	top = ct_shadow_top(&t->stack);
 	if (arch->ra_at_entry_sp) {
 		read_ra_and_top(&t->proc->mm->mem, sp, top, vals, &bad);
@@ -214,7 +249,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 			if (top->tail_run >= CT_TAIL_RUN_MAX) {
 				/* the frame this call leaves, below which a
 				 * run as long as the limit stays open */
-				frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
+				ct_frame_event(s, t, top, CT_EV_UNWIND, t->stack.n, now, NULL);
 				t->stack.n--;
 				top = ct_shadow_top(&t->stack);
 			}
@@ -222,7 +257,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 			fr.tail_run = top ? top->tail_run + 1 : 1;
 		} else {
 			/* every frame entered at sp: a tail call's too */
-			unwind_while_below(s, t, sp + 1, true, now);
+			ct_unwind_below(s, t, sp + 1, true, now);
 			top = ct_shadow_top(&t->stack);
 			if (arch->ra_at_entry_sp) {
 				bad = 0;
@@ -250,36 +285,7 @@ static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *
 	if (ct_shadow_push(&t->stack, &fr) < 0)
 		return false;
 
-	if (t->proc->followed && (!s->opts.max_depth || t->stack.n <= s->opts.max_depth)) {
-		struct ct_regs snap;
-
-		ev.type = CT_EV_CALL;
-		ev.pid = t->proc->pid;
-		ev.tid = t->tid;
-		ev.func = site->func->name;
-		ev.label = ct_func_label(s, site->func);
-		ev.sym = site->func->sym;
-		ev.module = site->func->module;
-		ev.addr = site->addr;
-		ev.depth = (uint32_t)t->stack.n;
-		ev.ts_ns = fr.entry_ts;
-		if (fr.tail)
-			ev.flags |= CT_EVF_TAIL;
-		ev.nr_args = arch->nr_int_args;
-		for (i = 0; i < arch->nr_int_args && i < CT_MAX_ARGS; i++)
-			ev.args[i] = arch->arg(regs, i);
-		if (typed)
-			ct_typed_call(s, t, typed, regs, &ev);
-		ct_typed_src(site->func, &ev);
-		if (s->opts.regs) {
-			/* the registers as at the function's first instruction */
-			snap = *regs;
-			arch->set_pc(&snap, site->addr);
-			ct_emit(s, &ev, &snap);
-		} else {
-			ct_emit(s, &ev, NULL);
-		}
-	}
+	ct_call_event(s, t, &t->stack.v[t->stack.n - 1], typed, regs);
 	if (fr.ret_addr && !fr.tail && ct_return_site_ensure(s, t, fr.ret_addr, live) == -ENOENT) {
 		/* not a return address (entered by a jump): no return to see */
 		t->stack.v[t->stack.n - 1].ret_addr = 0;
@@ -297,7 +303,7 @@ static bool on_return(struct ct_session *s, struct ct_thread *t, struct ct_site 
 	struct ct_frame *f;
 	bool matched = false;
 
-	unwind_while_below(s, t, sp, false, now);
+	ct_unwind_below(s, t, sp, false, now);
 	if (s->opts.regs) {
 		snap = *regs;
 		s->arch->set_pc(&snap, site->addr);
@@ -311,7 +317,7 @@ static bool on_return(struct ct_session *s, struct ct_thread *t, struct ct_site 
 		 * below it are live */
 		if (t->nonlocal && f->entry_ns <= t->nonlocal_ns)
 			t->nonlocal = false;
-		frame_event(s, t, f, CT_EV_RETURN, t->stack.n, now, r);
+		ct_frame_event(s, t, f, CT_EV_RETURN, t->stack.n, now, r);
 		t->stack.n--;
 		matched = true;
 	}

@@ -104,6 +104,51 @@ const struct ct_typed *ct_typed_of(struct ct_session *s, struct ct_func *f)
 	return f->typed && f->typed->args_ok && !s->opts.raw_args ? f->typed : NULL;
 }
 
+/* Does rendering a value of this type read the process's memory (a
+ * string, or a struct holding one)?  Deep or cyclic types count as yes. */
+static bool reads_memory(const struct ct_type *ty, unsigned depth)
+{
+	unsigned i;
+
+	if (!ty || depth > 8)
+		return true;
+	if (ty->kind == CT_TK_STR)
+		return true;
+	if (ty->kind == CT_TK_STRUCT)
+		for (i = 0; i < ty->nr; i++)
+			if (reads_memory(ty->members[i].type, depth + 1))
+				return true;
+	return false;
+}
+
+/* A value whose bytes are all in general registers of the record, and
+ * whose text needs nothing else. */
+static bool loc_in_record(const struct ct_vloc *loc, const struct ct_type *ty)
+{
+	unsigned i;
+
+	if (loc->kind == CT_VLOC_NONE)
+		return true;
+	if (loc->kind != CT_VLOC_REGS || reads_memory(ty, 0))
+		return false;
+	for (i = 0; i < loc->nr_parts; i++)
+		if (loc->part[i].file != CT_RF_GPR)
+			return false;
+	return true;
+}
+
+bool ct_typed_from_record(const struct ct_typed *ty)
+{
+	unsigned i;
+
+	if (!ty)
+		return true;
+	for (i = 0; i < ty->nr_shown; i++)
+		if (!loc_in_record(&ty->params[i], ty->sig->params[i].type))
+			return false;
+	return loc_in_record(&ty->ret, ty->sig->ret);
+}
+
 void ct_typed_free(struct ct_func *f)
 {
 	if (f->typed) {

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __x86_64__
 #include <sys/user.h>
@@ -80,6 +81,26 @@ uint64_t x86_64_arg(const struct ct_regs *r, unsigned n)
 uint64_t x86_64_retval(const struct ct_regs *r)
 {
 	return r->w[X86_64_W(rax)];
+}
+
+void x86_64_record_regs(struct ct_regs *r, bool is_return, uint64_t pc, uint64_t sp,
+			const uint64_t a[6])
+{
+	memset(r, 0, sizeof(*r));
+	r->w[X86_64_W(rip)] = pc;
+	r->w[X86_64_W(rsp)] = sp;
+	if (is_return) {
+		r->w[X86_64_W(rax)] = a[0];
+		r->w[X86_64_W(rdx)] = a[1];
+		return;
+	}
+	for (unsigned i = 0; i < sizeof(arg_words) / sizeof(arg_words[0]); i++)
+		r->w[arg_words[i]] = a[i];
+}
+
+uint64_t x86_64_thread_pointer(const struct ct_regs *r)
+{
+	return r->w[X86_64_W(fs_base)];
 }
 
 /* int3 is a trap: the reported rip is past the one-byte 0xcc. */

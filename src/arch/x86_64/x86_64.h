@@ -48,6 +48,9 @@ enum x86_64_kind {
 uint64_t x86_64_pc(const struct ct_regs *r);
 void x86_64_set_pc(struct ct_regs *r, uint64_t pc);
 uint64_t x86_64_sp(const struct ct_regs *r);
+void x86_64_record_regs(struct ct_regs *r, bool is_return, uint64_t pc, uint64_t sp,
+			const uint64_t a[6]);
+uint64_t x86_64_thread_pointer(const struct ct_regs *r);
 uint64_t x86_64_arg(const struct ct_regs *r, unsigned n);
 uint64_t x86_64_retval(const struct ct_regs *r);
 uint64_t x86_64_bp_addr(const struct ct_regs *r);

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The fast path's records as events.  A CALL record holds what an entry
+ * breakpoint's stop reads (the argument registers, sp, the return
+ * address), a RETURN record what a return breakpoint's stop reads (the
+ * return registers, sp at the exit), so both go through the shadow stack
+ * as the stops do (stop.c): a call pushes a frame, a return pops the
+ * frames it ends.  What a stop learns from the process's memory at that
+ * moment cannot be had: the memory has moved on when the record is read.
+ * So frames end by their stack pointers alone (a frame entered below the
+ * sp of a later call or return is dead), and a function whose values need
+ * memory or vector registers is never put on the fast path
+ * (ct_typed_from_record).
+ */
+#include "config.h"
+
+#include "session/fast.h"
+#include "session/internal.h"
+
+/* The registers the record stands for, as a stop would have read them. */
+static void record_regs(const struct ct_session *s, const struct ct_fp_record *r, uint64_t pc,
+			struct ct_regs *regs)
+{
+	bool ret = (r->kind_flags & CT_FP_KIND_MASK) == CT_FP_RETURN;
+
+	s->arch->record_regs(regs, ret, pc, r->sp, r->a);
+}
+
+static void fast_call(struct ct_session *s, struct ct_thread *t, struct ct_func *f,
+		      const struct ct_fp_record *r, uint64_t now)
+{
+	struct ct_frame fr = { .func = f, .ret_addr = r->pc, .entry_sp = r->sp };
+	const struct ct_typed *typed = NULL;
+	struct ct_frame *top;
+	struct ct_regs regs;
+
+	record_regs(s, r, f->addr, &regs);
+	/* a frame entered below sp cannot be live when a call starts at sp */
+	ct_unwind_below(s, t, r->sp, true, now);
+	top = ct_shadow_top(&t->stack);
+	if (top && top->entry_sp == r->sp) {
+		/* one entered at this sp that returns to the same place jumped
+		 * here (a tail call: this call returns for it); else it is gone */
+		if (top->ret_addr && top->ret_addr == r->pc && top->tail_run < CT_TAIL_RUN_MAX) {
+			fr.tail = true;
+			fr.tail_run = top->tail_run + 1;
+		} else {
+			ct_unwind_below(s, t, r->sp + 1, true, now);
+		}
+	}
+	fr.expected_sp = s->arch->sp_after_return(r->sp);
+	fr.entry_ns = now;
+	fr.entry_ts = ct_ts_of(s, now);
+	f->hits++;
+	if (t->proc->followed)
+		typed = ct_typed_of(s, f);
+	if (typed)
+		fr.ret_ref = ct_typed_entry_ref(typed, &regs);
+	if (ct_shadow_push(&t->stack, &fr) < 0)
+		return;
+	ct_call_event(s, t, &t->stack.v[t->stack.n - 1], typed, &regs);
+}
+
+/* At an exit, sp is the entry sp of the frame that leaves (x86_64: it
+ * points at the return address `ret` pops), and of the frames that
+ * tail-called into it, which return with it. */
+static bool fast_return(struct ct_session *s, struct ct_thread *t, const struct ct_fp_record *r,
+			uint64_t now)
+{
+	struct ct_frame *f;
+	struct ct_regs regs;
+	bool matched = false;
+
+	record_regs(s, r, r->pc, &regs);
+	ct_unwind_below(s, t, r->sp, true, now);
+	while ((f = ct_shadow_top(&t->stack)) && f->entry_sp == r->sp) {
+		ct_frame_event(s, t, f, CT_EV_RETURN, t->stack.n, now, &regs);
+		t->stack.n--;
+		matched = true;
+	}
+	return matched;
+}
+
+struct drain {
+	struct ct_session *s;
+	struct ct_fast *fast;
+};
+
+static void on_record(void *ctx, uint32_t ring, const struct ct_fp_record *r)
+{
+	struct drain *d = ctx;
+	struct ct_fast *fast = d->fast;
+	const struct ct_fp_header *hdr = fast->area.base;
+	struct ct_thread *t = ring < hdr->nr_rings ? fast->owner[ring] : NULL;
+	uint64_t now = ct_fp_clock_ns(&fast->clock, r->tsc);
+
+	fast->records++;
+	if (!t || r->func_id >= fast->nr_funcs)
+		return;
+	switch (r->kind_flags & CT_FP_KIND_MASK) {
+	case CT_FP_CALL:
+		fast_call(d->s, t, fast->funcs[r->func_id], r, now);
+		break;
+	case CT_FP_RETURN:
+		if (!fast_return(d->s, t, r, now))
+			fast->unmatched++;
+		break;
+	default:
+		break;
+	}
+}
+
+void ct_fast_drain_thread(struct ct_session *s, struct ct_thread *t)
+{
+	struct ct_fast *fast = t->proc->mm->fast;
+	struct drain d = { .s = s, .fast = fast };
+
+	if (fast && t->fp_ring1)
+		ct_fp_drain(&fast->area, t->fp_ring1 - 1, on_record, &d);
+}
+
+void ct_fast_drain_all(struct ct_session *s)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+
+	while (ct_hashmap_next(&s->threads, &it, &key, &val))
+		ct_fast_drain_thread(s, val);
+}
