@@ -167,6 +167,9 @@ struct ct_patch_exit {
 	uint64_t target;    /* TAIL_JMP, TAIL_JCC: where the jump goes */
 	uint32_t patch_off; /* start of the bytes the jump would replace */
 	enum ct_patch_why why;
+	/* patch_off is where a call (or system call) just before it returns:
+	 * a return breakpoint for that call would have to go into the jump */
+	bool at_return_point;
 };
 
 /* At most this many instructions are displaced by an entry jump

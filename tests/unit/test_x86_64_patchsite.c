@@ -200,6 +200,25 @@ static void test_call_next_insn(void **state CT_UNUSED)
 	assert_int_equal(r.s.nr_exits, 1);
 	/* add; pop; ret (pop %rax, the call's target, stays out) */
 	check_exit(&r, 0, 0x10, 1, CT_EXIT_RET, 0x0b, CT_PATCH_OK);
+	assert_false(r.e[0].at_return_point);
+}
+
+static void test_exit_at_return_point(void **state CT_UNUSED)
+{
+	struct result r;
+
+	/* the exit's run starts where the call returns: a return breakpoint
+	 * for the callee would land on the jump's first byte */
+	plan(&r, B(0x53,                         /* 0x00: push %rbx */
+		   0x48, 0x83, 0xec, 0x10,       /* 0x01: sub $0x10,%rsp */
+		   0xe8, 0x10, 0x00, 0x00, 0x00, /* 0x05: call 0x1a (out) */
+		   0x48, 0x83, 0xc4, 0x10,       /* 0x0a: add $0x10,%rsp */
+		   0x5b,                         /* 0x0e: pop %rbx */
+		   0xc3),                        /* 0x0f: ret */
+	     F);
+	assert_int_equal(r.s.nr_exits, 1);
+	check_exit(&r, 0, 0x0f, 1, CT_EXIT_RET, 0x0a, CT_PATCH_OK);
+	assert_true(r.e[0].at_return_point);
 }
 
 static void test_riprel_and_nops(void **state CT_UNUSED)
@@ -650,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_far_branch),
 		cmocka_unit_test(test_undecodable),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_exit_at_return_point),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

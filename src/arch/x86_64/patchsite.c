@@ -60,6 +60,7 @@
 #define AT_STRAIGHT 0x04u /* the instruction here may be displaced with the next */
 #define AT_EXIT 0x08u     /* the instruction here is an exit, */
 #define AT_KIND_SHIFT 4   /* of this enum ct_exit_kind */
+#define AT_RETURN_POINT 0x80u /* a call or system call just before returns here */
 
 struct sweep {
 	const uint8_t *code;
@@ -314,6 +315,9 @@ static void sweep_function(struct sweep *sw)
 		}
 		if (straight_line(sw->insn, &p))
 			sw->at[off] |= AT_STRAIGHT;
+		if ((x86_64_in_group(sw->insn, X86_GRP_CALL) || is_syscall(sw->insn)) &&
+		    off + sw->insn->size < sw->len)
+			sw->at[off + sw->insn->size] |= AT_RETURN_POINT;
 		if (off >= site->patch_off && sw->entry_end == 0)
 			add_displaced(sw, off, &p);
 		off += sw->insn->size;
@@ -396,6 +400,7 @@ static void judge_exit(const struct sweep *sw, size_t reserved, struct ct_patch_
 			break;
 		e->patch_off = (uint32_t)prev;
 	}
+	e->at_return_point = (sw->at[e->patch_off] & AT_RETURN_POINT) != 0;
 	if (sw->fatal != CT_PATCH_OK)
 		e->why = sw->fatal;
 	else if (end - e->patch_off < JMP_REL32_LEN)
