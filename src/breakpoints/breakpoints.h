@@ -74,6 +74,15 @@ struct ct_site {
 	uint64_t hits;
 };
 
+/* A fast path's jump over whole instructions (patch.c). */
+#define CT_PATCH_MAX_LEN 8
+struct ct_patch {
+	uint64_t addr;
+	struct ct_func *func; /* whose entry or exit it is */
+	uint8_t orig[CT_PATCH_MAX_LEN];
+	uint8_t len;
+};
+
 struct ct_scratch {
 	uint64_t addr;
 	uint64_t len;
@@ -97,6 +106,7 @@ struct ct_bpset {
 	struct ct_pmem *mem;
 	struct ct_hashmap sites;  /* addr -> struct ct_site */
 	struct ct_hashmap slots;  /* slot addr -> struct ct_site */
+	struct ct_hashmap patches; /* addr -> struct ct_patch */
 	struct ct_scratch *areas;
 	size_t nr_areas;
 	ct_gap_fn find_gap;
@@ -181,6 +191,25 @@ int ct_bpset_remove_all(struct ct_bpset *bs);
 /* Unmap every scratch area through injected munmap calls from `inj`'s
  * thread, whose pc must not be inside an area. */
 int ct_bpset_unmap_areas(struct ct_bpset *bs, const struct ct_injector *inj);
+
+/* ---- the fast path's patches (patch.c) ---- */
+/* Write `bytes` (a jump) over [addr, addr + len), keeping the original
+ * bytes.  Every thread of the address space must be stopped, none with its
+ * pc inside.  0, -EBUSY (a breakpoint or a patch is there), -EINVAL,
+ * -ENOMEM, -EFAULT, -ESRCH. */
+int ct_patch_insert(struct ct_bpset *bs, uint64_t addr, const uint8_t *bytes, size_t len,
+		    struct ct_func *func);
+/* Put the original bytes back (the same conditions).  0, -ENOENT, -errno. */
+int ct_patch_remove(struct ct_bpset *bs, uint64_t addr);
+int ct_patch_remove_all(struct ct_bpset *bs);
+/* The patch whose bytes hold addr, or NULL. */
+const struct ct_patch *ct_patch_covering(const struct ct_bpset *bs, uint64_t addr);
+/* Replace the patched bytes of buf (read at addr) with the original ones. */
+void ct_patch_overlay(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t len);
+/* For ct_bpset_clone and ct_bpset_forget. */
+int ct_patch_clone(struct ct_bpset *dst, const struct ct_bpset *src);
+int ct_patch_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi);
+void ct_patch_fini(struct ct_bpset *bs);
 
 /* Is pc inside a scratch area? */
 bool ct_bpset_in_scratch(const struct ct_bpset *bs, uint64_t pc);

@@ -4,4 +4,5 @@ libcalltrap_a_SOURCES += \
 	src/breakpoints/scratch.c \
 	src/breakpoints/call.c \
 	src/breakpoints/site.c \
+	src/breakpoints/patch.c \
 	src/breakpoints/shadow.c

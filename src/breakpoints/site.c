@@ -22,6 +22,7 @@ int ct_bpset_init(struct ct_bpset *bs, const struct ct_arch *arch, struct ct_pme
 	bs->gap_ctx = gap_ctx;
 	ct_hashmap_init(&bs->sites);
 	ct_hashmap_init(&bs->slots);
+	ct_hashmap_init(&bs->patches);
 	bs->dis = ct_disasm_new(arch);
 	return bs->dis ? 0 : -errno;
 }
@@ -41,6 +42,7 @@ void ct_bpset_fini(struct ct_bpset *bs)
 	bs->guard = NULL;
 	ct_hashmap_fini(&bs->sites);
 	ct_hashmap_fini(&bs->slots);
+	ct_patch_fini(bs);
 	free(bs->areas);
 	bs->areas = NULL;
 	bs->nr_areas = 0;
@@ -80,6 +82,8 @@ int ct_bpset_clone(struct ct_bpset *dst, const struct ct_bpset *src, struct ct_p
 		if (s->slot && ct_hashmap_put(&dst->slots, s->slot, s) < 0)
 			goto nomem;
 	}
+	if (ct_patch_clone(dst, src) < 0)
+		goto nomem;
 	return 0;
 nomem:
 	ct_bpset_fini(dst);
@@ -214,6 +218,10 @@ int ct_site_add(struct ct_bpset *bs, uint64_t addr, unsigned kind, struct ct_fun
 	int ret;
 
 	*why = NULL;
+	if (ct_patch_covering(bs, addr)) {
+		*why = "a jump of the fast path is there";
+		return -ENOTSUP;
+	}
 	if (s) {
 		if (!s->inserted) {
 			ret = reinsert(bs, s, why);
@@ -321,6 +329,7 @@ int ct_bpset_read_orig(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, s
 		for (i = 0; i < bs->arch->bp_len && a + i < addr + len; i++)
 			buf[a - addr + i] = s->orig[i];
 	}
+	ct_patch_overlay(bs, addr, buf, len);
 	return 0;
 }
 
@@ -340,7 +349,8 @@ int ct_bpset_remove_all(struct ct_bpset *bs)
 		if (r < 0 && !ret)
 			ret = r;
 	}
-	return ret;
+	r = ct_patch_remove_all(bs);
+	return ret ? ret : r;
 }
 
 int ct_bpset_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi)
@@ -373,7 +383,7 @@ int ct_bpset_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi)
 		free(s);
 	}
 	free(keys);
-	return 0;
+	return ct_patch_forget(bs, lo, hi);
 }
 
 int ct_bpset_translate_pc(const struct ct_bpset *bs, uint64_t pc, uint64_t *orig)
