@@ -60,6 +60,9 @@ struct ct_func {
 	bool typed_done;
 	/* the session's: the name events show (ct_event.label), once known */
 	const char *label;
+	/* the session's: traced through the fast path's trampolines, not an
+	 * entry breakpoint */
+	bool fast;
 };
 
 struct ct_site {

@@ -30,6 +30,7 @@ struct ct_trace_opts {
 	unsigned string_limit;  /* 0: the session's default */
 	uint64_t duration_ns;   /* 0: none */
 	unsigned max_depth;     /* 0: unlimited */
+	bool fast;              /* --engine=fast */
 	pid_t pid;              /* 0: spawn argv */
 	char **argv;            /* PROGRAM [ARGS...] */
 	int verbose;

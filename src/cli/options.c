@@ -27,6 +27,7 @@ enum {
 	OPT_STRING_LIMIT,
 	OPT_DEBUG_DIR,
 	OPT_SORT,
+	OPT_ENGINE,
 };
 
 static const struct option trace_longopts[] = {
@@ -46,6 +47,7 @@ static const struct option trace_longopts[] = {
 	{ "raw-args", no_argument, NULL, OPT_RAW_ARGS },
 	{ "string-limit", required_argument, NULL, OPT_STRING_LIMIT },
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -157,6 +159,15 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 			if (nr_debug_dirs == CT_CLI_MAX_DEBUG_DIRS)
 				return usage_error(cmd, "at most %d --debug-dir", CT_CLI_MAX_DEBUG_DIRS);
 			debug_dirs[nr_debug_dirs++] = optarg;
+			break;
+		case OPT_ENGINE:
+			if (!strcmp(optarg, "fast"))
+				o->fast = true;
+			else if (!strcmp(optarg, "breakpoint"))
+				o->fast = false;
+			else
+				return usage_error(cmd, "unknown --engine '%s' (breakpoint or fast)",
+						   optarg);
 			break;
 		case 'v':
 			o->verbose++;

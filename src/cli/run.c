@@ -70,7 +70,7 @@ static int arm_duration(uint64_t duration_ns)
 	return setitimer(ITIMER_REAL, &it, NULL) < 0 ? -errno : 0;
 }
 
-static void print_stats(const struct ct_stats *st)
+static void print_stats(const struct ct_stats *st, bool fast)
 {
 	fprintf(stderr,
 		"calltrap: stats: call=%llu return=%llu unwind=%llu stops_entry=%llu "
@@ -82,6 +82,22 @@ static void print_stats(const struct ct_stats *st)
 		(unsigned long long)st->stops_return, (unsigned long long)st->stops_step,
 		(unsigned long long)st->stops_spurious, (unsigned long long)st->stops_internal,
 		(unsigned long long)st->stops_other, (unsigned long long)st->returns_unseen);
+	if (!fast)
+		return;
+	fprintf(stderr,
+		"calltrap: stats: fast path: functions=%llu ring_events=%llu ring_waits=%llu "
+		"ring_drops=%llu ring_unregistered=%llu ring_unmatched=%llu\n",
+		(unsigned long long)st->fast_funcs, (unsigned long long)st->ring_records,
+		(unsigned long long)st->ring_waits, (unsigned long long)st->ring_drops,
+		(unsigned long long)st->ring_unregistered,
+		(unsigned long long)st->ring_unmatched);
+	fprintf(stderr, "calltrap: stats: fast path: left on breakpoints:");
+	for (int i = 0; i < CT_FAST_NR_WHY; i++)
+		fprintf(stderr, " %s=%llu", ct_fast_why_name((enum ct_fast_why)i),
+			(unsigned long long)st->fast_left[i]);
+	fputc('\n', stderr);
+	if (st->fast_clock[0])
+		fprintf(stderr, "calltrap: stats: fast path: clock %s\n", st->fast_clock);
 }
 
 static int exit_code_of(int status)
@@ -170,6 +186,7 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_o
 	so.short_names = o->demangle == CT_DEMANGLE_SHORT;
 	so.raw_args = o->raw_args;
 	so.string_limit = o->string_limit;
+	so.fast = o->fast;
 	so.out = out;
 	so.spin_us = WAIT_SPIN_US;
 	so.child_mask = &old_mask;
@@ -229,7 +246,7 @@ int ct_cli_run(const struct ct_trace_opts *o, struct ct_output *out, struct ct_o
 	}
 out_stats:
 	if (o->stats)
-		print_stats(ct_session_stats(s));
+		print_stats(ct_session_stats(s), o->fast);
 out_mask:
 	ct_session_free(s);
 	stop_request = NULL;

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "session/fast.h"
 #include "session/internal.h"
 
 #define CT_LOG_DOMAIN "session"
@@ -166,6 +167,8 @@ int ct_session_attach(struct ct_session *s, pid_t pid)
 	ret = ct_mm_scan(s, mm, &inj);
 	if (ret == 0)
 		ret = ct_mm_startup_done(s, mm, lead, &regs);
+	if (ret == 0)
+		ret = ct_fast_start(s, mm, lead, &regs);
 	if (ret < 0)
 		goto fail;
 	if (s->opts.pause_at_start) {

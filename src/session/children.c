@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "session/fast.h"
 #include "session/internal.h"
 
 #define CT_LOG_DOMAIN "children"
@@ -263,6 +264,9 @@ int ct_on_first_stop(struct ct_session *s, struct ct_thread *t, int status)
 		/* a signal got there before our interrupt: keep it for the tracee */
 		t->pending_sig = sig;
 	}
+	/* a fork child, before it runs: its rings are not its parent's */
+	if (t->proc->mm->fast_shared && ct_fast_forked(s, t) == -ESRCH)
+		return 0;
 	if (t->cleanup_child)
 		return clean_and_detach(s, t);
 	if (event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_FORK ||
@@ -282,6 +286,13 @@ int ct_on_first_stop(struct ct_session *s, struct ct_thread *t, int status)
 		return 0;
 	}
 	t->interrupted = false;
+	/* a new thread of a fast address space gets its ring before it runs */
+	if (t->proc->mm->fast && !t->fp_ring1) {
+		struct ct_regs regs;
+
+		if (ct_regs_get(t->tid, s->arch, &regs) == 0)
+			ct_fast_thread_new(s, t, &regs);
+	}
 	return ct_keep_stopped(s) ? 0 : ct_thread_resume(s, t);
 }
 

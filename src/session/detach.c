@@ -16,12 +16,15 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "session/fast.h"
 #include "session/internal.h"
 
 #define CT_LOG_DOMAIN "detach"
 #include "util/log.h"
 
-#define MAX_STEPS_OUT 64
+/* Steps to leave calltrap's code: a slot's few instructions, or a
+ * trampoline's (its ring code: a hundred or so) */
+#define MAX_STEPS_OUT 1024
 
 static struct ct_thread *first_thread(struct ct_session *s, bool (*pred)(struct ct_thread *))
 {
@@ -223,6 +226,10 @@ static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 	void *val;
 	int ret, r;
 
+	/* nobody waits for room in a ring any more: a thread in a
+	 * trampoline runs through it in a few steps */
+	if (mm->fast)
+		ct_fp_leave(&mm->fast->area);
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		struct ct_thread *c = val;
 
@@ -235,18 +242,25 @@ static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 	}
 	t = ct_mm_injector_thread(s, mm);
 	ret = ct_bpset_remove_all(&mm->bps);
-	if (!t)
+	if (!t) {
+		ct_fast_leave(s, mm, NULL);
 		return ret;
+	}
 	if (!ct_sigframe_fix(s, mm)) {
-		/* a handler will return into a slot: its code stays, jumping
-		 * back into the original */
+		/* a handler will return into a slot or a trampoline: its code
+		 * stays, jumping back into the original, and so do the rings
+		 * a trampoline writes */
 		ct_dbg("process %d: scratch areas left mapped for a signal frame", (int)mm->pid);
+		ct_fast_leave(s, mm, NULL);
 		return ret;
 	}
 	r = ct_regs_get(t->tid, s->arch, &regs);
 	if (r == 0) {
 		inj = (struct ct_injector){ .tid = t->tid, .regs = &regs, .world_stopped = true };
+		ct_fast_leave(s, mm, &inj);
 		r = ct_bpset_unmap_areas(&mm->bps, &inj);
+	} else {
+		ct_fast_leave(s, mm, NULL);
 	}
 	if (ct_remote_refusal(r)) {
 		/* the code is restored: pages nothing uses any more are better

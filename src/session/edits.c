@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/fast.h"
 #include "session/internal.h"
 
 void ct_edits_fini(struct ct_session *s)
@@ -129,6 +130,8 @@ static int apply_edit(struct ct_session *s, struct ct_edit *e)
 			inj = (struct ct_injector){ .tid = t->tid, .regs = &regs,
 						    .world_stopped = true };
 			r = ct_mm_sync(s, mms[i], &inj);
+			if (r == 0)
+				r = ct_fast_start(s, mms[i], t, &regs);
 		}
 		if (r < 0 && r != -ESRCH && !ret) {
 			ret = r;

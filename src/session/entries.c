@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/fast.h"
 #include "session/internal.h"
 
 #define CT_LOG_DOMAIN "mm"
@@ -168,7 +169,18 @@ static int module_unarm(struct ct_session *s, struct ct_mm *mm, struct ct_modrt 
 	void *val;
 	int ret;
 
-	(void)s;
+	/* the fast path's functions no longer selected lose their jumps */
+	for (i = 0; i < m->nr_funcs; i++) {
+		if (!m->funcs[i].fast || m->funcs[i].selected)
+			continue;
+		ret = ct_fast_unarm(s, mm, &m->funcs[i]);
+		if (ret < 0) {
+			ct_session_set_error(s, "removing the jumps of %s: %s", m->funcs[i].name,
+					     strerror(-ret));
+			return ret;
+		}
+	}
+	it = 0;
 	while (ct_hashmap_next(&mm->bps.sites, &it, &key, &val)) {
 		struct ct_site *site = val;
 		struct ct_func *alt = NULL;
@@ -215,7 +227,7 @@ int ct_mm_arm_module(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
 		const struct ct_site *site;
 		bool ifunc = is_ifunc(m, f);
 
-		if (!f->selected || f->refused)
+		if (!f->selected || f->refused || f->fast)
 			continue;
 		if (!ifunc && f->addr == last)
 			continue;

@@ -12,13 +12,19 @@
 #include "fastpath/clock.h"
 #include "fastpath/fastpath.h"
 
+#include <sys/types.h>
+
 struct ct_session;
 struct ct_thread;
 struct ct_func;
+struct ct_mm;
+struct ct_injector;
+struct ct_regs;
 
 struct ct_fast {
 	struct ct_fp_area area;  /* calltrap's mapping of the shared area */
 	uint64_t remote;         /* the area's address in the tracee */
+	uint64_t name;           /* calltrap's bytes there that named its memfd */
 	struct ct_fp_clock clock; /* converts the records' ticks */
 	/* func_id -> the function a record names (ids are never reused) */
 	struct ct_func **funcs;
@@ -29,10 +35,49 @@ struct ct_fast {
 	uint64_t unmatched;      /* returns that found no frame of theirs */
 };
 
+/* Map the shared area into mm's process and give its threads rings, while
+ * the world is stopped (inj->world_stopped), with --engine=fast.  A
+ * refusal (seccomp, no memory) is said once and leaves mm on breakpoints:
+ * 0; -ESRCH, -ENOMEM. */
+int ct_fast_enable(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
+/* Move every selected function of mm that can be from its entry
+ * breakpoint to the fast path (the world stopped); counted in the stats. */
+int ct_fast_convert(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
+/* ct_fast_enable and ct_fast_convert at a moment every thread of mm is
+ * stopped (t among them, with regs): the end of start-up, an attach. */
+int ct_fast_start(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
+		  const struct ct_regs *regs);
+/* Put f back on breakpoints' terms: its jumps removed (the world stopped);
+ * the caller places its breakpoint if it is still selected. */
+int ct_fast_unarm(struct ct_session *s, struct ct_mm *mm, struct ct_func *f);
+/* A thread of a fast address space, before it runs: its ring. */
+int ct_fast_thread_new(struct ct_session *s, struct ct_thread *t, const struct ct_regs *regs);
+/* A thread that runs no code any more: its last records, its slot freed. */
+void ct_fast_thread_gone(struct ct_session *s, struct ct_thread *t);
+/* A fork child at its first stop, before it runs: its copy of the
+ * parent's rings (MAP_SHARED, the parent's own memory) is replaced by
+ * private memory where its trampolines find no ring of theirs. */
+int ct_fast_forked(struct ct_session *s, struct ct_thread *t);
+/* How often the rings are read and calltrap's heartbeat written while the
+ * session runs. */
+#define CT_FAST_TICK_NS 2000000
+/* The heartbeat, every ring read: how many records. */
+size_t ct_fast_tick(struct ct_session *s);
+/* The session's wait for the next ptrace stop while a fast path runs: a
+ * tick whenever none came for CT_FAST_TICK_NS, at once while records keep
+ * coming.  As waitpid: the tid, -EINTR for a stop request, -errno. */
+struct ct_stop_request;
+pid_t ct_fast_wait(struct ct_session *s, int *status, const struct ct_stop_request *stop);
+/* The end of mm's fast path (detach, exit, exec): waiters released, the
+ * rings read a last time, counters into the stats; with inj (detach, the
+ * world stopped, nothing in the trampolines) the tracee's mapping goes
+ * too. */
+void ct_fast_leave(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
+
 /* The records of thread t's ring, in order, as events (before t's own
  * stop is handled: the records it wrote before stopping come first). */
-void ct_fast_drain_thread(struct ct_session *s, struct ct_thread *t);
+size_t ct_fast_drain_thread(struct ct_session *s, struct ct_thread *t);
 /* Every ring of every address space (idle moments, the timer, the end). */
-void ct_fast_drain_all(struct ct_session *s);
+size_t ct_fast_drain_all(struct ct_session *s);
 
 #endif

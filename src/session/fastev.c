@@ -110,21 +110,37 @@ static void on_record(void *ctx, uint32_t ring, const struct ct_fp_record *r)
 	}
 }
 
-void ct_fast_drain_thread(struct ct_session *s, struct ct_thread *t)
+size_t ct_fast_drain_thread(struct ct_session *s, struct ct_thread *t)
 {
-	struct ct_fast *fast = t->proc->mm->fast;
+	struct ct_fast *fast = t->proc->mm ? t->proc->mm->fast : NULL;
 	struct drain d = { .s = s, .fast = fast };
 
-	if (fast && t->fp_ring1)
-		ct_fp_drain(&fast->area, t->fp_ring1 - 1, on_record, &d);
+	if (!fast || !t->fp_ring1)
+		return 0;
+	return ct_fp_drain(&fast->area, t->fp_ring1 - 1, on_record, &d);
 }
 
-void ct_fast_drain_all(struct ct_session *s)
+size_t ct_fast_drain_all(struct ct_session *s)
 {
-	size_t it = 0;
+	size_t it = 0, n = 0;
 	uint64_t key;
 	void *val;
 
 	while (ct_hashmap_next(&s->threads, &it, &key, &val))
-		ct_fast_drain_thread(s, val);
+		n += ct_fast_drain_thread(s, val);
+	return n;
+}
+
+void ct_fast_thread_gone(struct ct_session *s, struct ct_thread *t)
+{
+	struct ct_fast *fast = t->proc->mm ? t->proc->mm->fast : NULL;
+	struct drain d = { .s = s, .fast = fast };
+
+	if (!fast || !t->fp_ring1)
+		return;
+	/* its last records, then its slot is a tombstone */
+	ct_fp_unregister(&fast->area, t->fp_tp, on_record, &d);
+	fast->owner[t->fp_ring1 - 1] = NULL;
+	t->fp_ring1 = 0;
+	t->fp_tp = 0;
 }

@@ -5,6 +5,7 @@
 
 #include "arch/arch.h"
 #include "breakpoints/breakpoints.h"
+#include "fastpath/ring.h"
 #include "ptrace/ptrace.h"
 #include "session/session.h"
 #include "util/hashmap.h"
@@ -54,6 +55,11 @@ struct ct_mm {
 	struct ct_hashmap not_ra;
 	bool seccomp_warned;    /* said once that seccomp forbids a scratch area */
 	struct ct_fast *fast;   /* its fast path (fast.h), NULL on breakpoints alone */
+	bool fast_refused;      /* its area could not be mapped: breakpoints only */
+	/* a fork child's copy of its parent's rings, MAP_SHARED with them:
+	 * where and how large, until ct_fast_forked replaces it */
+	uint64_t fast_shared, fast_size;
+	struct ct_fp_header fast_hdr; /* the parent's layout, for the child's own */
 };
 
 struct ct_proc {
@@ -101,8 +107,10 @@ struct ct_thread {
 	 * may have been abandoned (nonlocal.c). */
 	bool nonlocal;
 	uint64_t nonlocal_ns;
-	/* its ring in mm->fast: index + 1, 0 when it has none */
+	/* its ring in mm->fast: index + 1, 0 when it has none; the thread
+	 * pointer it was registered by */
 	uint32_t fp_ring1;
+	uint64_t fp_tp;
 };
 
 /* A signal frame whose saved pc points into a slot: `addr` holds slot_pc. */
@@ -155,6 +163,11 @@ struct ct_session {
 	bool poll_more;             /* the last poll stopped at its budget */
 	unsigned long last_matched; /* functions the last trace/untrace matched */
 	struct ct_typed_buf *typed_buf; /* the typed values of the event being emitted */
+	/* the fast path: the counter's calibration, measured once */
+	struct ct_fp_clock fp_clock;
+	bool fp_clock_done;
+	uint64_t fast_tick_ns;      /* the last ct_fast_tick */
+	unsigned nr_fast;           /* address spaces with a fast path */
 	struct ct_labels *labels;   /* short_names: the traced functions' names */
 	/* Restores the breakpoints of attached processes if calltrap dies
 	 * (ptrace/guardian.h); from attach until everything is detached.

@@ -14,4 +14,4 @@ libcalltrap_a_SOURCES += \
 	src/session/detach.c \
 	src/session/control.c src/session/edits.c src/session/attach.c \
 	src/session/notes.c \
-	src/session/fast.h src/session/fastev.c
+	src/session/fast.h src/session/fast.c src/session/fastev.c

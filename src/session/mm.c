@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/fast.h"
 #include "session/internal.h"
 
 #define CT_LOG_DOMAIN "mm"
@@ -108,6 +109,11 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 		mm->mods[i]->refs++;
 	mm->has_rbrk = parent->has_rbrk;
 	mm->started = parent->started;
+	/* its copy of the rings' mapping is the parent's own memory */
+	mm->fast_shared = parent->fast ? parent->fast->remote : 0;
+	mm->fast_size = parent->fast ? parent->fast->area.size : 0;
+	if (parent->fast)
+		memcpy(&mm->fast_hdr, parent->fast->area.base, sizeof(mm->fast_hdr));
 	/* its copy of our breakpoints is there since the fork */
 	mm_guard(s, mm);
 	return mm;
@@ -119,6 +125,7 @@ void ct_mm_put(struct ct_session *s, struct ct_mm *mm)
 
 	if (!mm || --mm->refs > 0)
 		return;
+	ct_fast_leave(s, mm, NULL);
 	ct_bpset_fini(&mm->bps);
 	ct_hashmap_fini(&mm->not_ra);
 	ct_pmem_close(&mm->mem);

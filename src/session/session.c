@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "session/fast.h"
 #include "session/internal.h"
 
 #define CT_LOG_DOMAIN "session"
@@ -253,6 +254,7 @@ void ct_thread_remove(struct ct_session *s, struct ct_thread *t)
 {
 	bool was_idle;
 
+	ct_fast_thread_gone(s, t);
 	ct_thread_released(s, t);
 	was_idle = ct_all_held(s);
 	ct_hashmap_del(&s->threads, (uint64_t)t->tid);
@@ -460,8 +462,12 @@ int ct_session_run(struct ct_session *s, struct ct_stop_request *stop)
 				s->fatal = -EIO;
 				break;
 			}
-			tid = ct_ptrace_wait(-1, &status, true, 0);
+			tid = s->nr_fast ? ct_fast_wait(s, &status, stop) :
+					   ct_ptrace_wait(-1, &status, true, 0);
 		}
+		/* the rings are read between stops too, when stops keep coming */
+		if (s->nr_fast && ct_now_ns() - s->fast_tick_ns >= CT_FAST_TICK_NS)
+			ct_fast_tick(s);
 		if (tid > 0)
 			ct_handle_wait(s, tid, status);
 		else if (tid == -ECHILD)

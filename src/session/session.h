@@ -40,6 +40,10 @@ struct ct_session_opts {
 	unsigned string_limit;   /* bytes of a char * argument shown (--string-limit);
 				  * 0: CT_DEFAULT_STRING_LIMIT */
 	const char *debug_dirs;  /* searched first for separate debug info, ':'-separated */
+	/* Functions go through the fast path (injected trampolines writing to
+	 * shared rings, no stop per event) where it is safe, on breakpoints
+	 * elsewhere (--engine=fast); false: breakpoints only. */
+	bool fast;
 
 	/* For the REPL (all false for `trace` and `record`): */
 	/* ct_session_spawn returns with the program stopped at its entry
@@ -56,6 +60,21 @@ struct ct_session_opts {
 	bool new_pgrp;
 };
 
+/* Why a function selected for the fast path stays on breakpoints. */
+enum ct_fast_why {
+	CT_FAST_REGS,          /* --regs: a record holds no register snapshot */
+	CT_FAST_VALUES,        /* its typed values need memory or vector registers */
+	CT_FAST_ENTRY,         /* its entry cannot take a jump (patchsite.c says why) */
+	CT_FAST_EXIT,          /* an exit cannot take a jump */
+	CT_FAST_TAIL_EXIT,     /* it leaves by a jump (tail call): not yet */
+	CT_FAST_RETURN_POINT,  /* an exit's jump would start where a call returns */
+	CT_FAST_BUSY,          /* a breakpoint, a patch or a thread is inside */
+	CT_FAST_NO_ROOM,       /* no trampoline memory within reach */
+	CT_FAST_EMIT,          /* the trampoline emitter refused it */
+	CT_FAST_NR_WHY,
+};
+const char *ct_fast_why_name(enum ct_fast_why why);
+
 struct ct_stats {
 	uint64_t events[CT_EV_NR_TYPES];
 	uint64_t stops_entry;     /* breakpoint stops that made a call event */
@@ -65,6 +84,15 @@ struct ct_stats {
 	uint64_t stops_internal;  /* r_brk, entry point, injected calls */
 	uint64_t stops_other;     /* signals, clone/fork/exec, group-stops */
 	uint64_t returns_unseen;  /* calls entered by a jump: no return address to watch */
+	/* the fast path (all 0 without it) */
+	uint64_t fast_funcs;      /* functions traced through trampolines */
+	uint64_t fast_left[CT_FAST_NR_WHY]; /* ... left on breakpoints, by reason */
+	uint64_t ring_records;    /* events read from the rings */
+	uint64_t ring_waits;      /* times a thread waited for room in its ring */
+	uint64_t ring_drops;      /* records lost: calltrap gone, or a nested full ring */
+	uint64_t ring_unregistered; /* records of threads without a ring */
+	uint64_t ring_unmatched;  /* returns that found no frame of theirs */
+	char fast_clock[128];     /* the counter's calibration, in words */
 };
 
 struct ct_session;

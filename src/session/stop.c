@@ -20,6 +20,7 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
+#include "session/fast.h"
 #include "session/internal.h"
 
 #define CT_LOG_DOMAIN "stop"
@@ -465,6 +466,10 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 			ret = ct_mm_rbrk_hit(s, mm, t, &regs);
 		else
 			ret = ct_mm_startup_done(s, mm, t, &regs);
+		/* start-up is over (TLS set up, constructors run): the fast
+		 * path takes over what it can */
+		if (ret == 0 && (kinds & CT_SITE_START))
+			ret = ct_fast_start(s, mm, t, &regs);
 		if (ret < 0 && ret != -ESRCH && !s->fatal)
 			s->fatal = ret;
 		if ((kinds & CT_SITE_START) && s->pause_pending && t->proc->pid == s->main_pid) {
@@ -545,6 +550,9 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 			ct_hashmap_del(&s->early, (uint64_t)tid);
 		return 0;
 	}
+	/* what it wrote to its ring before this stop comes first */
+	if (t->fp_ring1)
+		ct_fast_drain_thread(s, t);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		on_exit_status(s, t, status);
 		return 0;
