@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -441,10 +442,287 @@ static void test_calls(void **state)
 	ct_fp_area_destroy(&area);
 }
 
+/* --- called from C: F2(a, b) = a + 1 (a != 0), its records paired ------- */
+
+typedef uint64_t (*f2_fn)(uint64_t, uint64_t);
+
+static f2_fn f2p(void)
+{
+	return (f2_fn)(uintptr_t)fn_addr(&funcs[1]);
+}
+
+/*
+ * The records of F2 calls, whole and well nested: each RETURN matches the
+ * latest open CALL (same sp, rax = a0 + 1, rdx = a1); signal handlers nest
+ * inside the call they interrupt, or come before or after it.
+ */
+struct pairing {
+	uint64_t calls, returns, max_depth;
+	uint32_t depth;
+	struct ct_fp_record open[8];
+	bool bad;
+};
+
+static void pair_fn(void *ctx, uint32_t ring, const struct ct_fp_record *r)
+{
+	struct pairing *p = ctx;
+	(void)ring;
+	if (r->func_id != funcs[1].id || r->tsc == 0) {
+		p->bad = true;
+		return;
+	}
+	if (r->kind_flags == CT_FP_CALL) {
+		if (p->depth == 8 || r->pc == 0 || r->a[0] == 0) {
+			p->bad = true;
+			return;
+		}
+		p->open[p->depth++] = *r;
+		p->calls++;
+		if (p->depth > p->max_depth)
+			p->max_depth = p->depth;
+		return;
+	}
+	const struct ct_fp_record *c = p->depth ? &p->open[p->depth - 1] : NULL;
+	if (r->kind_flags != CT_FP_RETURN || !c || r->sp != c->sp || r->a[0] != c->a[0] + 1 ||
+	    r->a[1] != c->a[1] || r->pc != fn_addr(&funcs[1]) + 0x0c || r->tsc < c->tsc) {
+		p->bad = true;
+		return;
+	}
+	p->depth--;
+	p->returns++;
+}
+
+static volatile sig_atomic_t handler_calls, handler_in_tramp, handler_bad;
+
+static void on_alarm(int sig, siginfo_t *si, void *uc_)
+{
+	ucontext_t *uc = uc_;
+	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	uint8_t *t = code + TRAMP_OFF;
+	(void)sig;
+	(void)si;
+	if (rip >= (uint64_t)(uintptr_t)t && rip < (uint64_t)(uintptr_t)(t + tramp_used))
+		handler_in_tramp++;
+	if (f2p()(5, 9) != 6)
+		handler_bad++;
+	handler_calls++;
+}
+
+/* A timer signal storm while the thread calls F2 in a loop; each handler
+ * calls F2 too, often from inside a trampoline. */
+static void test_signal_storm(void **state)
+{
+	(void)state;
+	setup_area(1u << 16);
+	patch_all(area.base);
+
+	struct sigaction sa = { .sa_sigaction = on_alarm, .sa_flags = SA_SIGINFO | SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
+	struct itimerval it = { { 0, 20 }, { 0, 20 } };
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+
+	struct pairing p = { 0 };
+	uint64_t main_calls = 0, start = mono_ns();
+	bool wrong = false;
+	for (unsigned batch = 0; batch < 400; batch++) {
+		for (uint64_t i = 1; i <= 10000; i++, main_calls++)
+			if (f2p()(i, i * 3) != i + 1)
+				wrong = true;
+		ct_fp_drain(&area, ring_of_me, pair_fn, &p);
+		if ((batch >= 10 && handler_in_tramp >= 20) || mono_ns() - start > 3000000000ull)
+			break;
+	}
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_IGN);
+	ct_fp_drain(&area, ring_of_me, pair_fn, &p);
+
+	struct ct_fp_counters cnt;
+	ct_fp_counters(&area, &cnt);
+	print_message("      %llu calls, %d signals, %d of them inside a trampoline, nesting %llu\n",
+		      (unsigned long long)main_calls, (int)handler_calls, (int)handler_in_tramp,
+		      (unsigned long long)p.max_depth);
+	assert_false(wrong);
+	assert_int_equal(handler_bad, 0);
+	assert_false(p.bad);
+	assert_int_equal(p.depth, 0);
+	assert_int_equal(p.calls, main_calls + (uint64_t)handler_calls);
+	assert_int_equal(p.returns, p.calls);
+	assert_int_equal(cnt.drops, 0);
+	assert_int_equal(cnt.pending, 0);
+	assert_true(handler_in_tramp > 0);
+	ct_fp_area_destroy(&area);
+}
+
+/* A full ring while calltrap is alive: the thread waits until another
+ * thread drains, and nothing is lost. */
+struct drainer {
+	struct pairing p;
+	volatile bool stop;
+	bool saw_wait;
+};
+
+static void *drain_thread(void *arg)
+{
+	struct drainer *d = arg;
+	struct ct_fp_ring *ring = ct_fp_ring_at(area.base, ring_of_me);
+	uint64_t start = mono_ns();
+
+	/* let the producer fill the ring and start waiting */
+	while (__atomic_load_n(&ring->waits, __ATOMIC_RELAXED) == 0 &&
+	       mono_ns() - start < DEADLINE_NS)
+		sched_yield();
+	d->saw_wait = __atomic_load_n(&ring->waits, __ATOMIC_RELAXED) != 0;
+	while (!d->stop) {
+		ct_fp_heartbeat(&area, ct_ticks_now());
+		ct_fp_drain(&area, ring_of_me, pair_fn, &d->p);
+		sched_yield();
+	}
+	ct_fp_drain(&area, ring_of_me, pair_fn, &d->p);
+	return NULL;
+}
+
+static void test_full_ring_waits(void **state)
+{
+	(void)state;
+	setup_area(4);
+	patch_all(area.base);
+
+	struct drainer d = { 0 };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, drain_thread, &d), 0);
+	bool wrong = false;
+	for (uint64_t i = 1; i <= 50; i++)
+		if (f2p()(i, 2 * i) != i + 1)
+			wrong = true;
+	d.stop = true;
+	assert_int_equal(pthread_join(t, NULL), 0);
+
+	struct ct_fp_counters cnt;
+	ct_fp_counters(&area, &cnt);
+	assert_false(wrong);
+	assert_true(d.saw_wait);
+	assert_false(d.p.bad);
+	assert_int_equal(d.p.calls, 50);
+	assert_int_equal(d.p.returns, 50);
+	assert_true(cnt.waits >= 1);
+	assert_int_equal(cnt.drops, 0);
+	ct_fp_area_destroy(&area);
+}
+
+/* A full ring once calltrap is gone (heartbeat 0) or silent (a stale
+ * beat): no wait, the events are dropped and counted, the function runs. */
+static void full_ring_drops(bool gone)
+{
+	setup_area(4);
+	patch_all(area.base);
+	if (gone) {
+		ct_fp_leave(&area);
+	} else {
+		ct_fp_set_heartbeat_timeout(&area, 1000);
+		ct_fp_heartbeat(&area, ct_ticks_now() - 1000000);
+	}
+	for (uint64_t i = 1; i <= 10; i++)
+		assert_int_equal(f2p()(i, i), i + 1);
+
+	struct pairing p = { 0 };
+	struct ct_fp_counters cnt;
+	ct_fp_counters(&area, &cnt);
+	assert_int_equal(ct_fp_drain(&area, ring_of_me, pair_fn, &p), 4);
+	assert_false(p.bad);
+	assert_int_equal(p.calls, 2);
+	assert_int_equal(cnt.drops, 16);
+	assert_int_equal(cnt.waits, 0);
+	assert_int_equal(cnt.pending, 0);
+	ct_fp_area_destroy(&area);
+}
+
+static void test_full_ring_gone(void **state)
+{
+	(void)state;
+	full_ring_drops(true);
+}
+
+static void test_full_ring_stale(void **state)
+{
+	(void)state;
+	full_ring_drops(false);
+}
+
+/* A thread with no ring: counted in unregistered, the function runs. */
+static void *unregistered_thread(void *arg)
+{
+	uint64_t *ok = arg;
+	*ok = f2p()(41, 1) == 42 && f2p()(0, 1) == UINT64_MAX;
+	return NULL;
+}
+
+static void test_unregistered(void **state)
+{
+	(void)state;
+	setup_area(16);
+	patch_all(area.base);
+	pthread_t t;
+	uint64_t ok = 0;
+	assert_int_equal(pthread_create(&t, NULL, unregistered_thread, &ok), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+
+	struct ct_fp_counters cnt;
+	struct pairing p = { 0 };
+	ct_fp_counters(&area, &cnt);
+	assert_true(ok);
+	assert_int_equal(cnt.unregistered, 4);
+	assert_int_equal(ct_fp_drain(&area, ring_of_me, pair_fn, &p), 0);
+	ct_fp_area_destroy(&area);
+}
+
+/* ns per call of F2 unpatched and patched (entry + exit records), the ring
+ * drained between batches, outside the timed loop.  Printed, not asserted. */
+static double ns_per_call(bool patched)
+{
+	const unsigned batch = 30000, rounds = 20;
+	uint64_t best = UINT64_MAX;
+	struct pairing p = { 0 };
+
+	for (unsigned r = 0; r < rounds; r++) {
+		uint64_t t0 = mono_ns();
+		for (uint64_t i = 1; i <= batch; i++)
+			f2p()(i, i);
+		uint64_t t = mono_ns() - t0;
+		if (t < best)
+			best = t;
+		if (patched)
+			assert_int_equal(ct_fp_drain(&area, ring_of_me, pair_fn, &p), 2 * batch);
+	}
+	assert_false(p.bad);
+	return (double)best / batch;
+}
+
+static void test_speed(void **state)
+{
+	(void)state;
+	setup_area(1u << 16);
+	put_code();
+	__builtin___clear_cache((char *)code, (char *)code + CODE_SIZE);
+	double plain = ns_per_call(false);
+	patch_all(area.base);
+	double traced = ns_per_call(true);
+	print_message("      ns per call: unpatched %.1f, traced (entry + exit records) %.1f, "
+		      "difference %.1f\n", plain, traced, traced - plain);
+	ct_fp_area_destroy(&area);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_calls),
+		cmocka_unit_test(test_signal_storm),
+		cmocka_unit_test(test_full_ring_waits),
+		cmocka_unit_test(test_full_ring_gone),
+		cmocka_unit_test(test_full_ring_stale),
+		cmocka_unit_test(test_unregistered),
+		cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
