@@ -195,6 +195,19 @@ static void test_entry_jcc(void **state)
 			 0xeb, 0x05,                         /* 50019f jmp 5001a6 */
 			 0xe9, 0x67, 0x0e, 0xf0, 0xff,       /* 5001a1 jmp 0x40100d */
 			 0xe9, 0x5a, 0x0e, 0xf0, 0xff));     /* 5001a6 jmp 0x401005 */
+
+	/* a displaced jmp: a jump to its target ends the path (the nops it
+	 * skips are dropped, no jump back) */
+	static const uint8_t f_jmp[] = {
+		0xeb, 0x03,       /* 0 jmp 0x401005 */
+		0x90, 0x90, 0x90, /* 2 nop x3 */
+		0x31, 0xc0,       /* 5 xor %eax,%eax */
+		0xc3,             /* 7 ret */
+	};
+	assert_int_equal(entry(&t, f_jmp, sizeof(f_jmp), T), 0);
+	assert_int_equal(t.s.nr_displaced, 4);
+	assert_int_equal(t.cb.len, CALL_RECORD_LEN + 5);
+	check_tail(&t, B(0xe9, 0x66, 0x0e, 0xf0, 0xff)); /* 50019a jmp 0x401005 */
 }
 
 static void test_exit_rets(void **state)

@@ -90,6 +90,7 @@ __asm__(".text\n"
 #define OFF_F3 0x0c0
 #define OFF_F4 0x100
 #define OFF_G 0x140
+#define OFF_F5 0x180
 #define DATA_VALUE UINT64_C(0x1122334455667788)
 
 /* F1: endbr64, a frame, a rip-relative lea among the displaced
@@ -143,6 +144,14 @@ static const uint8_t f4[] = {
 	0xc3,                                     /* 13 ret                | exit 1 */
 };
 
+/* F5, shorter than the jump: its two exits are displaced and record in the
+ * entry trampoline.  rdi != 0: G(rdi, rsi); else returns rax unchanged. */
+static const uint8_t f5[] = {
+	0x85, 0xff,                               /* 0  test %edi,%edi     | displaced */
+	0x75, 0xbc,                               /* 2  jne G (0x184 - 0x44) | displaced, exit 0 */
+	0xc3,                                     /* 4  ret                | displaced, exit 1 */
+};
+
 /* G, not traced: rax = rdi + rsi */
 static const uint8_t g[] = {
 	0x48, 0x8d, 0x04, 0x37,                   /* lea (%rdi,%rsi,1),%rax */
@@ -159,16 +168,18 @@ struct func {
 	size_t len;
 	uint32_t off;
 	uint32_t id;
-	unsigned nr_exits; /* expected, all patchable */
+	unsigned nr_exits;  /* expected */
+	unsigned patchable; /* of them; the first ones */
 	struct ct_patch_site site;
 	struct ct_patch_exit exits[MAX_EXITS];
 };
 
 static struct func funcs[] = {
-	{ .bytes = f1, .len = sizeof(f1), .off = OFF_F1, .id = 11, .nr_exits = 1 },
-	{ .bytes = f2, .len = sizeof(f2), .off = OFF_F2, .id = 12, .nr_exits = 2 },
-	{ .bytes = f3, .len = sizeof(f3), .off = OFF_F3, .id = 13, .nr_exits = 1 },
-	{ .bytes = f4, .len = sizeof(f4), .off = OFF_F4, .id = 14, .nr_exits = 2 },
+	{ .bytes = f1, .len = sizeof(f1), .off = OFF_F1, .id = 11, .nr_exits = 1, .patchable = 1 },
+	{ .bytes = f2, .len = sizeof(f2), .off = OFF_F2, .id = 12, .nr_exits = 2, .patchable = 2 },
+	{ .bytes = f3, .len = sizeof(f3), .off = OFF_F3, .id = 13, .nr_exits = 1, .patchable = 1 },
+	{ .bytes = f4, .len = sizeof(f4), .off = OFF_F4, .id = 14, .nr_exits = 2, .patchable = 2 },
+	{ .bytes = f5, .len = sizeof(f5), .off = OFF_F5, .id = 15, .nr_exits = 2, .patchable = 0 },
 };
 #define NR_FUNCS (sizeof(funcs) / sizeof(funcs[0]))
 
@@ -219,7 +230,8 @@ static void patch_all(void *base)
 		assert_int_equal(X->patch_site(f->bytes, f->len, fn_addr(f), s), 0);
 		assert_int_equal(s->why, CT_PATCH_OK);
 		assert_int_equal(s->nr_exits, f->nr_exits);
-		for (size_t k = 0; k <= s->nr_exits; k++) {
+		assert_int_equal(s->nr_exits_patchable, f->patchable);
+		for (size_t k = 0; k <= f->patchable; k++) {
 			t = code + TRAMP_OFF + tramp_used;
 			ct_codebuf_init(&cb, t, CODE_SIZE - TRAMP_OFF - tramp_used,
 					(uint64_t)(uintptr_t)t);
@@ -438,6 +450,14 @@ static void test_calls(void **state)
 	o = check_one(&funcs[3], &in, 0x13, 8, NULL);
 	assert_int_equal(o.out.rax, (uint64_t)-3);
 	assert_int_equal(o.out.rdx, (uint64_t)-3);
+
+	/* F5: the exits inside the entry trampoline, jne taken and not */
+	in = in_regs(4, 6, 0);
+	o = check_one(&funcs[4], &in, 0x02, 8, &in.rax);
+	assert_int_equal(o.out.rax, 10);
+	in = in_regs(0, 6, 0);
+	o = check_one(&funcs[4], &in, 0x04, 8, &in.rax);
+	assert_int_equal(o.out.rax, in.rax);
 
 	ct_fp_area_destroy(&area);
 }
