@@ -36,7 +36,11 @@
  * call, and on TSO needs no fence: ring.h's acquire loads and release
  * stores are plain movs; the thread's own counters take unlocked
  * read-modify-writes (only its signal handlers race with them), the shared
- * `unregistered` a locked one.
+ * `unregistered` a locked one.  The thread is found by `mov %fs:0` (the
+ * TCB's self pointer, which glibc and musl keep equal to fs_base, the
+ * value calltrap registers): the engine patches only once threads have
+ * their fs_base set (before the dynamic loader sets up TLS it is 0, and
+ * that load would fault).
  */
 #include "config.h"
 
