@@ -224,6 +224,14 @@ struct ct_patch_site {
  */
 void ct_patch_site_external_target(struct ct_patch_site *site, uint64_t target);
 
+/* What a fast-path trampoline needs besides the patch plan: the shared
+ * area's address in the tracee (ring.h; anywhere, taken as an absolute
+ * value) and the function's id, which its records carry. */
+struct ct_tramp_ctx {
+	uint64_t area;
+	uint32_t func_id;
+};
+
 struct ct_arch {
 	const char *name;     /* "x86_64", "aarch64" */
 	uint16_t elf_machine; /* EM_X86_64, EM_AARCH64 */
@@ -376,6 +384,37 @@ struct ct_arch {
 	 * displaced bytes (an alias entered from elsewhere). */
 	int (*patch_site)(const uint8_t *code, size_t len, uint64_t addr,
 			  struct ct_patch_site *site);
+
+	/* Optional (NULL on aarch64 for now): the fast path's trampolines,
+	 * emitted at cb->pc (their address in the tracee, within
+	 * rel32/branch reach of the function) for a site patch_site() judged,
+	 * whose bytes are code[0..site->size).  Each keeps every register,
+	 * flag and the red zone, writes one record into the thread's ring by
+	 * ring.h's protocol (no system call; waits only on a full ring while
+	 * calltrap is alive), then goes on as the function would.
+	 * tramp_entry: a CALL record (pc = the return address, sp = the sp
+	 * at entry, a[] = the argument registers), then the displaced
+	 * instructions relocated, then back to addr + patch_off +
+	 * displaced_len; an exit among them records its RETURN there.
+	 * tramp_exit: exit exit_index (why CT_PATCH_OK): the instructions its
+	 * jump displaces before it, then a RETURN record (pc = the exit's
+	 * address, sp = the sp at it, a[0..1] = the return registers), then
+	 * the exit itself (a ret as it was: no return address is rewritten;
+	 * a tail jump to its target; a conditional one records only when
+	 * taken).  0; -EINVAL for a refused site or exit, -ENOTSUP for one
+	 * that cannot be emitted (an indirect jump), -ERANGE when a relocated
+	 * pc-relative operand is out of reach of cb->pc, -ENOSPC. */
+	int (*tramp_entry)(const struct ct_patch_site *site, const uint8_t *code,
+			   const struct ct_tramp_ctx *ctx, struct ct_codebuf *cb);
+	int (*tramp_exit)(const struct ct_patch_site *site, size_t exit_index,
+			  const uint8_t *code, const struct ct_tramp_ctx *ctx,
+			  struct ct_codebuf *cb);
+	/* The bytes that replace [at, at + len) of a patched function: a jump
+	 * to `to` and int3 over the rest.  0, -EINVAL (len too short for the
+	 * jump) or -ERANGE (beyond a direct jump's reach). */
+	int (*patch_jump)(uint64_t at, uint64_t to, size_t len, uint8_t *out);
+	/* An upper bound of one trampoline's bytes, for the allocator. */
+	size_t tramp_max_size;
 
 	/* Remote system calls and function calls. */
 	const uint8_t *syscall_insn; /* syscall | svc #0 */

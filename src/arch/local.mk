@@ -16,6 +16,9 @@ libcalltrap_a_SOURCES += \
 	src/arch/x86_64/abi.c \
 	src/arch/x86_64/callsite.c \
 	src/arch/x86_64/patchsite.c \
+	src/arch/x86_64/tramp.c \
+	src/arch/x86_64/tramp_emit.h \
+	src/arch/x86_64/producer.c \
 	src/arch/aarch64/aarch64.h \
 	src/arch/aarch64/arch.c \
 	src/arch/aarch64/regs.c \

@@ -75,8 +75,8 @@ uint64_t ct_fp_lookup(const void *base, uint64_t tp);
 
 /* --- the reference producer ------------------------------------------ */
 
-/* What a trampoline records (kind_flags, func_id, sp, pc, a[]); the
- * producer adds the timestamp. */
+/* What a trampoline records (kind_flags, func_id, sp, pc, a[], as struct
+ * ct_fp_record in ring.h says per kind); the producer adds the timestamp. */
 struct ct_fp_event {
 	uint32_t kind_flags;
 	uint32_t func_id;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The C reference producer: the ring protocol of ring.h, step by step, as
- * the emitted trampolines must run it.  The shared words are plain
+ * the emitted trampolines run it (x86_64: emit_produce() in
+ * src/arch/x86_64/tramp.c, the same steps in the same order; the record's
+ * fields per kind are ring.h's struct ct_fp_record).  The shared words are plain
  * uint64_t (machine code writes them by offset), accessed with GCC's
  * __atomic builtins and the C11 orders: on x86_64 the acquire loads and
  * release stores compile to plain movs and the relaxed read-modify-writes

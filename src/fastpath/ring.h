@@ -3,8 +3,9 @@
  * The fast path's shared area: its byte layout and its protocol.
  *
  * One area is mapped both in calltrap (the consumer) and in the traced
- * process (the producers: injected trampolines, later emitted machine code,
- * specified today by the C reference producer in produce.c).  Everything in
+ * process (the producers: the injected trampolines, whose machine code,
+ * src/arch/<isa>/tramp.c, runs the C reference producer of produce.c step
+ * by step).  Everything in
  * it is found by an offset from the area's start, never by a pointer, so
  * both mappings read the same bytes at different addresses.  Emitted code
  * writes these structs by offset: every offset it uses is a CT_FP_* constant
@@ -185,14 +186,24 @@ struct ct_fp_ring {
 	/* then the records */
 };
 
+/*
+ * One event.  CALL, recorded at the function's first instruction (its
+ * entry pc is known from func_id): sp = the sp there (x86_64: pointing at
+ * the return address), pc = the return address (x86_64: the word at sp;
+ * aarch64: x30), a[] = the argument registers.  RETURN, recorded at the
+ * exit instruction (ret, or a tail jump that is taken): sp = the sp as
+ * that instruction executes it (for a ret, pointing at the return
+ * address), pc = the exit instruction's address, a[0..1] = the return
+ * registers, a[2..] = 0.
+ */
 struct ct_fp_record {
 	uint32_t kind_flags;
 	uint32_t func_id;
 	uint64_t tsc;
 	uint64_t sp;
-	uint64_t pc;              /* call: entry pc; return: the exit's pc */
+	uint64_t pc;              /* call: the return address; return: the exit's pc */
 	uint64_t a[CT_FP_NR_ARGS]; /* call: rdi rsi rdx rcx r8 r9 | x0-x5;
-	                           * return: rax rdx | x0 x1, then free */
+	                           * return: rax rdx | x0 x1, then 0 */
 };
 
 /* The offsets emitted code uses. */

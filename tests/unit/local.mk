@@ -13,6 +13,7 @@ include tests/unit/cxxname.mk
 include tests/unit/seccomp.mk
 include tests/unit/guardian.mk
 include tests/unit/fastpath.mk
+include tests/unit/tramp.mk
 
 # DWARF-typed values: both calling conventions (any host) and the C rendering
 check_PROGRAMS += tests/unit/test_abi tests/unit/test_render

@@ -73,6 +73,10 @@ const struct ct_arch ct_arch_aarch64 = {
 	.nr_x87 = 0,
 	.check_site = aarch64_check_site,
 	.patch_site = NULL, /* no fast path on aarch64 yet: breakpoints only */
+	.tramp_entry = NULL,
+	.tramp_exit = NULL,
+	.patch_jump = NULL,
+	.tramp_max_size = 0,
 
 	.syscall_insn = aarch64_syscall_insn,
 	.syscall_len = sizeof(aarch64_syscall_insn),

@@ -68,6 +68,10 @@ const struct ct_arch ct_arch_x86_64 = {
 	.nr_x87 = 8,
 	.check_site = NULL,
 	.patch_site = x86_64_patch_site,
+	.tramp_entry = x86_64_tramp_entry,
+	.tramp_exit = x86_64_tramp_exit,
+	.patch_jump = x86_64_patch_jump,
+	.tramp_max_size = X86_64_TRAMP_MAX_SIZE,
 
 	.syscall_insn = x86_64_syscall_insn,
 	.syscall_len = sizeof(x86_64_syscall_insn),

@@ -170,6 +170,56 @@ int x86_64_relocate(const struct ct_insn_plan *plan, struct ct_codebuf *cb)
 }
 
 /*
+ * The instruction inside a run of straight-line code (the fast path's
+ * trampolines): like relocate(), but an instruction that falls through
+ * continues with whatever is emitted next instead of jumping back to
+ * plan->pc + plan->len.  *ends tells that control never falls through (a
+ * ret, a jmp).  Nops are dropped; a direct jmp becomes a jump to its
+ * target.  A call is refused (-ENOTSUP): relocated, it would return into
+ * the patched bytes (patch_site refuses it as CT_PATCH_CALL_DISPLACED).
+ *   jcc/loop:  <head> 02        (taken: over the next jump)
+ *              eb <n>           jmp over the jump to the target
+ *              <jump to target>
+ */
+int x86_64_relocate_inline(const struct ct_insn_plan *plan, struct ct_codebuf *cb, bool *ends)
+{
+	uint8_t jcc = (uint8_t)(0x70 | plan->cond);
+	size_t skip_at;
+	int ret;
+
+	*ends = false;
+	if (plan->action == CT_INSN_EMULATE && plan->kind == X86_64_K_NOP)
+		return 0;
+	if (plan->action == CT_INSN_EMULATE && plan->kind == X86_64_K_JMP) {
+		*ends = true;
+		return x86_64_emit_jump(cb, plan->target);
+	}
+	if (plan->action != CT_INSN_RELOCATE)
+		return -ENOTSUP;
+	switch (plan->kind) {
+	case X86_64_K_COPY:
+		*ends = (plan->aux & X86_64_F_NO_JUMP_BACK) != 0;
+		return emit_insn(plan, cb, 0, 0);
+	case X86_64_K_JCC:
+	case X86_64_K_LOOP:
+		if (plan->kind == X86_64_K_JCC)
+			ret = ct_codebuf_put(cb, &jcc, 1);
+		else
+			ret = ct_codebuf_put(cb, plan->bytes, plan->disp_off);
+		if (ret < 0 || (ret = ct_codebuf_put(cb, (const uint8_t[]){ 0x02, 0xeb, 0x00 }, 3)) < 0)
+			return ret;
+		skip_at = cb->len - 1;
+		ret = x86_64_emit_jump(cb, plan->target);
+		if (ret < 0)
+			return ret;
+		cb->buf[skip_at] = (uint8_t)(cb->len - (skip_at + 1));
+		return 0;
+	default:
+		return -ENOTSUP;
+	}
+}
+
+/*
  * After single-stepping the copy at `slot`: a call pushed slot + len, which
  * must read as the original return address (we never leave a slot address
  * on the stack).  An instruction that fell through continues after the

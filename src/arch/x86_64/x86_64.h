@@ -74,6 +74,7 @@ int x86_64_analyze(const cs_insn *insn, uint64_t pc, struct ct_insn_plan *plan);
 /* relocate.c */
 int x86_64_relocate(const struct ct_insn_plan *plan, struct ct_codebuf *cb);
 int x86_64_emit_jump(struct ct_codebuf *cb, uint64_t to);
+int x86_64_relocate_inline(const struct ct_insn_plan *plan, struct ct_codebuf *cb, bool *ends);
 int x86_64_step_fixup(const struct ct_insn_plan *plan, uint64_t slot, struct ct_regs *r,
 		      const struct ct_mem *mem);
 
@@ -85,6 +86,14 @@ int x86_64_abi_locate(const struct ct_sig *sig, struct ct_vloc *params, struct c
 
 /* patchsite.c */
 int x86_64_patch_site(const uint8_t *code, size_t len, uint64_t addr, struct ct_patch_site *site);
+
+/* tramp.c */
+int x86_64_tramp_entry(const struct ct_patch_site *site, const uint8_t *code,
+		       const struct ct_tramp_ctx *ctx, struct ct_codebuf *cb);
+int x86_64_tramp_exit(const struct ct_patch_site *site, size_t exit_index, const uint8_t *code,
+		      const struct ct_tramp_ctx *ctx, struct ct_codebuf *cb);
+int x86_64_patch_jump(uint64_t at, uint64_t to, size_t len, uint8_t *out);
+#define X86_64_TRAMP_MAX_SIZE 2048
 
 /* callsite.c */
 bool x86_64_return_site(const uint8_t *code, size_t len, size_t at);
