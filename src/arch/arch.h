@@ -422,6 +422,7 @@ struct ct_arch {
 	void (*set_syscall)(struct ct_regs *r, long nr, const uint64_t args[6]);
 	long (*syscall_ret)(const struct ct_regs *r);
 	int nr_mmap, nr_munmap, nr_mprotect; /* syscall numbers of this ISA */
+	int nr_memfd_create, nr_close;
 	/* seccomp_data.arch of its system calls (AUDIT_ARCH_*).  Its
 	 * seccomp_data.instruction_pointer is the address after syscall_insn
 	 * (x86_64 rip after `syscall`, aarch64 ELR after `svc`). */

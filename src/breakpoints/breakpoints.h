@@ -189,6 +189,23 @@ int ct_bpset_read_orig(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, s
  * slot, with the other threads running.  0 when one exists already. */
 int ct_bpset_reserve(struct ct_bpset *bs, uint64_t lo, uint64_t hi, const struct ct_injector *inj);
 
+/* `len` bytes of calltrap's own code (a fast-path trampoline, or data such
+ * as a string an injected system call reads) within reach of [lo, hi),
+ * from the scratch areas, mapping a new one (through inj) when none has
+ * room; never freed, like the slots.  The block is read+exec in the
+ * tracee; write it with ct_pmem_write.  *addr is slot-aligned.  0,
+ * -EINVAL (len 0 or more than an area holds), -ERANGE (no room within
+ * reach), or an error of the injected mmap. */
+int ct_bpset_code_alloc(struct ct_bpset *bs, uint64_t lo, uint64_t hi, uint64_t len,
+			const struct ct_injector *inj, uint64_t *addr);
+/* Where inj's thread may run an injected system call: the `syscall; trap`
+ * of the first scratch area (*write_code false), else, only while the
+ * world is stopped, code borrowed near its pc (*write_code true: the
+ * pair must be written there and taken away again, as ct_remote_syscall
+ * does).  0, -EAGAIN (no area and the world runs), -EFAULT. */
+int ct_bpset_syscall_site(const struct ct_bpset *bs, const struct ct_injector *inj,
+			  uint64_t *code, bool *write_code);
+
 /* Write back every original byte (the world must be stopped). */
 int ct_bpset_remove_all(struct ct_bpset *bs);
 /* Unmap every scratch area through injected munmap calls from `inj`'s

@@ -161,6 +161,49 @@ int ct_scratch_alloc(struct ct_bpset *bs, uint64_t lo, uint64_t hi, const struct
 	return 0;
 }
 
+/* Code blocks take whole slots, so that every slot stays at a multiple of
+ * slot_size from its area's start (ct_bpset_translate_pc finds a slot by
+ * rounding a pc down). */
+static uint64_t slot_round(const struct ct_bpset *bs, uint64_t len)
+{
+	uint64_t n = bs->arch->slot_size;
+
+	return (len + n - 1) / n * n;
+}
+
+int ct_bpset_code_alloc(struct ct_bpset *bs, uint64_t lo, uint64_t hi, uint64_t len,
+			const struct ct_injector *inj, uint64_t *addr)
+{
+	struct ct_scratch *a = NULL;
+	size_t i;
+	int ret;
+
+	if (len == 0 || len > SCRATCH_AREA_LEN - bs->arch->slot_size)
+		return -EINVAL;
+	len = slot_round(bs, len);
+	for (i = 0; i < bs->nr_areas; i++) {
+		if (bs->areas[i].len - bs->areas[i].used >= len &&
+		    area_reaches(bs, &bs->areas[i], lo, hi)) {
+			a = &bs->areas[i];
+			break;
+		}
+	}
+	if (!a) {
+		ret = area_new(bs, lo, hi, inj, &a);
+		if (ret < 0)
+			return ret;
+	}
+	*addr = a->addr + a->used;
+	a->used += len;
+	return 0;
+}
+
+int ct_bpset_syscall_site(const struct ct_bpset *bs, const struct ct_injector *inj,
+			  uint64_t *code, bool *write_code)
+{
+	return syscall_site(bs, inj, code, write_code);
+}
+
 const struct ct_scratch *ct_scratch_find(const struct ct_bpset *bs, uint64_t pc)
 {
 	size_t i;

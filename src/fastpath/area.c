@@ -2,9 +2,10 @@
 /*
  * The shared area, calltrap's side: lay it out, map it, give threads
  * rings, drain them, beat the heartbeat (protocol: ring.h).  The area is
- * made in calltrap's own memory for now (a memfd mapped shared); the
- * injection step maps the same memfd into the tracee, which is why
- * nothing inside it is a pointer.
+ * a memfd mapped shared: made here (ct_fp_area_create), or made in the
+ * tracee by an injected memfd_create and adopted (inject.c), mapped at a
+ * different address on each side, which is why nothing inside it is a
+ * pointer.
  */
 #include "config.h"
 
@@ -101,19 +102,18 @@ int ct_fp_area_check(const void *base, size_t size)
 	return 0;
 }
 
-int ct_fp_area_create(struct ct_fp_area *a, const struct ct_fp_geometry *g)
+int ct_fp_area_adopt(struct ct_fp_area *a, int fd, const struct ct_fp_geometry *g)
 {
-	*a = (struct ct_fp_area){ .fd = -1 };
+	*a = (struct ct_fp_area){ .fd = fd };
 	size_t size = ct_fp_area_size(g);
-	if (size == 0)
-		return -EINVAL;
 	int err;
-	a->fd = memfd_create("calltrap-fastpath", MFD_CLOEXEC);
-	if (a->fd < 0)
-		return -errno;
-	if (ftruncate(a->fd, (off_t)size) != 0)
+	if (size == 0) {
+		errno = EINVAL;
 		goto fail;
-	a->base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, a->fd, 0);
+	}
+	if (ftruncate(fd, (off_t)size) != 0)
+		goto fail;
+	a->base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (a->base == MAP_FAILED) {
 		a->base = NULL;
 		goto fail;
@@ -129,6 +129,17 @@ fail:
 	err = -errno;
 	ct_fp_area_destroy(a);
 	return err;
+}
+
+int ct_fp_area_create(struct ct_fp_area *a, const struct ct_fp_geometry *g)
+{
+	*a = (struct ct_fp_area){ .fd = -1 };
+	if (ct_fp_area_size(g) == 0)
+		return -EINVAL;
+	int fd = memfd_create("calltrap-fastpath", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return ct_fp_area_adopt(a, fd, g);
 }
 
 void ct_fp_area_destroy(struct ct_fp_area *a)

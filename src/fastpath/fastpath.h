@@ -44,6 +44,9 @@ int ct_fp_area_init(void *base, size_t size, const struct ct_fp_geometry *g);
 int ct_fp_area_check(const void *base, size_t size);
 /* A memfd of the right size mapped shared in calltrap, laid out. 0/-errno. */
 int ct_fp_area_create(struct ct_fp_area *a, const struct ct_fp_geometry *g);
+/* The same from an empty file calltrap opened (fd, which a then owns and
+ * closes, even on failure): sized, mapped shared, laid out.  0/-errno. */
+int ct_fp_area_adopt(struct ct_fp_area *a, int fd, const struct ct_fp_geometry *g);
 void ct_fp_area_destroy(struct ct_fp_area *a);
 
 /* Give thread pointer tp a ring: the ring's index, or -EINVAL (tp 0 or 1),

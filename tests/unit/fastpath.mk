@@ -17,3 +17,11 @@ tests_unit_test_fp_clock_CPPFLAGS = $(UT_CPPFLAGS)
 tests_unit_test_fp_clock_CFLAGS = $(UT_CFLAGS)
 tests_unit_test_fp_clock_LDFLAGS = $(UT_LINKFLAGS)
 tests_unit_test_fp_clock_LDADD = $(UT_LIBS)
+# the shared area and trampoline memory injected into a real traced child
+check_PROGRAMS += tests/unit/test_fp_inject
+TESTS += tests/unit/test_fp_inject
+tests_unit_test_fp_inject_SOURCES = tests/unit/test_fp_inject.c
+tests_unit_test_fp_inject_CPPFLAGS = $(UT_CPPFLAGS)
+tests_unit_test_fp_inject_CFLAGS = $(UT_CFLAGS)
+tests_unit_test_fp_inject_LDFLAGS = $(UT_LINKFLAGS)
+tests_unit_test_fp_inject_LDADD = $(UT_LIBS)

@@ -79,6 +79,8 @@ static void test_table(void **state CT_UNUSED)
 	assert_int_equal(A->nr_mmap, 222);
 	assert_int_equal(A->nr_munmap, 215);
 	assert_int_equal(A->nr_mprotect, 226);
+	assert_int_equal(A->nr_memfd_create, 279);
+	assert_int_equal(A->nr_close, 57);
 	assert_int_equal(A->syscall_nr_regset, 0x404); /* NT_ARM_SYSTEM_CALL */
 	assert_non_null(A->relocate_mem);
 	assert_non_null(A->check_site);

@@ -87,6 +87,8 @@ static void test_table(void **state CT_UNUSED)
 	assert_int_equal(A->nr_mmap, 9);
 	assert_int_equal(A->nr_mprotect, 10);
 	assert_int_equal(A->nr_munmap, 11);
+	assert_int_equal(A->nr_memfd_create, 319);
+	assert_int_equal(A->nr_close, 3);
 }
 
 static void test_lookup(void **state CT_UNUSED)

@@ -86,6 +86,8 @@ const struct ct_arch ct_arch_aarch64 = {
 	.nr_mmap = 222,
 	.nr_munmap = 215,
 	.nr_mprotect = 226,
+	.nr_memfd_create = 279,
+	.nr_close = 57,
 	.audit_arch = AUDIT_ARCH_AARCH64,
 	.setup_call = aarch64_setup_call,
 };

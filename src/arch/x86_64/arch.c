@@ -80,6 +80,8 @@ const struct ct_arch ct_arch_x86_64 = {
 	.nr_mmap = 9,
 	.nr_munmap = 11,
 	.nr_mprotect = 10,
+	.nr_memfd_create = 319,
+	.nr_close = 3,
 	.audit_arch = AUDIT_ARCH_X86_64,
 	.setup_call = x86_64_setup_call,
 };
