@@ -33,6 +33,9 @@ enum ct_site_kind {
 	 * be abandoned without returning (session/nonlocal.c) */
 	CT_SITE_NONLOCAL = 0x20,
 	CT_SITE_LANDED = 0x40, /* a non-local exit landed (a catch begins) */
+	/* an exit (ret) of a function on the fast path where no jump fits:
+	 * its return is seen by this stop (session/fast.c) */
+	CT_SITE_EXIT = 0x80,
 };
 
 struct ct_modrt;

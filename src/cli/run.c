@@ -85,9 +85,11 @@ static void print_stats(const struct ct_stats *st, bool fast)
 	if (!fast)
 		return;
 	fprintf(stderr,
-		"calltrap: stats: fast path: functions=%llu ring_events=%llu ring_waits=%llu "
-		"ring_drops=%llu ring_unregistered=%llu ring_unmatched=%llu\n",
-		(unsigned long long)st->fast_funcs, (unsigned long long)st->ring_records,
+		"calltrap: stats: fast path: functions=%llu exit_breakpoints=%llu "
+		"ring_events=%llu ring_waits=%llu ring_drops=%llu ring_unregistered=%llu "
+		"ring_unmatched=%llu\n",
+		(unsigned long long)st->fast_funcs, (unsigned long long)st->fast_exit_breaks,
+		(unsigned long long)st->ring_records,
 		(unsigned long long)st->ring_waits, (unsigned long long)st->ring_drops,
 		(unsigned long long)st->ring_unregistered,
 		(unsigned long long)st->ring_unmatched);

@@ -184,9 +184,6 @@ int ct_fast_enable(struct ct_session *s, struct ct_mm *mm, const struct ct_injec
 	};
 	struct ct_fast *fast;
 	const char *call = NULL;
-	size_t it = 0;
-	uint64_t key;
-	void *val;
 	int ret;
 
 	if (!s->opts.fast || mm->fast || mm->fast_refused || !s->arch->tramp_entry ||
@@ -297,9 +294,17 @@ static bool in_entry(const struct ct_patch_site *ps, const struct ct_patch_exit 
 	return e->off >= ps->patch_off && e->off < ps->patch_off + ps->displaced_len;
 }
 
-/* Why f cannot move (CT_FAST_NR_WHY: it can), from its plan. */
-static enum ct_fast_why judge(struct ct_session *s, struct ct_mm *mm, struct ct_func *f,
-			      const struct ct_patch_site *ps, const struct pcs *pc)
+/* How each exit of a function on the fast path sees its return. */
+enum exit_plan {
+	EXIT_IN_ENTRY, /* displaced by the entry jump: the entry trampoline */
+	EXIT_JUMP,     /* a jump to its own trampoline */
+	EXIT_BREAK,    /* no jump fits: a breakpoint on the exit (a stop) */
+};
+
+/* Why f cannot move (CT_FAST_NR_WHY: it can), from its plan; plan[i] for
+ * each exit. */
+static enum ct_fast_why judge(struct ct_mm *mm, struct ct_func *f, const struct ct_patch_site *ps,
+			      const struct pcs *pc, enum exit_plan *plan)
 {
 	const uint64_t entry = f->addr + ps->patch_off;
 
@@ -307,6 +312,8 @@ static enum ct_fast_why judge(struct ct_session *s, struct ct_mm *mm, struct ct_
 		return CT_FAST_ENTRY;
 	if (ps->nr_exits > ps->exits_cap)
 		return CT_FAST_EXIT;
+	if (range_taken(&mm->bps, pc, entry, ps->patch_len, f->addr))
+		return CT_FAST_BUSY;
 	for (size_t i = 0; i < ps->nr_exits; i++) {
 		const struct ct_patch_exit *e = &ps->exits[i];
 
@@ -314,16 +321,15 @@ static enum ct_fast_why judge(struct ct_session *s, struct ct_mm *mm, struct ct_
 		    e->kind == CT_EXIT_INDIRECT)
 			return CT_FAST_TAIL_EXIT;
 		if (in_entry(ps, e))
-			continue;
-		if (e->why != CT_PATCH_OK)
-			return CT_FAST_EXIT;
-		if (e->at_return_point)
-			return CT_FAST_RETURN_POINT;
-		if (range_taken(&mm->bps, pc, f->addr + e->patch_off, ps->patch_len, 0))
-			return CT_FAST_BUSY;
+			plan[i] = EXIT_IN_ENTRY;
+		/* where a call returns, its callee's return breakpoint may
+		 * have to go: a breakpoint on the exit leaves room for it */
+		else if (e->why == CT_PATCH_OK && !e->at_return_point &&
+			 !range_taken(&mm->bps, pc, f->addr + e->patch_off, ps->patch_len, 0))
+			plan[i] = EXIT_JUMP;
+		else
+			plan[i] = EXIT_BREAK;
 	}
-	if (range_taken(&mm->bps, pc, entry, ps->patch_len, f->addr))
-		return CT_FAST_BUSY;
 	return CT_FAST_NR_WHY;
 }
 
@@ -355,36 +361,54 @@ static int func_id(struct ct_fast *fast, struct ct_func *f, uint32_t *id)
 	return 0;
 }
 
-/* Emit one trampoline (exit < 0: the entry's) into tracee code memory
- * within reach of m; *at is where it went. */
-static int place_trampoline(struct ct_session *s, struct ct_mm *mm, const struct ct_modrt *m,
-			    const struct ct_patch_site *ps, long exit, const uint8_t *code,
-			    const struct ct_tramp_ctx *ctx, const struct ct_injector *inj,
-			    uint64_t *at)
+static int emit(const struct ct_arch *arch, const struct ct_patch_site *ps, long exit,
+		const uint8_t *code, const struct ct_tramp_ctx *ctx, uint8_t *buf, size_t cap,
+		uint64_t pc, size_t *len)
 {
-	const struct ct_arch *arch = s->arch;
-	uint8_t buf[1024];
 	struct ct_codebuf cb;
 	int ret;
 
-	if (arch->tramp_max_size > sizeof(buf))
-		return -ENOSPC;
-	ret = ct_bpset_code_alloc(&mm->bps, m->m.lo, m->m.hi, arch->tramp_max_size, inj, at);
-	if (ret < 0)
-		return ret;
-	ct_codebuf_init(&cb, buf, arch->tramp_max_size, *at);
+	ct_codebuf_init(&cb, buf, cap, pc);
 	ret = exit < 0 ? arch->tramp_entry(ps, code, ctx, &cb) :
 			 arch->tramp_exit(ps, (size_t)exit, code, ctx, &cb);
-	if (ret < 0)
-		return ret;
-	return ct_pmem_write(&mm->mem, *at, buf, cb.len);
+	*len = cb.len;
+	return ret;
 }
 
-/* Undo what move() wrote: the patches of f (the trampolines stay, unused). */
-static void unpatch(struct ct_mm *mm, const uint64_t *at, size_t n)
+/* Emit one trampoline (exit < 0: the entry's) into tracee code memory
+ * within reach of m; *at is where it went.  Its size is learnt by a first
+ * emission at the module's start (any address in reach gives the same
+ * forms), so the allocation takes what it needs, not the bound. */
+static int place_trampoline(struct ct_session *s, struct ct_mm *mm, const struct ct_modrt *m,
+			    const struct ct_patch_site *ps, long exit, const uint8_t *code,
+			    const struct ct_tramp_ctx *ctx, const struct ct_injector *inj,
+			    uint8_t *buf, uint64_t *at)
 {
-	for (size_t i = 0; i < n; i++)
-		ct_patch_remove(&mm->bps, at[i]);
+	const struct ct_arch *arch = s->arch;
+	size_t len, room;
+	int ret;
+
+	ret = emit(arch, ps, exit, code, ctx, buf, arch->tramp_max_size, m->m.lo, &len);
+	if (ret < 0)
+		return ret;
+	room = len + 16;
+	ret = ct_bpset_code_alloc(&mm->bps, m->m.lo, m->m.hi, room, inj, at);
+	if (ret == 0)
+		ret = emit(arch, ps, exit, code, ctx, buf, room, *at, &len);
+	if (ret < 0)
+		return ret;
+	return ct_pmem_write(&mm->mem, *at, buf, len);
+}
+
+/* What move() wrote, undone: f's jumps and exit breakpoints (its
+ * trampolines stay, unused). */
+static void unmove(struct ct_mm *mm, const uint64_t *jumps, size_t nr_jumps,
+		   const uint64_t *breaks, size_t nr_breaks)
+{
+	for (size_t i = 0; i < nr_jumps; i++)
+		ct_patch_remove(&mm->bps, jumps[i]);
+	for (size_t i = 0; i < nr_breaks; i++)
+		ct_site_remove(&mm->bps, breaks[i], CT_SITE_EXIT);
 }
 
 static enum ct_fast_why move(struct ct_session *s, struct ct_mm *mm, struct ct_modrt *m,
@@ -394,13 +418,14 @@ static enum ct_fast_why move(struct ct_session *s, struct ct_mm *mm, struct ct_m
 	const struct ct_arch *arch = s->arch;
 	struct ct_fast *fast = mm->fast;
 	struct ct_patch_exit exits[FAST_MAX_EXITS];
+	enum exit_plan plan[FAST_MAX_EXITS];
 	struct ct_patch_site ps = { .exits = exits, .exits_cap = FAST_MAX_EXITS };
-	uint64_t tramp[1 + FAST_MAX_EXITS], patched[1 + FAST_MAX_EXITS];
-	size_t nr_patched = 0;
+	uint64_t tramp[1 + FAST_MAX_EXITS], jumps[1 + FAST_MAX_EXITS], breaks[FAST_MAX_EXITS];
+	size_t nr_jumps = 0, nr_breaks = 0;
 	struct ct_tramp_ctx ctx;
 	const char *why = NULL;
 	enum ct_fast_why verdict;
-	uint8_t *code, jump[CT_PATCH_MAX_LEN];
+	uint8_t *code, *buf = NULL, jump[CT_PATCH_MAX_LEN];
 	int ret;
 
 	*err = 0;
@@ -411,17 +436,21 @@ static enum ct_fast_why move(struct ct_session *s, struct ct_mm *mm, struct ct_m
 	if (!f->size || f->size > FAST_MAX_FUNC)
 		return CT_FAST_ENTRY;
 	code = malloc(f->size);
-	if (!code) {
+	buf = malloc(arch->tramp_max_size);
+	if (!code || !buf) {
+		free(code);
+		free(buf);
 		*err = -ENOMEM;
 		return CT_FAST_NO_ROOM;
 	}
 	if (ct_bpset_read_orig(&mm->bps, f->addr, code, f->size) < 0 ||
 	    arch->patch_site(code, f->size, f->addr, &ps) < 0) {
 		free(code);
+		free(buf);
 		return CT_FAST_ENTRY;
 	}
 	mark_inner_symbols(m, f, &ps);
-	verdict = judge(s, mm, f, &ps, pc);
+	verdict = judge(mm, f, &ps, pc, plan);
 	if (verdict != CT_FAST_NR_WHY)
 		goto out;
 	ctx.area = fast->remote;
@@ -431,9 +460,9 @@ static enum ct_fast_why move(struct ct_session *s, struct ct_mm *mm, struct ct_m
 	}
 	/* the trampolines first: nothing jumps to them yet */
 	for (long i = -1; i < (long)ps.nr_exits; i++) {
-		if (i >= 0 && in_entry(&ps, &exits[i]))
+		if (i >= 0 && plan[i] != EXIT_JUMP)
 			continue;
-		ret = place_trampoline(s, mm, m, &ps, i, code, &ctx, inj, &tramp[i + 1]);
+		ret = place_trampoline(s, mm, m, &ps, i, code, &ctx, inj, buf, &tramp[i + 1]);
 		if (ret == -ESRCH)
 			*err = ret;
 		if (ret < 0) {
@@ -443,9 +472,25 @@ static enum ct_fast_why move(struct ct_session *s, struct ct_mm *mm, struct ct_m
 			goto out;
 		}
 	}
-	/* then the breakpoint goes, and the jumps come, the world stopped */
+	/* the exits without a jump get their breakpoints */
+	for (size_t i = 0; i < ps.nr_exits; i++) {
+		uint64_t at = f->addr + exits[i].off;
+
+		if (plan[i] != EXIT_BREAK)
+			continue;
+		ret = ct_site_add(&mm->bps, at, CT_SITE_EXIT, NULL, m->m.lo, m->m.hi, inj, &why);
+		if (ret < 0) {
+			unmove(mm, jumps, nr_jumps, breaks, nr_breaks);
+			*err = ret == -ESRCH ? ret : 0;
+			verdict = CT_FAST_EXIT;
+			goto out;
+		}
+		breaks[nr_breaks++] = at;
+	}
+	/* then the entry breakpoint goes and the jumps come, the world stopped */
 	ret = ct_site_remove(&mm->bps, f->addr, CT_SITE_ENTRY);
 	if (ret < 0) {
+		unmove(mm, jumps, nr_jumps, breaks, nr_breaks);
 		*err = ret == -ESRCH ? ret : 0;
 		verdict = CT_FAST_BUSY;
 		goto out;
@@ -453,13 +498,13 @@ static enum ct_fast_why move(struct ct_session *s, struct ct_mm *mm, struct ct_m
 	for (long i = -1; i < (long)ps.nr_exits; i++) {
 		uint64_t at = f->addr + (i < 0 ? ps.patch_off : exits[i].patch_off);
 
-		if (i >= 0 && in_entry(&ps, &exits[i]))
+		if (i >= 0 && plan[i] != EXIT_JUMP)
 			continue;
 		ret = arch->patch_jump(at, tramp[i + 1], ps.patch_len, jump);
 		if (ret == 0)
 			ret = ct_patch_insert(&mm->bps, at, jump, ps.patch_len, f);
 		if (ret < 0) {
-			unpatch(mm, patched, nr_patched);
+			unmove(mm, jumps, nr_jumps, breaks, nr_breaks);
 			/* back on its breakpoint */
 			if (ct_site_add(&mm->bps, f->addr, CT_SITE_ENTRY, f, m->m.lo, m->m.hi, inj,
 					&why) < 0)
@@ -468,11 +513,13 @@ static enum ct_fast_why move(struct ct_session *s, struct ct_mm *mm, struct ct_m
 			verdict = CT_FAST_BUSY;
 			goto out;
 		}
-		patched[nr_patched++] = at;
+		jumps[nr_jumps++] = at;
 	}
 	f->fast = true;
+	s->stats.fast_exit_breaks += nr_breaks;
 out:
 	free(code);
+	free(buf);
 	return verdict;
 }
 
@@ -535,6 +582,13 @@ int ct_fast_unarm(struct ct_session *s, struct ct_mm *mm, struct ct_func *f)
 	for (size_t i = 0; i < n && ret == 0; i++)
 		ret = ct_patch_remove(&mm->bps, keys[i]);
 	free(keys);
+	/* and its exit breakpoints */
+	for (uint64_t a = f->addr; ret == 0 && a < f->addr + f->size; a++) {
+		const struct ct_site *site = ct_site_at(&mm->bps, a);
+
+		if (site && (site->kinds & CT_SITE_EXIT))
+			ret = ct_site_remove(&mm->bps, a, CT_SITE_EXIT);
+	}
 	if (ret == 0)
 		f->fast = false;
 	return ret;

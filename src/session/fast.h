@@ -77,6 +77,10 @@ void ct_fast_leave(struct ct_session *s, struct ct_mm *mm, const struct ct_injec
 /* The records of thread t's ring, in order, as events (before t's own
  * stop is handled: the records it wrote before stopping come first). */
 size_t ct_fast_drain_thread(struct ct_session *s, struct ct_thread *t);
+/* A stop on the exit breakpoint (CT_SITE_EXIT) of a function on the fast
+ * path, registers as at the exit: its return, as a record would say it.
+ * Whether a frame returned. */
+bool ct_fast_exit_hit(struct ct_session *s, struct ct_thread *t, const struct ct_regs *regs);
 /* Every ring of every address space (idle moments, the timer, the end). */
 size_t ct_fast_drain_all(struct ct_session *s);
 

@@ -64,21 +64,33 @@ static void fast_call(struct ct_session *s, struct ct_thread *t, struct ct_func 
 /* At an exit, sp is the entry sp of the frame that leaves (x86_64: it
  * points at the return address `ret` pops), and of the frames that
  * tail-called into it, which return with it. */
-static bool fast_return(struct ct_session *s, struct ct_thread *t, const struct ct_fp_record *r,
-			uint64_t now)
+static bool exit_at(struct ct_session *s, struct ct_thread *t, uint64_t sp, uint64_t now,
+		    const struct ct_regs *regs)
 {
 	struct ct_frame *f;
-	struct ct_regs regs;
 	bool matched = false;
 
-	record_regs(s, r, r->pc, &regs);
-	ct_unwind_below(s, t, r->sp, true, now);
-	while ((f = ct_shadow_top(&t->stack)) && f->entry_sp == r->sp) {
-		ct_frame_event(s, t, f, CT_EV_RETURN, t->stack.n, now, &regs);
+	ct_unwind_below(s, t, sp, true, now);
+	while ((f = ct_shadow_top(&t->stack)) && f->entry_sp == sp) {
+		ct_frame_event(s, t, f, CT_EV_RETURN, t->stack.n, now, regs);
 		t->stack.n--;
 		matched = true;
 	}
 	return matched;
+}
+
+static bool fast_return(struct ct_session *s, struct ct_thread *t, const struct ct_fp_record *r,
+			uint64_t now)
+{
+	struct ct_regs regs;
+
+	record_regs(s, r, r->pc, &regs);
+	return exit_at(s, t, r->sp, now, &regs);
+}
+
+bool ct_fast_exit_hit(struct ct_session *s, struct ct_thread *t, const struct ct_regs *regs)
+{
+	return exit_at(s, t, s->arch->sp(regs), t->stop_ns ? t->stop_ns : ct_now_ns(), regs);
 }
 
 struct drain {

@@ -86,6 +86,7 @@ struct ct_stats {
 	uint64_t returns_unseen;  /* calls entered by a jump: no return address to watch */
 	/* the fast path (all 0 without it) */
 	uint64_t fast_funcs;      /* functions traced through trampolines */
+	uint64_t fast_exit_breaks; /* their exits where no jump fits: a stop each */
 	uint64_t fast_left[CT_FAST_NR_WHY]; /* ... left on breakpoints, by reason */
 	uint64_t ring_records;    /* events read from the rings */
 	uint64_t ring_waits;      /* times a thread waited for room in its ring */

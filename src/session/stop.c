@@ -432,7 +432,8 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 		return ct_pass_site(s, t, site, &regs);
 	}
 	live = regs;
-	early = !(kinds & ~(CT_SITE_ENTRY | CT_SITE_RETURN | CT_SITE_NONLOCAL | CT_SITE_LANDED)) &&
+	early = !(kinds & ~(CT_SITE_ENTRY | CT_SITE_RETURN | CT_SITE_NONLOCAL | CT_SITE_LANDED |
+			    CT_SITE_EXIT)) &&
 		site->plan.action != CT_INSN_STEP;
 	if (early) {
 		/* Displaced first, events after: if calltrap is killed in
@@ -445,6 +446,12 @@ static int on_trap(struct ct_session *s, struct ct_thread *t)
 	}
 	if ((kinds & CT_SITE_RETURN) && on_return(s, t, site, &regs)) {
 		s->stats.stops_return++;
+		made_event = true;
+	}
+	/* after a callee's return at the same place: `call f; ret` */
+	if ((kinds & CT_SITE_EXIT) && ct_fast_exit_hit(s, t, &regs)) {
+		if (!made_event)
+			s->stats.stops_return++;
 		made_event = true;
 	}
 	if (kinds & (CT_SITE_NONLOCAL | CT_SITE_LANDED)) {
