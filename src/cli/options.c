@@ -69,6 +69,17 @@ static int parse_seconds(const char *s, uint64_t *ns)
 	return *ns ? 0 : -EINVAL;
 }
 
+static int parse_engine(const char *s, bool *fast)
+{
+	if (!strcmp(s, "fast"))
+		*fast = true;
+	else if (!strcmp(s, "breakpoint"))
+		*fast = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 {
 	const char *cmd = argv[0];
@@ -81,6 +92,9 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->format = CT_FMT_TEXT;
+	if (getenv("CALLTRAP_ENGINE") && parse_engine(getenv("CALLTRAP_ENGINE"), &o->fast) < 0)
+		return usage_error(cmd, "unknown CALLTRAP_ENGINE '%s' (breakpoint or fast)",
+				   getenv("CALLTRAP_ENGINE"));
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, PROGRAM's own options follow */
@@ -161,11 +175,7 @@ int ct_trace_parse(int argc, char **argv, struct ct_trace_opts *o)
 			debug_dirs[nr_debug_dirs++] = optarg;
 			break;
 		case OPT_ENGINE:
-			if (!strcmp(optarg, "fast"))
-				o->fast = true;
-			else if (!strcmp(optarg, "breakpoint"))
-				o->fast = false;
-			else
+			if (parse_engine(optarg, &o->fast) < 0)
 				return usage_error(cmd, "unknown --engine '%s' (breakpoint or fast)",
 						   optarg);
 			break;
