@@ -458,7 +458,10 @@ static void refused(enum filter filter, const char *what)
 	err = ct_fp_area_inject(&a, &geometry, &t.rc, &remote, &call);
 	assert_true(err == -ECANCELED || err == -EACCES);
 	assert_non_null(ct_remote_refusal(err));
-	assert_string_equal(call, what);
+	/* -EACCES: the filters cannot be read here (no CAP_SYS_ADMIN), so
+	 * the first call put to them is refused already */
+	if (err == -ECANCELED)
+		assert_string_equal(call, what);
 	assert_null(a.base);
 	assert_int_equal(a.fd, -1);
 	maps = maps_text(ch.pid);
