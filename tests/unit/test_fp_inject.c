@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,7 +83,8 @@ static int child_work(int go)
 	return bad ? 1 : 0;
 }
 
-enum filter { NO_FILTER, FORBID_MEMFD, FORBID_CLOSE };
+/* What the child does to itself before its loop. */
+enum filter { NO_FILTER, FORBID_MEMFD, FORBID_CLOSE, LIMIT_AS };
 
 /* SECCOMP_RET_KILL_PROCESS for one call of this ISA: calltrap injecting
  * it would kill the child, which the test would see. */
@@ -101,6 +103,22 @@ static int install_filter(long nr)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+/* Room for LIMIT_AS_ROOM more bytes of address space, no more: the
+ * scratch area fits, a large fast-path area does not. */
+#define LIMIT_AS_ROOM (32 * MIB)
+static int limit_as(void)
+{
+	unsigned long pages;
+	struct rlimit rl;
+	FILE *f = fopen("/proc/self/statm", "re");
+
+	if (!f || fscanf(f, "%lu", &pages) != 1)
+		return -1;
+	fclose(f);
+	rl.rlim_cur = rl.rlim_max = pages * (unsigned long)sysconf(_SC_PAGESIZE) + LIMIT_AS_ROOM;
+	return setrlimit(RLIMIT_AS, &rl);
 }
 
 struct child {
@@ -129,6 +147,7 @@ static void child_start(struct child *ch, enum filter filter)
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || fcntl(go[0], F_SETFL, O_NONBLOCK) ||
 		    (filter == FORBID_MEMFD && install_filter(A->nr_memfd_create)) ||
 		    (filter == FORBID_CLOSE && install_filter(A->nr_close)) ||
+		    (filter == LIMIT_AS && limit_as()) ||
 		    write(ready[1], "r", 1) != 1)
 			_exit(2);
 		_exit(child_work(go[0]));
@@ -491,12 +510,53 @@ static void test_seccomp_forbids_close(void **state)
 	refused(FORBID_CLOSE, "close");
 }
 
+/* The mmap fails (ENOMEM) after the memfd was made and adopted: all of
+ * it undone, in the child (its descriptor closed, nothing mapped) and in
+ * calltrap (a is empty again). */
+static void test_undone_on_failure(void **state)
+{
+	static const struct ct_fp_geometry big = { .nr_slots = 64, .nr_rings = 8,
+						   .ring_capacity = 1u << 18 };
+	uint64_t remote = 0;
+	struct ct_fp_area a;
+	struct tracer t;
+	struct child ch;
+	const char *call = NULL;
+	char *fds_before, *fds, *maps_before, *maps;
+
+	(void)state;
+	assert_true(ct_fp_area_size(&big) > 2 * LIMIT_AS_ROOM);
+	child_start(&ch, LIMIT_AS);
+	seize(ch.pid);
+	fds_before = fd_table(ch.pid);
+	tracer_init(&t, ch.pid);
+	maps_before = maps_text(ch.pid);
+
+	assert_int_equal(ct_fp_area_inject(&a, &big, &t.rc, &remote, &call), -ENOMEM);
+	assert_string_equal(call, "mmap");
+	assert_null(ct_remote_refusal(-ENOMEM));
+	assert_null(a.base);
+	assert_int_equal(a.fd, -1);
+	maps = maps_text(ch.pid);
+	assert_string_equal(maps, maps_before);
+	free(maps);
+	fds = fd_table(ch.pid);
+	assert_string_equal(fds, fds_before);
+	free(fds);
+
+	tracer_fini(&t);
+	free(maps_before);
+	free(fds_before);
+	assert_int_equal(child_finish(&ch), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inject_and_remove),
 		cmocka_unit_test(test_seccomp_forbids_memfd),
 		cmocka_unit_test(test_seccomp_forbids_close),
+		cmocka_unit_test(test_undone_on_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
