@@ -92,13 +92,20 @@ static int lowest_free_fd(pid_t tid, int *fd)
 	return 0;
 }
 
-/* The calls after memfd_create (which is checked as it is injected) and
- * those that would undo them; *call is the one refused. */
+/* Every call of the sequence and those that would undo it; *call is the
+ * one refused. */
 static int precheck(const struct ct_fp_remote *rc, uint64_t size, const char **call)
 {
 	const struct ct_arch *A = rc->arch;
 	int fd = 0, ret;
 
+	*call = "memfd_create";
+	ret = seccomp_allows(rc, A->nr_memfd_create, rc->name, MFD_CLOEXEC | MFD_NOEXEC_SEAL, 0,
+			     0, 0, 0);
+	if (ret == -ECANCELED)
+		ret = seccomp_allows(rc, A->nr_memfd_create, rc->name, MFD_CLOEXEC, 0, 0, 0, 0);
+	if (ret < 0)
+		return ret;
 	*call = "open";
 	ret = lowest_free_fd(rc->tid, &fd);
 	if (ret < 0)
