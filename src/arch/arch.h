@@ -230,6 +230,21 @@ void ct_patch_site_external_target(struct ct_patch_site *site, uint64_t target);
 struct ct_tramp_ctx {
 	uint64_t area;
 	uint32_t func_id;
+	/* Out, optional: where the trampoline makes its records, [start,
+	 * end) offsets from its first byte, each from the save of the
+	 * program's registers to their restore.  A thread stopped inside one
+	 * holds calltrap's state on its stack and must be let run to `end`
+	 * before it can be moved (detach), never single-stepped there (a
+	 * stepped pushf saves the trap flag). */
+	struct ct_tramp_spans *spans;
+};
+
+#define CT_TRAMP_MAX_SPANS 8
+struct ct_tramp_spans {
+	unsigned n;
+	struct {
+		uint32_t start, end;
+	} v[CT_TRAMP_MAX_SPANS];
 };
 
 struct ct_arch {

@@ -233,7 +233,18 @@ static void emit_produce(struct x86_64_em *e, const struct ct_tramp_ctx *ctx, ui
 void x86_64_emit_record(struct x86_64_em *e, const struct ct_tramp_ctx *ctx, uint32_t kind,
 			uint64_t exit_pc)
 {
+	uint32_t start = (uint32_t)e->cb->len;
+
 	save(e);
 	emit_produce(e, ctx, kind, exit_pc);
 	restore(e);
+	if (e->spans && !e->err) {
+		if (e->spans->n == CT_TRAMP_MAX_SPANS) {
+			e->err = -ENOSPC;
+			return;
+		}
+		e->spans->v[e->spans->n].start = start;
+		e->spans->v[e->spans->n].end = (uint32_t)e->cb->len;
+		e->spans->n++;
+	}
 }

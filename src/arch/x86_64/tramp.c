@@ -128,10 +128,12 @@ static int emit_relocated(struct x86_64_em *e, const struct ct_insn_plan *p, boo
 int x86_64_tramp_entry(const struct ct_patch_site *site, const uint8_t *code CT_UNUSED,
 		       const struct ct_tramp_ctx *ctx, struct ct_codebuf *cb)
 {
-	struct x86_64_em e = { .cb = cb };
+	struct x86_64_em e = { .cb = cb, .spans = ctx->spans };
 	bool ends = false;
 	int ret;
 
+	if (ctx->spans)
+		ctx->spans->n = 0;
 	if (site->why != CT_PATCH_OK || site->displaced_len < JMP_REL32_LEN ||
 	    site->nr_displaced == 0 || site->nr_displaced > CT_PATCH_MAX_DISPLACED)
 		return -EINVAL;
@@ -206,11 +208,13 @@ int x86_64_tramp_exit(const struct ct_patch_site *site, size_t exit_index, const
 		      const struct ct_tramp_ctx *ctx, struct ct_codebuf *cb)
 {
 	const struct ct_patch_exit *x;
-	struct x86_64_em e = { .cb = cb };
+	struct x86_64_em e = { .cb = cb, .spans = ctx->spans };
 	cs_insn *insn;
 	csh cs;
 	int ret;
 
+	if (ctx->spans)
+		ctx->spans->n = 0;
 	if (exit_index >= site->nr_exits || exit_index >= site->exits_cap)
 		return -EINVAL;
 	x = &site->exits[exit_index];

@@ -16,6 +16,7 @@
 struct x86_64_em {
 	struct ct_codebuf *cb;
 	int err;
+	struct ct_tramp_spans *spans; /* where records are made (optional) */
 };
 
 static inline void put(struct x86_64_em *e, const uint8_t *b, size_t n)
