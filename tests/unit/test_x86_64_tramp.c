@@ -318,6 +318,14 @@ static void test_refused(void **state)
 	static const uint8_t f_tiny[] = { 0x31, 0xc0, 0xc3 }; /* xor %eax,%eax; ret */
 	assert_int_equal(entry(&t, f_tiny, sizeof(f_tiny), T), -EINVAL);
 
+	/* no room: -ENOSPC, from the first byte that does not fit to the last */
+	for (size_t cap = 0; cap < CALL_RECORD_LEN + 16; cap += 7) {
+		judge(&t, f_jcc, sizeof(f_jcc));
+		ct_codebuf_init(&t.cb, t.buf, cap, T);
+		struct ct_tramp_ctx ctx = { AREA, 7 };
+		assert_int_equal(X->tramp_entry(&t.s, f_jcc, &ctx, &t.cb), -ENOSPC);
+	}
+
 	/* an indirect jump among the displaced instructions */
 	static const uint8_t f_thunk[] = {
 		0xf3, 0x0f, 0x1e, 0xfa,                   /* endbr64 */

@@ -697,6 +697,110 @@ static void test_unregistered(void **state)
 	ct_fp_area_destroy(&area);
 }
 
+/* The trampoline's lookup walks the probe chain: past live slots of
+ * other threads and a tombstone that share the thread's first probe. */
+static void test_lookup_chain(void **state)
+{
+	(void)state;
+	struct ct_fp_geometry geo = { 16, 8, 16 };
+	assert_int_equal(ct_fp_area_create(&area, &geo), 0);
+	ct_fp_set_heartbeat_timeout(&area, INT64_MAX);
+	ct_fp_heartbeat(&area, ct_ticks_now());
+
+	uint64_t me = my_tp(), h = ct_fp_hash(me, 16), others[3];
+	unsigned n = 0;
+	for (uint64_t tp = 0x10000; n < 3; tp += 16)
+		if (ct_fp_hash(tp, 16) == h && tp != me)
+			others[n++] = tp;
+	for (unsigned i = 0; i < 3; i++)
+		assert_true(ct_fp_register(&area, others[i]) >= 0);
+	int r = ct_fp_register(&area, me);
+	assert_true(r >= 0);
+	assert_int_equal(ct_fp_unregister(&area, others[1], NULL, NULL), 0);
+	/* the chain from h: others[0], a tombstone, others[2], me */
+	const struct ct_fp_header *hdr = area.base;
+	const struct ct_fp_slot *table =
+		(const struct ct_fp_slot *)((const char *)area.base + hdr->table_offset);
+	assert_int_equal(table[h].thread_pointer, others[0]);
+	assert_int_equal(table[(h + 1) % 16].thread_pointer, CT_FP_TP_TOMBSTONE);
+	assert_int_equal(table[(h + 2) % 16].thread_pointer, others[2]);
+	assert_int_equal(table[(h + 3) % 16].thread_pointer, me);
+	ring_of_me = (uint32_t)r;
+	patch_all(area.base);
+
+	for (uint64_t i = 1; i <= 3; i++)
+		assert_int_equal(f2p()(i, i), i + 1);
+	struct pairing p = { 0 };
+	struct ct_fp_counters cnt;
+	ct_fp_counters(&area, &cnt);
+	assert_int_equal(cnt.unregistered, 0);
+	assert_int_equal(ct_fp_drain(&area, ring_of_me, pair_fn, &p), 6);
+	assert_false(p.bad);
+	for (uint32_t k = 0; k < geo.nr_rings; k++)
+		assert_int_equal(ct_fp_drain(&area, k, pair_fn, &p), 0);
+	ct_fp_area_destroy(&area);
+}
+
+/* Threads calling at once, each into its own ring: exact counts. */
+#define NR_THREADS 4
+#define PER_THREAD 20000
+
+struct worker {
+	pthread_t t;
+	uint64_t tp;
+	int ring;
+	pthread_barrier_t *go;
+	bool wrong;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	w->tp = my_tp();
+	w->ring = ct_fp_register(&area, w->tp); /* before the barrier: main waits */
+	pthread_barrier_wait(w->go);
+	pthread_barrier_wait(w->go);
+	for (uint64_t i = 1; i <= PER_THREAD; i++)
+		if (f2p()(i, w->tp) != i + 1)
+			w->wrong = true;
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	make_area(&area, 16, NR_THREADS, 1u << 16);
+	patch_all(area.base);
+	pthread_barrier_t go;
+	struct worker w[NR_THREADS];
+	assert_int_equal(pthread_barrier_init(&go, NULL, NR_THREADS + 1), 0);
+	for (int i = 0; i < NR_THREADS; i++) {
+		w[i] = (struct worker){ .go = &go };
+		assert_int_equal(pthread_create(&w[i].t, NULL, work, &w[i]), 0);
+	}
+	pthread_barrier_wait(&go); /* every thread registered */
+	pthread_barrier_wait(&go);
+	for (int i = 0; i < NR_THREADS; i++)
+		assert_int_equal(pthread_join(w[i].t, NULL), 0);
+	pthread_barrier_destroy(&go);
+
+	struct ct_fp_counters cnt;
+	ct_fp_counters(&area, &cnt);
+	assert_int_equal(cnt.unregistered, 0);
+	assert_int_equal(cnt.drops, 0);
+	for (int i = 0; i < NR_THREADS; i++) {
+		struct pairing p = { 0 };
+		assert_true(w[i].ring >= 0);
+		assert_false(w[i].wrong);
+		assert_int_equal(ct_fp_drain(&area, (uint32_t)w[i].ring, pair_fn, &p),
+				 2 * PER_THREAD);
+		assert_false(p.bad);
+		assert_int_equal(p.calls, PER_THREAD);
+		assert_int_equal(p.open[0].a[1], w[i].tp); /* its own thread's calls */
+	}
+	ct_fp_area_destroy(&area);
+}
+
 /* ns per call of F2 unpatched and patched (entry + exit records), the ring
  * drained between batches, outside the timed loop.  Printed, not asserted. */
 static double ns_per_call(bool patched)
@@ -742,6 +846,8 @@ int main(void)
 		cmocka_unit_test(test_full_ring_gone),
 		cmocka_unit_test(test_full_ring_stale),
 		cmocka_unit_test(test_unregistered),
+		cmocka_unit_test(test_lookup_chain),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_speed),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

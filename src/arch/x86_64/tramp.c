@@ -46,6 +46,8 @@ static bool is_ret(const struct ct_insn_plan *p)
 {
 	uint8_t last = p->bytes[p->len - 1];
 
+	if (!(p->aux & X86_64_F_NO_JUMP_BACK))
+		return false; /* `01 c3` is add %eax,%ebx */
 	if (p->len <= 2 && last == 0xc3)
 		return true;
 	return (p->len == 3 && p->bytes[0] == 0xc2) ||
