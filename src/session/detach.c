@@ -228,8 +228,13 @@ static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 
 	/* nobody waits for room in a ring any more: a thread in a
 	 * trampoline runs through it in a few steps */
-	if (mm->fast)
+	if (mm->fast) {
 		ct_fp_leave(&mm->fast->area);
+		r = ct_fast_out_of_records(s, mm);
+		if (r < 0 && r != -ESRCH)
+			ct_warn("process %d: a thread cannot leave the fast path's code: %s",
+				(int)mm->pid, strerror(-r));
+	}
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		struct ct_thread *c = val;
 

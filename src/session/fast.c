@@ -105,8 +105,9 @@ int ct_fast_thread_new(struct ct_session *s, struct ct_thread *t, const struct c
 /* Threads without a ring (a spawned program's first thread had no thread
  * pointer before the dynamic linker set up its TLS), or whose thread
  * pointer moved since (arch_prctl), get one now. */
-static void refresh_threads(struct ct_session *s, struct ct_mm *mm)
+static bool refresh_threads(struct ct_session *s, struct ct_mm *mm)
 {
+	bool all_tls = true;
 	size_t it = 0;
 	uint64_t key;
 	void *val;
@@ -117,11 +118,14 @@ static void refresh_threads(struct ct_session *s, struct ct_mm *mm)
 
 		if (t->proc->mm != mm || ct_regs_get(t->tid, s->arch, &regs) < 0)
 			continue;
+		if (!s->arch->thread_pointer(&regs))
+			all_tls = false;
 		if (t->fp_ring1 && t->fp_tp != s->arch->thread_pointer(&regs))
 			ct_fast_thread_gone(s, t);
 		if (!t->fp_ring1)
 			ct_fast_thread_new(s, t, &regs);
 	}
+	return all_tls;
 }
 
 /* ---- the area -------------------------------------------------------- */
@@ -131,6 +135,7 @@ static void fast_free(struct ct_fast *fast)
 	if (!fast)
 		return;
 	ct_fp_area_destroy(&fast->area);
+	free(fast->tramps);
 	free(fast->funcs);
 	free(fast->owner);
 	free(fast);
@@ -385,19 +390,39 @@ static int place_trampoline(struct ct_session *s, struct ct_mm *mm, const struct
 			    uint8_t *buf, uint64_t *at)
 {
 	const struct ct_arch *arch = s->arch;
+	struct ct_fast *fast = mm->fast;
+	struct ct_tramp_ctx c = *ctx;
+	struct ct_fast_tramp *tr;
 	size_t len, room;
 	int ret;
 
-	ret = emit(arch, ps, exit, code, ctx, buf, arch->tramp_max_size, m->m.lo, &len);
+	if (fast->nr_tramps == fast->cap_tramps) {
+		size_t cap = fast->cap_tramps ? fast->cap_tramps * 2 : 64;
+		struct ct_fast_tramp *v = realloc(fast->tramps, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		fast->tramps = v;
+		fast->cap_tramps = cap;
+	}
+	tr = &fast->tramps[fast->nr_tramps];
+	c.spans = &tr->spans;
+	ret = emit(arch, ps, exit, code, &c, buf, arch->tramp_max_size, m->m.lo, &len);
 	if (ret < 0)
 		return ret;
 	room = len + 16;
 	ret = ct_bpset_code_alloc(&mm->bps, m->m.lo, m->m.hi, room, inj, at);
 	if (ret == 0)
-		ret = emit(arch, ps, exit, code, ctx, buf, room, *at, &len);
+		ret = emit(arch, ps, exit, code, &c, buf, room, *at, &len);
+	if (ret == 0)
+		ret = ct_pmem_write(&mm->mem, *at, buf, len);
 	if (ret < 0)
 		return ret;
-	return ct_pmem_write(&mm->mem, *at, buf, len);
+	/* known from now on, even if the function does not move after all:
+	 * nothing jumps there then, and nothing is lost by knowing it */
+	tr->addr = *at;
+	fast->nr_tramps++;
+	return 0;
 }
 
 /* What move() wrote, undone: f's jumps and exit breakpoints (its
@@ -530,7 +555,11 @@ int ct_fast_convert(struct ct_session *s, struct ct_mm *mm, const struct ct_inje
 
 	if (!mm->fast || !inj->world_stopped)
 		return 0;
-	refresh_threads(s, mm);
+	/* a trampoline finds its ring through the thread pointer: a thread
+	 * without one yet (attached inside the dynamic linker's start-up)
+	 * would fault there */
+	if (!refresh_threads(s, mm))
+		return 0;
 	ret = pcs_of(s, mm, &pc);
 	if (ret < 0)
 		return ret;
@@ -741,5 +770,91 @@ int ct_fast_start(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 	ret = ct_fast_enable(s, mm, &inj);
 	if (ret == 0)
 		ret = ct_fast_convert(s, mm, &inj);
+	return ret;
+}
+
+/* The end of the record span pc is in (0: none). */
+static uint64_t span_end(const struct ct_fast *fast, uint64_t pc)
+{
+	for (size_t i = 0; i < fast->nr_tramps; i++) {
+		const struct ct_fast_tramp *tr = &fast->tramps[i];
+
+		for (unsigned k = 0; k < tr->spans.n; k++)
+			if (pc >= tr->addr + tr->spans.v[k].start && pc < tr->addr + tr->spans.v[k].end)
+				return tr->addr + tr->spans.v[k].end;
+	}
+	return 0;
+}
+
+/* Let t run to `at` (calltrap's code), a breakpoint there, the program's
+ * signals held meanwhile; then t's pc is `at`. */
+static int run_to(struct ct_session *s, struct ct_thread *t, uint64_t at)
+{
+	const struct ct_arch *arch = s->arch;
+	struct ct_mm *mm = t->proc->mm;
+	struct ct_sigguard g;
+	struct ct_regs regs;
+	uint8_t orig[4];
+	siginfo_t si;
+	int ret, ret2, status;
+
+	ret = ct_pmem_read(&mm->mem, at, orig, arch->bp_len);
+	if (ret == 0)
+		ret = ct_pmem_write(&mm->mem, at, arch->bp_insn, arch->bp_len);
+	if (ret < 0)
+		return ret;
+	ret = ct_sigguard_enter(t->tid, &g);
+	if (ret == 0)
+		ret = ct_sigguard_run(t->tid, &g, false, &status, &si);
+	ret2 = ct_pmem_write(&mm->mem, at, orig, arch->bp_len);
+	if (ret == 1) {
+		/* gone: its exit is handled with the others' */
+		ct_handle_wait(s, t->tid, status);
+		return -ESRCH;
+	}
+	if (ret == 0)
+		ret = ret2;
+	if (ret == 0)
+		ret = ct_regs_get(t->tid, arch, &regs);
+	if (ret == 0 && arch->bp_addr(&regs) != at)
+		ret = -EFAULT; /* it faulted or stopped elsewhere */
+	if (ret == 0) {
+		arch->set_pc(&regs, at);
+		ret = ct_regs_set(t->tid, arch, &regs);
+	}
+	ret2 = ct_sigguard_leave(t->tid, &g);
+	return ret ? ret : ret2;
+}
+
+int ct_fast_out_of_records(struct ct_session *s, struct ct_mm *mm)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *val;
+	int ret = 0;
+
+	if (!mm->fast)
+		return 0;
+	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+		struct ct_thread *t = val;
+		struct ct_regs regs;
+		uint64_t end;
+		int r;
+
+		if (t->proc->mm != mm || ct_thread_blocked_in_vfork(t) ||
+		    ct_regs_get(t->tid, s->arch, &regs) < 0)
+			continue;
+		end = span_end(mm->fast, s->arch->pc(&regs));
+		if (!end)
+			continue;
+		r = run_to(s, t, end);
+		if (r == -ESRCH) {
+			/* t is gone, and the table moved: start over */
+			it = 0;
+			continue;
+		}
+		if (r < 0 && !ret)
+			ret = r;
+	}
 	return ret;
 }

@@ -9,6 +9,7 @@
 #ifndef CT_SESSION_FAST_H
 #define CT_SESSION_FAST_H
 
+#include "arch/arch.h"
 #include "fastpath/clock.h"
 #include "fastpath/fastpath.h"
 
@@ -21,6 +22,11 @@ struct ct_mm;
 struct ct_injector;
 struct ct_regs;
 
+struct ct_fast_tramp {
+	uint64_t addr;
+	struct ct_tramp_spans spans;
+};
+
 struct ct_fast {
 	struct ct_fp_area area;  /* calltrap's mapping of the shared area */
 	uint64_t remote;         /* the area's address in the tracee */
@@ -29,6 +35,9 @@ struct ct_fast {
 	/* func_id -> the function a record names (ids are never reused) */
 	struct ct_func **funcs;
 	uint32_t nr_funcs, cap_funcs;
+	/* every trampoline, with where it makes its records (detach) */
+	struct ct_fast_tramp *tramps;
+	size_t nr_tramps, cap_tramps;
 	/* ring index -> the thread that owns it (NULL: free) */
 	struct ct_thread **owner;
 	uint64_t records;        /* read from the rings */
@@ -68,6 +77,12 @@ size_t ct_fast_tick(struct ct_session *s);
  * coming.  As waitpid: the tid, -EINTR for a stop request, -errno. */
 struct ct_stop_request;
 pid_t ct_fast_wait(struct ct_session *s, int *status, const struct ct_stop_request *stop);
+/* Detach, the world stopped, calltrap's heartbeat gone: each thread of mm
+ * inside a trampoline's record code (which holds calltrap's state on its
+ * stack, and must not be single-stepped: its pushf would save the trap
+ * flag) runs to where the program's registers are back, with the others
+ * stopped; from there it can be stepped out as from a slot.  0 or -errno. */
+int ct_fast_out_of_records(struct ct_session *s, struct ct_mm *mm);
 /* The end of mm's fast path (detach, exit, exec): waiters released, the
  * rings read a last time, counters into the stats; with inj (detach, the
  * world stopped, nothing in the trampolines) the tracee's mapping goes
