@@ -111,8 +111,8 @@ static int precheck(const struct ct_fp_remote *rc, uint64_t size, const char **c
 	if (ret < 0)
 		return ret;
 	*call = "mmap";
-	ret = seccomp_allows(rc, A->nr_mmap, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			     (uint64_t)fd, 0);
+	ret = seccomp_allows(rc, A->nr_mmap, rc->at, size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | (rc->at ? MAP_FIXED : 0), (uint64_t)fd, 0);
 	if (ret < 0)
 		return ret;
 	*call = "close";
@@ -221,13 +221,17 @@ int ct_fp_area_inject(struct ct_fp_area *a, const struct ct_fp_geometry *g,
 	if (err < 0)
 		goto undo;
 	*call = "mmap";
-	err = remote_call(rc, A->nr_mmap, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			  (uint64_t)rfd, 0, &ret);
+	err = remote_call(rc, A->nr_mmap, rc->at, size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | (rc->at ? MAP_FIXED : 0), (uint64_t)rfd, 0, &ret);
 	if (err == 0)
 		err = sys_result(ret, &val);
 	if (err < 0)
 		goto undo;
 	addr = (uint64_t)val;
+	if (rc->at && addr != rc->at) {
+		err = -EFAULT;
+		goto undo;
+	}
 	*call = "close";
 	err = remote_call(rc, A->nr_close, (uint64_t)rfd, 0, 0, 0, 0, 0, &ret);
 	if (err == 0) {

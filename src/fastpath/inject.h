@@ -32,6 +32,10 @@ struct ct_fp_remote {
 	uint64_t code;
 	bool write_code;
 	uint64_t name;
+	/* 0: the area goes where the kernel puts it; else exactly there,
+	 * over what is mapped (MAP_FIXED): a fork child's own area where its
+	 * copied trampolines look for it */
+	uint64_t at;
 };
 
 /*

@@ -219,6 +219,7 @@ int ct_fast_enable(struct ct_session *s, struct ct_mm *mm, const struct ct_injec
 	}
 	fast->area.fd = -1;
 	fast->clock = s->fp_clock;
+	fast->geometry = g;
 	ret = inject(s, mm, inj, &g, fast, &call);
 	if (ret < 0) {
 		mm->fast_refused = true;
@@ -711,27 +712,52 @@ void ct_fast_leave(struct ct_session *s, struct ct_mm *mm, const struct ct_injec
 	s->nr_fast--;
 }
 
-int ct_fast_forked(struct ct_session *s, struct ct_thread *t)
+struct ct_fast *ct_fast_fork_tables(const struct ct_fast *parent)
+{
+	struct ct_fast *fast = calloc(1, sizeof(*fast));
+	const struct ct_fp_header *hdr = parent->area.base;
+
+	if (!fast)
+		return NULL;
+	fast->area.fd = -1;
+	fast->remote = parent->remote;
+	fast->clock = parent->clock;
+	fast->geometry = parent->geometry;
+	fast->owner = calloc(hdr->nr_rings, sizeof(*fast->owner));
+	fast->funcs = malloc((parent->nr_funcs + 1) * sizeof(*fast->funcs));
+	fast->tramps = malloc((parent->nr_tramps + 1) * sizeof(*fast->tramps));
+	if (!fast->owner || !fast->funcs || !fast->tramps) {
+		fast_free(fast);
+		return NULL;
+	}
+	memcpy(fast->funcs, parent->funcs, parent->nr_funcs * sizeof(*fast->funcs));
+	fast->nr_funcs = fast->cap_funcs = parent->nr_funcs;
+	memcpy(fast->tramps, parent->tramps, parent->nr_tramps * sizeof(*fast->tramps));
+	fast->nr_tramps = fast->cap_tramps = parent->nr_tramps;
+	return fast;
+}
+
+void ct_fast_free(struct ct_fast *fast)
+{
+	fast_free(fast);
+}
+
+/* A forked child that is not followed, or whose own area cannot be made:
+ * private zeroes over the shared mapping, then the layout without a
+ * thread: its trampolines find no ring and count that, in its own
+ * memory. */
+static int part_rings(struct ct_session *s, struct ct_thread *t, struct ct_regs *regs)
 {
 	struct ct_mm *mm = t->proc->mm;
 	struct ct_fp_header hdr;
-	struct ct_injector inj;
+	struct ct_injector inj = { .tid = t->tid, .regs = regs, .world_stopped = true };
 	struct ct_fp_remote rc;
-	struct ct_regs regs;
 	uint64_t mapped;
 	int ret;
 
-	if (!mm->fast_shared)
-		return 0;
-	ret = ct_regs_get(t->tid, s->arch, &regs);
-	inj = (struct ct_injector){ .tid = t->tid, .regs = &regs, .world_stopped = true };
+	ret = remote_of(s, mm, &inj, &rc);
 	if (ret == 0)
-		ret = remote_of(s, mm, &inj, &rc);
-	/* private zeroes over the shared mapping, then the layout without a
-	 * thread: its trampolines find no ring and count that, in its own
-	 * memory */
-	if (ret == 0)
-		ret = ct_remote_mmap(t->tid, s->arch, &mm->mem, &regs, rc.code, rc.write_code,
+		ret = ct_remote_mmap(t->tid, s->arch, &mm->mem, regs, rc.code, rc.write_code,
 				     mm->fast_shared, mm->fast_size, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, &mapped);
 	if (ret == 0 && mapped != mm->fast_shared)
@@ -742,6 +768,51 @@ int ct_fast_forked(struct ct_session *s, struct ct_thread *t)
 		hdr.unregistered = 0;
 		ret = ct_pmem_write(&mm->mem, mm->fast_shared, &hdr, sizeof(hdr));
 	}
+	return ret;
+}
+
+int ct_fast_forked(struct ct_session *s, struct ct_thread *t)
+{
+	struct ct_mm *mm = t->proc->mm;
+	struct ct_fast *fast = mm->fast_pending;
+	struct ct_regs regs;
+	const char *call = NULL;
+	int ret;
+
+	if (!mm->fast_shared)
+		return 0;
+	mm->fast_pending = NULL;
+	ret = ct_regs_get(t->tid, s->arch, &regs);
+	if (ret == 0 && fast && t->proc->followed) {
+		/* a followed child: an area of its own where its copied
+		 * trampolines look, in place of the parent's */
+		struct ct_injector inj = { .tid = t->tid, .regs = &regs, .world_stopped = true };
+		struct ct_fp_remote rc;
+
+		ret = remote_of(s, mm, &inj, &rc);
+		if (ret == 0) {
+			rc.name = fast->name = mm->fast_name;
+			rc.at = fast->remote;
+			ret = ct_fp_area_inject(&fast->area, &fast->geometry, &rc, &fast->remote,
+						&call);
+		}
+		if (ret == 0) {
+			ct_fp_set_clock(&fast->area, &fast->clock);
+			ct_fp_set_heartbeat_timeout(&fast->area,
+						    ct_fp_clock_ticks(&fast->clock,
+								      FAST_HEARTBEAT_TIMEOUT_NS));
+			ct_fp_heartbeat(&fast->area, ct_ticks_now());
+			mm->fast = fast;
+			s->nr_fast++;
+			mm->fast_shared = 0;
+			return ct_fast_thread_new(s, t, &regs);
+		}
+		ct_dbg("forked child %d: no rings of its own (%s: %s)", (int)t->tid,
+		       call ? call : "?", strerror(-ret));
+	}
+	fast_free(fast);
+	if (ret != -ESRCH)
+		ret = part_rings(s, t, &regs);
 	if (ret < 0 && ret != -ESRCH)
 		ct_warn("forked child %d: cannot part its rings from its parent's: %s",
 			(int)t->tid, strerror(-ret));

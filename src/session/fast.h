@@ -31,6 +31,7 @@ struct ct_fast {
 	struct ct_fp_area area;  /* calltrap's mapping of the shared area */
 	uint64_t remote;         /* the area's address in the tracee */
 	uint64_t name;           /* calltrap's bytes there that named its memfd */
+	struct ct_fp_geometry geometry;
 	struct ct_fp_clock clock; /* converts the records' ticks */
 	/* func_id -> the function a record names (ids are never reused) */
 	struct ct_func **funcs;
@@ -63,9 +64,14 @@ int ct_fast_unarm(struct ct_session *s, struct ct_mm *mm, struct ct_func *f);
 int ct_fast_thread_new(struct ct_session *s, struct ct_thread *t, const struct ct_regs *regs);
 /* A thread that runs no code any more: its last records, its slot freed. */
 void ct_fast_thread_gone(struct ct_session *s, struct ct_thread *t);
+/* For a fork child: the parent's functions and trampolines, which its
+ * copy of the memory holds; its area is made at its first stop. */
+struct ct_fast *ct_fast_fork_tables(const struct ct_fast *parent);
+void ct_fast_free(struct ct_fast *fast);
 /* A fork child at its first stop, before it runs: its copy of the
- * parent's rings (MAP_SHARED, the parent's own memory) is replaced by
- * private memory where its trampolines find no ring of theirs. */
+ * parent's rings (MAP_SHARED, the parent's own memory) is replaced, by an
+ * area of its own at the same address when it is followed, else by
+ * private memory where its trampolines find no ring. */
 int ct_fast_forked(struct ct_session *s, struct ct_thread *t);
 /* How often the rings are read and calltrap's heartbeat written while the
  * session runs. */

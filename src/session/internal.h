@@ -60,6 +60,8 @@ struct ct_mm {
 	 * where and how large, until ct_fast_forked replaces it */
 	uint64_t fast_shared, fast_size;
 	struct ct_fp_header fast_hdr; /* the parent's layout, for the child's own */
+	struct ct_fast *fast_pending; /* the parent's tables, for the child's own */
+	uint64_t fast_name;           /* calltrap's bytes that name a memfd */
 };
 
 struct ct_proc {

@@ -112,8 +112,11 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 	/* its copy of the rings' mapping is the parent's own memory */
 	mm->fast_shared = parent->fast ? parent->fast->remote : 0;
 	mm->fast_size = parent->fast ? parent->fast->area.size : 0;
-	if (parent->fast)
+	if (parent->fast) {
 		memcpy(&mm->fast_hdr, parent->fast->area.base, sizeof(mm->fast_hdr));
+		mm->fast_pending = ct_fast_fork_tables(parent->fast);
+		mm->fast_name = parent->fast->name;
+	}
 	/* its copy of our breakpoints is there since the fork */
 	mm_guard(s, mm);
 	return mm;
@@ -126,6 +129,7 @@ void ct_mm_put(struct ct_session *s, struct ct_mm *mm)
 	if (!mm || --mm->refs > 0)
 		return;
 	ct_fast_leave(s, mm, NULL);
+	ct_fast_free(mm->fast_pending);
 	ct_bpset_fini(&mm->bps);
 	ct_hashmap_fini(&mm->not_ra);
 	ct_pmem_close(&mm->mem);
