@@ -53,6 +53,7 @@ struct emitted {
 	struct ct_patch_exit e[8];
 	uint8_t buf[4096];
 	struct ct_codebuf cb;
+	struct ct_tramp_spans spans;
 };
 
 static void judge(struct emitted *t, const uint8_t *code, size_t len)
@@ -66,7 +67,7 @@ static void judge(struct emitted *t, const uint8_t *code, size_t len)
 
 static int entry(struct emitted *t, const uint8_t *code, size_t len, uint64_t at)
 {
-	struct ct_tramp_ctx ctx = { AREA, 7 };
+	struct ct_tramp_ctx ctx = { .area = AREA, .func_id = 7, .spans = &t->spans };
 
 	judge(t, code, len);
 	t->cb.pc = at;
@@ -75,7 +76,7 @@ static int entry(struct emitted *t, const uint8_t *code, size_t len, uint64_t at
 
 static int exit_(struct emitted *t, const uint8_t *code, size_t len, size_t i, uint64_t at)
 {
-	struct ct_tramp_ctx ctx = { AREA, 7 };
+	struct ct_tramp_ctx ctx = { .area = AREA, .func_id = 7, .spans = &t->spans };
 
 	judge(t, code, len);
 	t->cb.pc = at;
@@ -167,6 +168,11 @@ static void test_entry_relocates(void **state)
 			 0x48, 0x89, 0xe5,                         /* 50019b mov %rsp,%rbp */
 			 0x48, 0x8d, 0x05, 0x6a, 0x1e, 0xf0, 0xff, /* 50019e lea -0xfe196(%rip),%rax: 0x40200f */
 			 0xe9, 0x65, 0x0e, 0xf0, 0xff));           /* 5001a5 jmp 0x40100f */
+	/* one record, from the first byte (lea -128(%rsp)) to the restore's
+	 * end: the displaced push %rbp at 0x50019a */
+	assert_int_equal(t.spans.n, 1);
+	assert_int_equal(t.spans.v[0].start, 0);
+	assert_int_equal(t.spans.v[0].end, 0x19a);
 
 	/* the lea out of reach: -ERANGE */
 	assert_int_equal(entry(&t, f_endbr, sizeof(f_endbr), 0x7f0000000000ull), -ERANGE);
@@ -232,6 +238,10 @@ static void test_exit_rets(void **state)
 						0x49, 0x89, 0x40, 0x30)));      /* mov %rax,0x30(%r8) */
 	check_tail(&t, B(0xc3)); /* ret */
 	assert_int_equal(t.cb.len, 7 + RETURN_RECORD_LEN + 1);
+	/* the record from the save after the straight line to the ret */
+	assert_int_equal(t.spans.n, 1);
+	assert_int_equal(t.spans.v[0].start, 7);
+	assert_int_equal(t.spans.v[0].end, 7 + RETURN_RECORD_LEN);
 
 	/* rep ret as it was */
 	assert_int_equal(exit_(&t, f_jcc, sizeof(f_jcc), 1, T), 0);
@@ -322,7 +332,7 @@ static void test_refused(void **state)
 	for (size_t cap = 0; cap < CALL_RECORD_LEN + 16; cap += 7) {
 		judge(&t, f_jcc, sizeof(f_jcc));
 		ct_codebuf_init(&t.cb, t.buf, cap, T);
-		struct ct_tramp_ctx ctx = { AREA, 7 };
+		struct ct_tramp_ctx ctx = { .area = AREA, .func_id = 7 };
 		assert_int_equal(X->tramp_entry(&t.s, f_jcc, &ctx, &t.cb), -ENOSPC);
 	}
 

@@ -221,7 +221,7 @@ static void patch_all(void *base)
 	for (size_t i = 0; i < NR_FUNCS; i++) {
 		struct func *f = &funcs[i];
 		struct ct_patch_site *s = &f->site;
-		struct ct_tramp_ctx ctx = { (uint64_t)(uintptr_t)base, f->id };
+		struct ct_tramp_ctx ctx = { .area = (uint64_t)(uintptr_t)base, .func_id = f->id };
 		struct ct_codebuf cb;
 		uint8_t *t;
 
