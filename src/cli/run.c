@@ -85,7 +85,7 @@ static void print_stats(const struct ct_stats *st, bool fast)
 	if (!fast)
 		return;
 	fprintf(stderr,
-		"calltrap: stats: fast path: functions=%llu exit_breakpoints=%llu "
+		"calltrap: fast path: functions=%llu exit_breakpoints=%llu "
 		"ring_events=%llu ring_waits=%llu ring_drops=%llu ring_unregistered=%llu "
 		"ring_unmatched=%llu\n",
 		(unsigned long long)st->fast_funcs, (unsigned long long)st->fast_exit_breaks,
@@ -93,13 +93,13 @@ static void print_stats(const struct ct_stats *st, bool fast)
 		(unsigned long long)st->ring_waits, (unsigned long long)st->ring_drops,
 		(unsigned long long)st->ring_unregistered,
 		(unsigned long long)st->ring_unmatched);
-	fprintf(stderr, "calltrap: stats: fast path: left on breakpoints:");
+	fprintf(stderr, "calltrap: fast path: left on breakpoints:");
 	for (int i = 0; i < CT_FAST_NR_WHY; i++)
 		fprintf(stderr, " %s=%llu", ct_fast_why_name((enum ct_fast_why)i),
 			(unsigned long long)st->fast_left[i]);
 	fputc('\n', stderr);
 	if (st->fast_clock[0])
-		fprintf(stderr, "calltrap: stats: fast path: clock %s\n", st->fast_clock);
+		fprintf(stderr, "calltrap: fast path: clock %s\n", st->fast_clock);
 }
 
 static int exit_code_of(int status)
