@@ -42,6 +42,9 @@
  * saves, and exits grow with size). */
 #define FAST_MAX_FUNC 65536
 #define FAST_MAX_EXITS 64
+/* Steps from the end of a trampoline's record code out of it: its
+ * relocated instructions and the jump back. */
+#define FAST_MAX_STEPS_OUT 32
 
 const char *ct_fast_why_name(enum ct_fast_why why)
 {
@@ -422,6 +425,7 @@ static int place_trampoline(struct ct_session *s, struct ct_mm *mm, const struct
 	/* known from now on, even if the function does not move after all:
 	 * nothing jumps there then, and nothing is lost by knowing it */
 	tr->addr = *at;
+	tr->len = (uint32_t)len;
 	fast->nr_tramps++;
 	return 0;
 }
@@ -844,26 +848,21 @@ int ct_fast_start(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,
 	return ret;
 }
 
-/* The end of the record span pc is in (0: none). */
-static uint64_t span_end(const struct ct_fast *fast, uint64_t pc)
+/* The trampoline pc is in, or NULL. */
+static const struct ct_fast_tramp *tramp_at(const struct ct_fast *fast, uint64_t pc)
 {
-	for (size_t i = 0; i < fast->nr_tramps; i++) {
-		const struct ct_fast_tramp *tr = &fast->tramps[i];
-
-		for (unsigned k = 0; k < tr->spans.n; k++)
-			if (pc >= tr->addr + tr->spans.v[k].start && pc < tr->addr + tr->spans.v[k].end)
-				return tr->addr + tr->spans.v[k].end;
-	}
-	return 0;
+	for (size_t i = 0; i < fast->nr_tramps; i++)
+		if (pc >= fast->tramps[i].addr && pc < fast->tramps[i].addr + fast->tramps[i].len)
+			return &fast->tramps[i];
+	return NULL;
 }
 
-/* Let t run to `at` (calltrap's code), a breakpoint there, the program's
- * signals held meanwhile; then t's pc is `at`. */
-static int run_to(struct ct_session *s, struct ct_thread *t, uint64_t at)
+/* Let guarded thread t run to `at` (calltrap's code), a breakpoint there;
+ * then its pc is `at`.  1 when it exited (handled), 0 or -errno. */
+static int run_to(struct ct_session *s, struct ct_thread *t, struct ct_sigguard *g, uint64_t at)
 {
 	const struct ct_arch *arch = s->arch;
 	struct ct_mm *mm = t->proc->mm;
-	struct ct_sigguard g;
 	struct ct_regs regs;
 	uint8_t orig[4];
 	siginfo_t si;
@@ -874,25 +873,80 @@ static int run_to(struct ct_session *s, struct ct_thread *t, uint64_t at)
 		ret = ct_pmem_write(&mm->mem, at, arch->bp_insn, arch->bp_len);
 	if (ret < 0)
 		return ret;
-	ret = ct_sigguard_enter(t->tid, &g);
-	if (ret == 0)
-		ret = ct_sigguard_run(t->tid, &g, false, &status, &si);
+	ret = ct_sigguard_run(t->tid, g, false, &status, &si);
 	ret2 = ct_pmem_write(&mm->mem, at, orig, arch->bp_len);
 	if (ret == 1) {
-		/* gone: its exit is handled with the others' */
 		ct_handle_wait(s, t->tid, status);
-		return -ESRCH;
+		return 1;
 	}
 	if (ret == 0)
 		ret = ret2;
 	if (ret == 0)
 		ret = ct_regs_get(t->tid, arch, &regs);
 	if (ret == 0 && arch->bp_addr(&regs) != at)
-		ret = -EFAULT; /* it faulted or stopped elsewhere */
+		return -EFAULT; /* it faulted or stopped elsewhere */
 	if (ret == 0) {
 		arch->set_pc(&regs, at);
 		ret = ct_regs_set(t->tid, arch, &regs);
 	}
+	return ret;
+}
+
+/* Take guarded thread t out of a trampoline: run to the end of the record
+ * code it is in (never single-stepped there), then step what is left (the
+ * relocated instructions and the jump back, or the exit) into the
+ * program's own code.  1 when it exited, 0 or -errno. */
+static int leave_tramp(struct ct_session *s, struct ct_thread *t, struct ct_sigguard *g,
+		       const struct ct_fast_tramp *tr, uint64_t pc)
+{
+	struct ct_regs regs;
+	siginfo_t si;
+	int ret = 0, status;
+
+	for (unsigned k = 0; k < tr->spans.n; k++)
+		if (pc >= tr->addr + tr->spans.v[k].start && pc < tr->addr + tr->spans.v[k].end)
+			ret = run_to(s, t, g, tr->addr + tr->spans.v[k].end);
+	if (ret != 0)
+		return ret;
+	for (unsigned i = 0; i < FAST_MAX_STEPS_OUT; i++) {
+		ret = ct_regs_get(t->tid, s->arch, &regs);
+		if (ret < 0)
+			return ret;
+		pc = s->arch->pc(&regs);
+		if (pc < tr->addr || pc >= tr->addr + tr->len)
+			return 0;
+		ret = ct_sigguard_run(t->tid, g, true, &status, &si);
+		if (ret == 1) {
+			ct_handle_wait(s, t->tid, status);
+			return 1;
+		}
+		if (ret < 0)
+			return ret;
+		if (si.si_signo != SIGTRAP)
+			return -EFAULT; /* its own code faulted: not ours to hide */
+	}
+	return -EFAULT;
+}
+
+int ct_fast_out_of_trampoline(struct ct_session *s, struct ct_thread *t)
+{
+	struct ct_fast *fast = t->proc->mm ? t->proc->mm->fast : NULL;
+	const struct ct_fast_tramp *tr;
+	struct ct_sigguard g;
+	struct ct_regs regs;
+	int ret, ret2;
+
+	if (!fast || ct_regs_get(t->tid, s->arch, &regs) < 0)
+		return 0;
+	tr = tramp_at(fast, s->arch->pc(&regs));
+	if (!tr)
+		return 0;
+	ret = ct_sigguard_enter(t->tid, &g);
+	if (ret < 0)
+		return ret;
+	ret = leave_tramp(s, t, &g, tr, s->arch->pc(&regs));
+	if (ret == 1)
+		return -ESRCH;
 	ret2 = ct_sigguard_leave(t->tid, &g);
 	return ret ? ret : ret2;
 }
@@ -908,17 +962,11 @@ int ct_fast_out_of_records(struct ct_session *s, struct ct_mm *mm)
 		return 0;
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		struct ct_thread *t = val;
-		struct ct_regs regs;
-		uint64_t end;
 		int r;
 
-		if (t->proc->mm != mm || ct_thread_blocked_in_vfork(t) ||
-		    ct_regs_get(t->tid, s->arch, &regs) < 0)
+		if (t->proc->mm != mm || ct_thread_blocked_in_vfork(t))
 			continue;
-		end = span_end(mm->fast, s->arch->pc(&regs));
-		if (!end)
-			continue;
-		r = run_to(s, t, end);
+		r = ct_fast_out_of_trampoline(s, t);
 		if (r == -ESRCH) {
 			/* t is gone, and the table moved: start over */
 			it = 0;

@@ -24,6 +24,7 @@ struct ct_regs;
 
 struct ct_fast_tramp {
 	uint64_t addr;
+	uint32_t len;
 	struct ct_tramp_spans spans;
 };
 
@@ -83,11 +84,16 @@ size_t ct_fast_tick(struct ct_session *s);
  * coming.  As waitpid: the tid, -EINTR for a stop request, -errno. */
 struct ct_stop_request;
 pid_t ct_fast_wait(struct ct_session *s, int *status, const struct ct_stop_request *stop);
-/* Detach, the world stopped, calltrap's heartbeat gone: each thread of mm
- * inside a trampoline's record code (which holds calltrap's state on its
- * stack, and must not be single-stepped: its pushf would save the trap
- * flag) runs to where the program's registers are back, with the others
- * stopped; from there it can be stepped out as from a slot.  0 or -errno. */
+/* A stopped thread inside a trampoline is taken out, into the program's
+ * own code, as if it had run through it: its record code (which holds
+ * calltrap's state on its stack, and must not be single-stepped: its pushf
+ * would save the trap flag) runs to its end with the other threads
+ * stopped, the rest is stepped; the program's signals wait meanwhile.
+ * Before a signal is delivered (its handler sees no pc of ours in its
+ * frame, and never nests in a trampoline), and at detach.  0, -ESRCH when
+ * it exited, -errno. */
+int ct_fast_out_of_trampoline(struct ct_session *s, struct ct_thread *t);
+/* ... every thread of mm (detach, heartbeat gone, the world stopped). */
 int ct_fast_out_of_records(struct ct_session *s, struct ct_mm *mm);
 /* The end of mm's fast path (detach, exit, exec): waiters released, the
  * rings read a last time, counters into the stats; with inj (detach, the

@@ -45,6 +45,12 @@ void ct_idle_update(struct ct_session *s, bool was_idle, uint64_t now)
 {
 	bool idle = ct_all_held(s);
 
+	/* The rings' records are read later than they happen: the time the
+	 * threads were held after a record cannot be taken from it, so with
+	 * a fast path the clock keeps running (it stops no thread anyway),
+	 * and what was taken before stays taken (the clock never goes back). */
+	if (s->nr_fast)
+		return;
 	if (was_idle && !idle)
 		s->idle_ns += now > s->idle_since ? now - s->idle_since : 0;
 	else if (!was_idle && idle)
@@ -77,7 +83,7 @@ uint64_t ct_ts_of(const struct ct_session *s, uint64_t now)
 {
 	uint64_t since, idle = s->idle_ns;
 
-	if (ct_all_held(s) && now > s->idle_since)
+	if (!s->nr_fast && ct_all_held(s) && now > s->idle_since)
 		idle += now - s->idle_since;
 	since = now > s->t0_ns ? now - s->t0_ns : 0;
 	/* a moment older than idle time counted since must not wrap */
@@ -320,6 +326,12 @@ int ct_thread_resume(struct ct_session *s, struct ct_thread *t)
 		return ret == -ESRCH ? 0 : ret;
 	}
 	t->pending_sig = 0;
+	/* a handler's frame never holds a pc in a trampoline */
+	if (sig && t->proc->mm && t->proc->mm->fast && !t->group_stopped) {
+		ret = ct_fast_out_of_trampoline(s, t);
+		if (ret == -ESRCH)
+			return 0;
+	}
 	if (t->group_stopped) {
 		t->group_stopped = false;
 		t->state = CT_TS_GROUP_STOP;

@@ -609,6 +609,13 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 		return on_trap(s, t);
 	/* a signal for the tracee: deliver it unchanged */
 	s->stats.stops_other++;
+	if (t->proc->mm->fast) {
+		/* out of a trampoline first: the record it was writing is
+		 * published, and comes before the signal */
+		if (ct_fast_out_of_trampoline(s, t) == -ESRCH)
+			return 0;
+		ct_fast_drain_thread(s, t);
+	}
 	signal_event(s, t, sig);
 	if (ct_shadow_top(&t->stack))
 		ct_shadow_top(&t->stack)->slot_unsure = true;

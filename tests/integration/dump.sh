@@ -188,9 +188,6 @@ def cmd_svg(svg, folded, names):
                    float(m.group(3)), None])
     if not fr or fr[0][0] != 'all':
         fail('no "all" frame first')
-    for n in names.split(','):
-        if not any(f[0] == n for f in fr):
-            fail('no frame of %s' % n)
     trie = Trie()
     w = parse_folded(folded, trie)
     total = sum(w.values())
@@ -199,6 +196,13 @@ def cmd_svg(svg, folded, names):
         while node:
             totals[node] += v
             node = trie.parent[node]
+    # each function wide enough to be drawn (0.1 px: svg.c's MIN_W) is
+    # there (on the fast path a quick leaf may take less)
+    for n in names.split(','):
+        widest = max([totals[node] for (parent, name), node in trie.ids.items() if name == n],
+                     default=0)
+        if widest * fr[0][2] >= 0.1 * total and not any(f[0] == n for f in fr):
+            fail('no frame of %s' % n)
     # rebuild the paths from the geometry: a frame's caller is the frame
     # one level (16 px) below whose span holds it; frames come in preorder,
     # so the callers are drawn before their callees

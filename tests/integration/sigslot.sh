@@ -23,7 +23,8 @@ scenario_wait()
 
 	need_targets sigslot
 	t=$(target sigslot)
-	while [ "$round" -lt 3 ] || { [ "$in_slot" -eq 0 ] && [ "$round" -lt 10 ]; }; do
+	while [ "$round" -lt 3 ] || { [ "$in_slot" -eq 0 ] && [ "$round" -lt 10 ] &&
+		[ "${CALLTRAP_ENGINE:-breakpoint}" != fast ]; }; do
 		round=$((round + 1))
 		rm -f "$D/go"
 		"$t" wait "$D/go" > "$D/out$round" 2>&1 < /dev/null &
@@ -54,7 +55,13 @@ scenario_wait()
 			in_slot=$((in_slot + 1))
 	done
 	note "rounds whose signal came in a slot: $in_slot of $round"
-	[ "$in_slot" -gt 0 ] || fail "no signal came in a slot: the test tested nothing"
+	if [ "${CALLTRAP_ENGINE:-breakpoint}" = fast ]; then
+		# the fast path's trampolines take the place of slots, and a
+		# thread leaves one before a signal is delivered to it
+		[ "$in_slot" -eq 0 ] || fail "a handler found its frame in calltrap's code"
+	else
+		[ "$in_slot" -gt 0 ] || fail "no signal came in a slot: the test tested nothing"
+	fi
 }
 
 scenario_flood()
