@@ -41,13 +41,21 @@ static void fast_call(struct ct_session *s, struct ct_thread *t, struct ct_func 
 	if (top && top->entry_sp == r->sp) {
 		/* one entered at this sp that returns to the same place jumped
 		 * here (a tail call: this call returns for it); else it is gone */
-		if (top->ret_addr && top->ret_addr == r->pc && top->tail_run < CT_TAIL_RUN_MAX) {
+		if (ct_nonlocal_tail_ok(s, t, top, r->pc) && top->tail_run < CT_TAIL_RUN_MAX) {
 			fr.tail = true;
 			fr.tail_run = top->tail_run + 1;
 		} else {
 			ct_unwind_below(s, t, r->sp + 1, true, now);
 		}
 	}
+	/* While a non-local exit runs, a frame it abandoned can still look
+	 * alive by its stack pointer (a landing pad's calls go deeper than
+	 * the frames it left): its return address slot tells, as at an entry
+	 * stop.  The ring is read at the next stop of the unwinder (or of the
+	 * landing), before the stack can be reused by a new call of the
+	 * same frames. */
+	if (t->nonlocal && !fr.tail)
+		ct_unwind_stale(s, t, r->pc, now);
 	fr.expected_sp = s->arch->sp_after_return(r->sp);
 	fr.entry_ns = now;
 	fr.entry_ts = ct_ts_of(s, now);

@@ -361,6 +361,10 @@ void ct_frame_event(struct ct_session *s, struct ct_thread *t, const struct ct_f
  * function's first instruction (its arguments). */
 void ct_call_event(struct ct_session *s, struct ct_thread *t, const struct ct_frame *fr,
 		   const struct ct_typed *typed, const struct ct_regs *regs);
+/* Pop, as unwind events, the frames whose return address the stack no
+ * longer holds (their stack reused after longjmp or an exception); ra: the
+ * return address of the call being entered. */
+void ct_unwind_stale(struct ct_session *s, struct ct_thread *t, uint64_t ra, uint64_t now);
 /* Pop, as unwind events, the frames entered below sp (by_entry_sp), or
  * whose return would leave sp below sp (their expected sp). */
 void ct_unwind_below(struct ct_session *s, struct ct_thread *t, uint64_t sp, bool by_entry_sp,

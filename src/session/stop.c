@@ -202,6 +202,23 @@ void ct_call_event(struct ct_session *s, struct ct_thread *t, const struct ct_fr
 	}
 }
 
+void ct_unwind_stale(struct ct_session *s, struct ct_thread *t, uint64_t ra, uint64_t now)
+{
+	struct ct_frame *top = ct_shadow_top(&t->stack);
+	uint64_t slot = 0;
+	unsigned bad = 0;
+
+	if (!top)
+		return;
+	if (!s->arch->ra_at_entry_sp) {
+		unwind_overwritten(s, t, ra, now);
+		return;
+	}
+	if (ct_pmem_read(&t->proc->mm->mem, top->entry_sp, &slot, sizeof(slot)) < 0)
+		bad = 2;
+	unwind_ra_overwritten(s, t, slot, bad, now);
+}
+
 /* regs: as at the trap; live: what the thread holds now (for injected
  * code, which puts them back). */
 static bool on_entry(struct ct_session *s, struct ct_thread *t, struct ct_site *site,
