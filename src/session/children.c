@@ -368,6 +368,9 @@ int ct_on_exec_event(struct ct_session *s, struct ct_thread *t)
 	ev.path = path;
 	ct_emit(s, &ev, NULL);
 
+	/* its ring was in the old memory (a vfork child gives its parent's
+	 * back) */
+	ct_fast_thread_gone(s, et);
 	ct_mm_put(s, p->mm);
 	p->mm = ct_mm_new(s, p->pid);
 	if (!p->mm) {

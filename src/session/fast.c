@@ -87,6 +87,18 @@ int ct_fast_thread_new(struct ct_session *s, struct ct_thread *t, const struct c
 		return 0;
 	tp = s->arch->thread_pointer(regs);
 	ring = ct_fp_register(&fast->area, tp);
+	if (ring == -EEXIST && (old = tp_owner(fast, tp)) != NULL && old != t && old->in_vfork) {
+		/* a vfork child on its parent's TLS: the parent runs no code
+		 * until the child execs or exits; the ring is lent meanwhile,
+		 * so the child's records are the child's */
+		ct_fast_drain_thread(s, old);
+		fast->owner[old->fp_ring1 - 1] = t;
+		t->fp_ring1 = old->fp_ring1;
+		t->fp_tp = tp;
+		t->fp_lender = old->tid;
+		old->fp_ring1 = 0;
+		return 0;
+	}
 	if (ring == -EEXIST && (old = tp_owner(fast, tp)) != NULL && old != t) {
 		/* glibc gave a dead thread's TCB to this one: the old one
 		 * runs no code any more (ring.h); its records first */
@@ -244,6 +256,7 @@ int ct_fast_enable(struct ct_session *s, struct ct_mm *mm, const struct ct_injec
 	mm->fast = fast;
 	if (!s->nr_fast++)
 		s->fast_tick_ns = ct_now_ns();
+	s->clock_runs = true;
 	/* every thread that exists now; later ones at their first stop */
 	refresh_threads(s, mm);
 	return 0;

@@ -158,6 +158,20 @@ void ct_fast_thread_gone(struct ct_session *s, struct ct_thread *t)
 
 	if (!fast || !t->fp_ring1)
 		return;
+	if (t->fp_lender) {
+		struct ct_thread *lender = ct_hashmap_get(&s->threads, (uint64_t)t->fp_lender);
+
+		/* a vfork child's last records; the ring goes back */
+		ct_fast_drain_thread(s, t);
+		t->fp_lender = 0;
+		if (lender && lender->proc->mm == t->proc->mm && !lender->fp_ring1) {
+			fast->owner[t->fp_ring1 - 1] = lender;
+			lender->fp_ring1 = t->fp_ring1;
+			t->fp_ring1 = 0;
+			t->fp_tp = 0;
+			return;
+		}
+	}
 	/* its last records, then its slot is a tombstone */
 	ct_fp_unregister(&fast->area, t->fp_tp, on_record, &d);
 	fast->owner[t->fp_ring1 - 1] = NULL;

@@ -113,6 +113,9 @@ struct ct_thread {
 	 * pointer it was registered by */
 	uint32_t fp_ring1;
 	uint64_t fp_tp;
+	/* a vfork child runs on its parent's TLS: it borrows the parent's
+	 * ring (blocked meanwhile) and gives it back at exec or exit */
+	pid_t fp_lender;
 };
 
 /* A signal frame whose saved pc points into a slot: `addr` holds slot_pc. */
@@ -170,6 +173,7 @@ struct ct_session {
 	bool fp_clock_done;
 	uint64_t fast_tick_ns;      /* the last ct_fast_tick */
 	unsigned nr_fast;           /* address spaces with a fast path */
+	bool clock_runs;            /* held time no longer taken off (ct_idle_update) */
 	struct ct_labels *labels;   /* short_names: the traced functions' names */
 	/* Restores the breakpoints of attached processes if calltrap dies
 	 * (ptrace/guardian.h); from attach until everything is detached.

@@ -47,9 +47,10 @@ void ct_idle_update(struct ct_session *s, bool was_idle, uint64_t now)
 
 	/* The rings' records are read later than they happen: the time the
 	 * threads were held after a record cannot be taken from it, so with
-	 * a fast path the clock keeps running (it stops no thread anyway),
-	 * and what was taken before stays taken (the clock never goes back). */
-	if (s->nr_fast)
+	 * a fast path the clock keeps running from then on (it stops no
+	 * thread anyway, and an exec that ends one may begin another), and
+	 * what was taken before stays taken (the clock never goes back). */
+	if (s->clock_runs)
 		return;
 	if (was_idle && !idle)
 		s->idle_ns += now > s->idle_since ? now - s->idle_since : 0;
@@ -83,7 +84,7 @@ uint64_t ct_ts_of(const struct ct_session *s, uint64_t now)
 {
 	uint64_t since, idle = s->idle_ns;
 
-	if (!s->nr_fast && ct_all_held(s) && now > s->idle_since)
+	if (!s->clock_runs && ct_all_held(s) && now > s->idle_since)
 		idle += now - s->idle_since;
 	since = now > s->t0_ns ? now - s->t0_ns : 0;
 	/* a moment older than idle time counted since must not wrap */

@@ -4,7 +4,7 @@
 # part entered by a jump (hot_part) finds a pointer to data where a return
 # address would be, and calltrap must not write there (tests/targets/
 # coldjump.c checks its data); the frame ends as an unwind event, and
-# --stats counts it in returns_unseen.
+# --stats counts it in returns_unseen (on breakpoints).
 . "$(dirname "$0")/lib.sh"
 
 scenario()
@@ -22,7 +22,8 @@ scenario()
 	checks_ok "$D/out"
 	same_output "$D/untraced.out" "$D/out"
 	check check --events "$D/ev.jsonl" --truth "$D/out"
-	grep -q "returns_unseen=$n\$" "$D/ct.err" ||
+	# (the fast path places no return breakpoint: nothing to count)
+	[ "${CALLTRAP_ENGINE:-breakpoint}" = fast ] || grep -q "returns_unseen=$n\$" "$D/ct.err" ||
 		fail "--stats does not count $n returns unseen: $(grep stats: "$D/ct.err")"
 	# the text form, as a user runs it
 	ct trace -e 'hot*' -- "$t" "$n" > "$D/out2" 2> "$D/text.err" < /dev/null
