@@ -85,11 +85,12 @@ static void print_stats(const struct ct_stats *st, bool fast)
 	if (!fast)
 		return;
 	fprintf(stderr,
-		"calltrap: fast path: functions=%llu exit_breakpoints=%llu "
-		"ring_events=%llu ring_waits=%llu ring_drops=%llu ring_unregistered=%llu "
-		"ring_unmatched=%llu\n",
+		"calltrap: fast path: functions=%llu exit_breakpoints=%llu ring_records=%llu "
+		"ring_calls=%llu ring_returns=%llu ring_waits=%llu ring_drops=%llu "
+		"ring_unregistered=%llu ring_unmatched=%llu\n",
 		(unsigned long long)st->fast_funcs, (unsigned long long)st->fast_exit_breaks,
-		(unsigned long long)st->ring_records,
+		(unsigned long long)st->ring_records, (unsigned long long)st->ring_calls,
+		(unsigned long long)st->ring_returns,
 		(unsigned long long)st->ring_waits, (unsigned long long)st->ring_drops,
 		(unsigned long long)st->ring_unregistered,
 		(unsigned long long)st->ring_unmatched);

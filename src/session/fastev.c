@@ -119,10 +119,13 @@ static void on_record(void *ctx, uint32_t ring, const struct ct_fp_record *r)
 		return;
 	switch (r->kind_flags & CT_FP_KIND_MASK) {
 	case CT_FP_CALL:
+		d->s->stats.ring_calls++;
 		fast_call(d->s, t, fast->funcs[r->func_id], r, now);
 		break;
 	case CT_FP_RETURN:
-		if (!fast_return(d->s, t, r, now))
+		if (fast_return(d->s, t, r, now))
+			d->s->stats.ring_returns++;
+		else
 			fast->unmatched++;
 		break;
 	default:

@@ -88,7 +88,9 @@ struct ct_stats {
 	uint64_t fast_funcs;      /* functions traced through trampolines */
 	uint64_t fast_exit_breaks; /* their exits where no jump fits: a stop each */
 	uint64_t fast_left[CT_FAST_NR_WHY]; /* ... left on breakpoints, by reason */
-	uint64_t ring_records;    /* events read from the rings */
+	uint64_t ring_records;    /* records read from the rings */
+	uint64_t ring_calls;      /* ... that made a call event */
+	uint64_t ring_returns;    /* ... that made return events */
 	uint64_t ring_waits;      /* times a thread waited for room in its ring */
 	uint64_t ring_drops;      /* records lost: calltrap gone, or a nested full ring */
 	uint64_t ring_unregistered; /* records of threads without a ring */

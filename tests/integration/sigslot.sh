@@ -55,13 +55,11 @@ scenario_wait()
 			in_slot=$((in_slot + 1))
 	done
 	note "rounds whose signal came in a slot: $in_slot of $round"
-	if [ "${CALLTRAP_ENGINE:-breakpoint}" = fast ]; then
-		# the fast path's trampolines take the place of slots, and a
-		# thread leaves one before a signal is delivered to it
-		[ "$in_slot" -eq 0 ] || fail "a handler found its frame in calltrap's code"
-	else
-		[ "$in_slot" -gt 0 ] || fail "no signal came in a slot: the test tested nothing"
-	fi
+	# (on the fast path a function's entry has no slot, its exit may: a
+	# signal comes in a slot or not; a thread leaves a trampoline before
+	# one is delivered)
+	[ "${CALLTRAP_ENGINE:-breakpoint}" = fast ] || [ "$in_slot" -gt 0 ] ||
+		fail "no signal came in a slot: the test tested nothing"
 }
 
 scenario_flood()
