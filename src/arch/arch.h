@@ -265,6 +265,11 @@ struct ct_arch {
 	 * one word instead of the whole register set on the hot path; -1
 	 * where the ISA has no POKEUSER (aarch64). */
 	long pc_user_offset;
+	/* Offset of the debug registers in struct user (x86 u_debugreg: DR0
+	 * the address of an instruction breakpoint, DR7 its enable bits), for
+	 * a breakpoint of one thread that writes no code; -1 where there is
+	 * none (aarch64 has NT_ARM_HW_BREAK instead). */
+	long debugreg_user_offset;
 	/* A ptrace request that reads NT_PRSTATUS in the layout above with
 	 * less work than PTRACE_GETREGSET (x86 PTRACE_GETREGS), or 0. */
 	int getregs_request;

@@ -137,30 +137,6 @@ static int area_new(struct ct_bpset *bs, uint64_t lo, uint64_t hi, const struct 
 	return 0;
 }
 
-int ct_scratch_alloc(struct ct_bpset *bs, uint64_t lo, uint64_t hi, const struct ct_injector *inj,
-		     uint64_t *slot)
-{
-	struct ct_scratch *a = NULL;
-	size_t i;
-	int ret;
-
-	for (i = 0; i < bs->nr_areas; i++) {
-		if (bs->areas[i].used + bs->arch->slot_size <= bs->areas[i].len &&
-		    area_reaches(bs, &bs->areas[i], lo, hi)) {
-			a = &bs->areas[i];
-			break;
-		}
-	}
-	if (!a) {
-		ret = area_new(bs, lo, hi, inj, &a);
-		if (ret < 0)
-			return ret;
-	}
-	*slot = a->addr + a->used;
-	a->used += bs->arch->slot_size;
-	return 0;
-}
-
 /* Code blocks take whole slots, so that every slot stays at a multiple of
  * slot_size from its area's start (ct_bpset_translate_pc finds a slot by
  * rounding a pc down). */
@@ -196,6 +172,12 @@ int ct_bpset_code_alloc(struct ct_bpset *bs, uint64_t lo, uint64_t hi, uint64_t 
 	*addr = a->addr + a->used;
 	a->used += len;
 	return 0;
+}
+
+int ct_scratch_alloc(struct ct_bpset *bs, uint64_t lo, uint64_t hi, const struct ct_injector *inj,
+		     uint64_t *slot)
+{
+	return ct_bpset_code_alloc(bs, lo, hi, bs->arch->slot_size, inj, slot);
 }
 
 int ct_bpset_syscall_site(const struct ct_bpset *bs, const struct ct_injector *inj,

@@ -146,6 +146,25 @@ int ct_regs_set_pc(pid_t tid, const struct ct_arch *arch, const struct ct_regs *
 	return req(PTRACE_POKEUSER, tid, (unsigned long)arch->pc_user_offset, arch->pc(r));
 }
 
+int ct_ptrace_exec_break(pid_t tid, const struct ct_arch *arch, uint64_t addr)
+{
+	unsigned long dr = (unsigned long)arch->debugreg_user_offset;
+	int ret;
+
+	if (arch->debugreg_user_offset < 0)
+		return -ENOTSUP;
+	/* DR7 off first: never enabled with a stale DR0 */
+	ret = req(PTRACE_POKEUSER, tid, dr + 7 * sizeof(long), 0);
+	if (ret == 0 && addr) {
+		ret = req(PTRACE_POKEUSER, tid, dr, addr);
+		/* L0: DR0 enabled for this thread; R/W0 = 00 and LEN0 = 00: an
+		 * instruction fetch */
+		if (ret == 0)
+			ret = req(PTRACE_POKEUSER, tid, dr + 7 * sizeof(long), 1);
+	}
+	return ret;
+}
+
 static uint64_t now_us(void)
 {
 	struct timespec ts;

@@ -103,6 +103,10 @@ int ct_syscall_nr_get(pid_t tid, const struct ct_arch *arch, int *nr);
 int ct_syscall_nr_set(pid_t tid, const struct ct_arch *arch, int nr);
 /* Write back r where only the pc changed since it was read. */
 int ct_regs_set_pc(pid_t tid, const struct ct_arch *arch, const struct ct_regs *r);
+/* A hardware instruction breakpoint at addr for thread tid alone (the code
+ * stays as it is, so other threads cannot hit it); 0 clears it.  0,
+ * -ENOTSUP where the arch has none, or -errno (no debug register free). */
+int ct_ptrace_exec_break(pid_t tid, const struct ct_arch *arch, uint64_t addr);
 
 /* Remote memory through /proc/PID/mem (pread/pwrite, which also writes
  * read-only text like PTRACE_POKEDATA does, but byte-exact). */

@@ -231,14 +231,19 @@ static int clean_mm(struct ct_session *s, struct ct_mm *mm)
 	if (mm->fast) {
 		ct_fp_leave(&mm->fast->area);
 		r = ct_fast_out_of_records(s, mm);
-		if (r < 0 && r != -ESRCH)
-			ct_warn("process %d: a thread cannot leave the fast path's code: %s",
-				(int)mm->pid, strerror(-r));
+		if (r < 0 && r != -ESRCH) {
+			/* it stays in the trampoline, which stays mapped (and
+			 * jumps back into the restored code): never stepped */
+			ct_warn("process %d: a thread cannot leave the fast path's code (%s): "
+				"it stays mapped", (int)mm->pid, strerror(-r));
+			mm->keep_areas = true;
+		}
 	}
 	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
 		struct ct_thread *c = val;
 
-		if (!same_mm_thread(c, mm) || ct_thread_blocked_in_vfork(c))
+		if (!same_mm_thread(c, mm) || ct_thread_blocked_in_vfork(c) ||
+		    ct_fast_in_trampoline(s, c))
 			continue;
 		r = move_out_of_slot(s, c);
 		if (r < 0 && r != -ESRCH)

@@ -870,38 +870,35 @@ static const struct ct_fast_tramp *tramp_at(const struct ct_fast *fast, uint64_t
 	return NULL;
 }
 
-/* Let guarded thread t run to `at` (calltrap's code), a breakpoint there;
- * then its pc is `at`.  1 when it exited (handled), 0 or -errno. */
+/* Let guarded thread t run to `at` (calltrap's code) with a hardware
+ * breakpoint of its own there: the trampoline is shared, and another
+ * thread running through it must not meet a breakpoint meant for this one
+ * (the world may run: a signal is delivered to one thread while the
+ * others go on).  Then its pc is `at`.  1 when it exited (handled), 0 or
+ * -errno (-ENOTSUP without debug registers). */
 static int run_to(struct ct_session *s, struct ct_thread *t, struct ct_sigguard *g, uint64_t at)
 {
 	const struct ct_arch *arch = s->arch;
-	struct ct_mm *mm = t->proc->mm;
 	struct ct_regs regs;
-	uint8_t orig[4];
 	siginfo_t si;
 	int ret, ret2, status;
 
-	ret = ct_pmem_read(&mm->mem, at, orig, arch->bp_len);
-	if (ret == 0)
-		ret = ct_pmem_write(&mm->mem, at, arch->bp_insn, arch->bp_len);
+	ret = ct_ptrace_exec_break(t->tid, arch, at);
 	if (ret < 0)
 		return ret;
 	ret = ct_sigguard_run(t->tid, g, false, &status, &si);
-	ret2 = ct_pmem_write(&mm->mem, at, orig, arch->bp_len);
 	if (ret == 1) {
 		ct_handle_wait(s, t->tid, status);
 		return 1;
 	}
+	ret2 = ct_ptrace_exec_break(t->tid, arch, 0);
 	if (ret == 0)
 		ret = ret2;
 	if (ret == 0)
 		ret = ct_regs_get(t->tid, arch, &regs);
-	if (ret == 0 && arch->bp_addr(&regs) != at)
-		return -EFAULT; /* it faulted or stopped elsewhere */
-	if (ret == 0) {
-		arch->set_pc(&regs, at);
-		ret = ct_regs_set(t->tid, arch, &regs);
-	}
+	/* an instruction breakpoint stops before the instruction */
+	if (ret == 0 && arch->pc(&regs) != at)
+		ret = -EFAULT; /* it faulted or stopped elsewhere */
 	return ret;
 }
 
@@ -939,6 +936,15 @@ static int leave_tramp(struct ct_session *s, struct ct_thread *t, struct ct_sigg
 			return -EFAULT; /* its own code faulted: not ours to hide */
 	}
 	return -EFAULT;
+}
+
+bool ct_fast_in_trampoline(struct ct_session *s, struct ct_thread *t)
+{
+	struct ct_fast *fast = t->proc->mm ? t->proc->mm->fast : NULL;
+	struct ct_regs regs;
+
+	return fast && ct_regs_get(t->tid, s->arch, &regs) == 0 &&
+	       tramp_at(fast, s->arch->pc(&regs)) != NULL;
 }
 
 int ct_fast_out_of_trampoline(struct ct_session *s, struct ct_thread *t)

@@ -93,6 +93,8 @@ pid_t ct_fast_wait(struct ct_session *s, int *status, const struct ct_stop_reque
  * frame, and never nests in a trampoline), and at detach.  0, -ESRCH when
  * it exited, -errno. */
 int ct_fast_out_of_trampoline(struct ct_session *s, struct ct_thread *t);
+/* Is t's pc in a trampoline? */
+bool ct_fast_in_trampoline(struct ct_session *s, struct ct_thread *t);
 /* ... every thread of mm (detach, heartbeat gone, the world stopped). */
 int ct_fast_out_of_records(struct ct_session *s, struct ct_mm *mm);
 /* The end of mm's fast path (detach, exit, exec): waiters released, the

@@ -26,6 +26,22 @@
 #define CT_LOG_DOMAIN "stop"
 #include "util/log.h"
 
+/* What every event of a frame says: who, which function, how deep. */
+static void event_of_frame(struct ct_session *s, const struct ct_thread *t,
+			   const struct ct_frame *f, enum ct_event_type type, size_t depth,
+			   struct ct_event *ev)
+{
+	ev->type = type;
+	ev->pid = t->proc->pid;
+	ev->tid = t->tid;
+	ev->func = f->func->name;
+	ev->label = ct_func_label(s, f->func);
+	ev->sym = f->func->sym;
+	ev->module = f->func->module;
+	ev->addr = f->func->addr;
+	ev->depth = (uint32_t)depth;
+}
+
 void ct_frame_event(struct ct_session *s, struct ct_thread *t, const struct ct_frame *f,
 		    enum ct_event_type type, size_t depth, uint64_t now, const struct ct_regs *regs)
 {
@@ -33,15 +49,7 @@ void ct_frame_event(struct ct_session *s, struct ct_thread *t, const struct ct_f
 
 	if (!t->proc->followed || (s->opts.max_depth && depth > s->opts.max_depth))
 		return;
-	ev.type = type;
-	ev.pid = t->proc->pid;
-	ev.tid = t->tid;
-	ev.func = f->func->name;
-	ev.label = ct_func_label(s, f->func);
-	ev.sym = f->func->sym;
-	ev.module = f->func->module;
-	ev.addr = f->func->addr;
-	ev.depth = (uint32_t)depth;
+	event_of_frame(s, t, f, type, depth, &ev);
 	ev.ts_ns = ct_ts_of(s, now);
 	ev.duration_ns = ev.ts_ns > f->entry_ts ? ev.ts_ns - f->entry_ts : 0;
 	ct_typed_src(f->func, &ev);
@@ -174,15 +182,7 @@ void ct_call_event(struct ct_session *s, struct ct_thread *t, const struct ct_fr
 
 	if (!t->proc->followed || (s->opts.max_depth && t->stack.n > s->opts.max_depth))
 		return;
-	ev.type = CT_EV_CALL;
-	ev.pid = t->proc->pid;
-	ev.tid = t->tid;
-	ev.func = fr->func->name;
-	ev.label = ct_func_label(s, fr->func);
-	ev.sym = fr->func->sym;
-	ev.module = fr->func->module;
-	ev.addr = fr->func->addr;
-	ev.depth = (uint32_t)t->stack.n;
+	event_of_frame(s, t, fr, CT_EV_CALL, t->stack.n, &ev);
 	ev.ts_ns = fr->entry_ts;
 	if (fr->tail)
 		ev.flags |= CT_EVF_TAIL;

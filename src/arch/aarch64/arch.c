@@ -35,6 +35,7 @@ const struct ct_arch ct_arch_aarch64 = {
 	.code_addr_mask = 0x0000ffffffffffffull,
 	.getregs_request = 0,
 	.pc_user_offset = -1, /* no PTRACE_POKEUSER on arm64 */
+	.debugreg_user_offset = -1,
 
 	.regs_size = sizeof(struct aarch64_user_regs),
 	.nr_int_args = 8,

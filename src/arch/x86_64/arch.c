@@ -25,6 +25,7 @@ const struct ct_arch ct_arch_x86_64 = {
 	.getregs_request = 12, /* PTRACE_GETREGS */
 	/* struct user begins with struct user_regs_struct */
 	.pc_user_offset = (long)(X86_64_W(rip) * sizeof(uint64_t)),
+	.debugreg_user_offset = X86_64_DEBUGREG_USER_OFFSET,
 	/* rel32 and disp32 span +-2 GiB; keep a margin for the slot itself */
 	.reach = 0x7fff0000,
 

@@ -34,6 +34,8 @@ _Static_assert(offsetof(struct x86_64_user_regs, rsp) == offsetof(struct user_re
 	       "rsp offset");
 _Static_assert(offsetof(struct x86_64_user_regs, gs) == offsetof(struct user_regs_struct, gs),
 	       "gs offset");
+_Static_assert(offsetof(struct user, u_debugreg) == X86_64_DEBUGREG_USER_OFFSET,
+	       "u_debugreg offset");
 #endif
 
 #define REG(name) { #name, X86_64_W(name) }

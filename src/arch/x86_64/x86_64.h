@@ -94,6 +94,8 @@ int x86_64_tramp_exit(const struct ct_patch_site *site, size_t exit_index, const
 		      const struct ct_tramp_ctx *ctx, struct ct_codebuf *cb);
 int x86_64_patch_jump(uint64_t at, uint64_t to, size_t len, uint8_t *out);
 #define X86_64_TRAMP_MAX_SIZE 2048
+/* offsetof(struct user, u_debugreg) (<sys/user.h>; checked in regs.c) */
+#define X86_64_DEBUGREG_USER_OFFSET 848
 
 /* callsite.c */
 bool x86_64_return_site(const uint8_t *code, size_t len, size_t at);
