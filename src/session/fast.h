@@ -28,6 +28,14 @@ struct ct_fast_tramp {
 	struct ct_tramp_spans spans;
 };
 
+/* A record taken out of a ring, waiting to be put in time order. */
+struct ct_fp_pending {
+	struct ct_fp_record rec;
+	struct ct_fast *fast;
+	uint32_t ring;
+	size_t seq;
+};
+
 struct ct_fast {
 	struct ct_fp_area area;  /* calltrap's mapping of the shared area */
 	uint64_t remote;         /* the area's address in the tracee */
@@ -110,7 +118,8 @@ size_t ct_fast_drain_thread(struct ct_session *s, struct ct_thread *t);
  * path, registers as at the exit: its return, as a record would say it.
  * Whether a frame returned. */
 bool ct_fast_exit_hit(struct ct_session *s, struct ct_thread *t, const struct ct_regs *regs);
-/* Every ring of every address space (idle moments, the timer, the end). */
+/* Every ring of every address space, in time order across them (before
+ * every stop, every tick, the end). */
 size_t ct_fast_drain_all(struct ct_session *s);
 
 #endif

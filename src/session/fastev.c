@@ -143,14 +143,74 @@ size_t ct_fast_drain_thread(struct ct_session *s, struct ct_thread *t)
 	return ct_fp_drain(&fast->area, t->fp_ring1 - 1, on_record, &d);
 }
 
+/* Records of every ring, taken out before any is turned into events, so
+ * that they go out in time order across threads and processes (each ring
+ * is in order; the views read a trace as one time line). */
+struct batch {
+	struct ct_session *s;
+	struct ct_fast *fast;
+	size_t n;
+};
+
+static void collect(void *ctx, uint32_t ring, const struct ct_fp_record *r)
+{
+	struct batch *b = ctx;
+	struct ct_session *s = b->s;
+
+	if (s->fp_batch_n == s->fp_batch_cap) {
+		size_t cap = s->fp_batch_cap ? s->fp_batch_cap * 2 : 4096;
+		struct ct_fp_pending *v = realloc(s->fp_batch, cap * sizeof(*v));
+
+		if (!v) {
+			/* no room to sort: this one goes out now */
+			struct drain d = { .s = s, .fast = b->fast };
+
+			on_record(&d, ring, r);
+			return;
+		}
+		s->fp_batch = v;
+		s->fp_batch_cap = cap;
+	}
+	s->fp_batch[s->fp_batch_n++] = (struct ct_fp_pending){
+		.rec = *r, .fast = b->fast, .ring = ring, .seq = s->fp_batch_n,
+	};
+	b->n++;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct ct_fp_pending *x = a, *y = b;
+	uint64_t tx = ct_fp_clock_ns(&x->fast->clock, x->rec.tsc);
+	uint64_t ty = ct_fp_clock_ns(&y->fast->clock, y->rec.tsc);
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 size_t ct_fast_drain_all(struct ct_session *s)
 {
-	size_t it = 0, n = 0;
+	size_t it = 0, n = 0, i;
 	uint64_t key;
 	void *val;
 
-	while (ct_hashmap_next(&s->threads, &it, &key, &val))
-		n += ct_fast_drain_thread(s, val);
+	s->fp_batch_n = 0;
+	while (ct_hashmap_next(&s->threads, &it, &key, &val)) {
+		struct ct_thread *t = val;
+		struct batch b = { .s = s, .fast = t->proc->mm ? t->proc->mm->fast : NULL };
+
+		if (b.fast && t->fp_ring1)
+			n += ct_fp_drain(&b.fast->area, t->fp_ring1 - 1, collect, &b);
+	}
+	if (s->fp_batch_n > 1)
+		qsort(s->fp_batch, s->fp_batch_n, sizeof(*s->fp_batch), by_time);
+	/* (nothing frees a thread or an address space while events are made) */
+	for (i = 0; i < s->fp_batch_n; i++) {
+		struct drain d = { .s = s, .fast = s->fp_batch[i].fast };
+
+		on_record(&d, s->fp_batch[i].ring, &s->fp_batch[i].rec);
+	}
+	s->fp_batch_n = 0;
 	return n;
 }
 

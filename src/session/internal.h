@@ -174,6 +174,9 @@ struct ct_session {
 	uint64_t fast_tick_ns;      /* the last ct_fast_tick */
 	unsigned nr_fast;           /* address spaces with a fast path */
 	bool clock_runs;            /* held time no longer taken off (ct_idle_update) */
+	/* records of every ring being put in time order (fastev.c) */
+	struct ct_fp_pending *fp_batch;
+	size_t fp_batch_n, fp_batch_cap;
 	struct ct_labels *labels;   /* short_names: the traced functions' names */
 	/* Restores the breakpoints of attached processes if calltrap dies
 	 * (ptrace/guardian.h); from attach until everything is detached.

@@ -201,6 +201,7 @@ void ct_session_free(struct ct_session *s)
 	ct_modrt_reap(s, true);
 	ct_elf_cache_free(s->elf_cache);
 	free(s->typed_buf);
+	free(s->fp_batch);
 	ct_labels_free(s->labels);
 	free(s->main_exe);
 	free(s->spawn_argv0);

@@ -574,9 +574,10 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 			ct_hashmap_del(&s->early, (uint64_t)tid);
 		return 0;
 	}
-	/* what it wrote to its ring before this stop comes first */
-	if (t->fp_ring1)
-		ct_fast_drain_thread(s, t);
+	/* what was written to the rings before this stop comes first, from
+	 * every thread: the events stay in time order */
+	if (s->nr_fast)
+		ct_fast_drain_all(s);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		on_exit_status(s, t, status);
 		return 0;

@@ -132,6 +132,10 @@ EXTRA_DIST += tests/integration/vforkwait.sh
 # ... --duration counts from when the breakpoints are in
 TESTS += tests/integration/duration.sh
 EXTRA_DIST += tests/integration/duration.sh
+# ... the fast path's detach leaves everything as it was (x86_64)
+TESTS += tests/integration/fast_detach.sh
+EXTRA_DIST += tests/integration/fast_detach.sh
+HOST_ONLY_TESTS += tests/integration/fast_detach.sh
 # calltrap killed while attached: the guardian restores the code
 TESTS += tests/integration/guardian.sh tests/integration/guardian_busy.sh
 EXTRA_DIST += tests/integration/guardian.sh tests/integration/guardian_busy.sh \
