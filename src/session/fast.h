@@ -62,6 +62,11 @@ int ct_fast_enable(struct ct_session *s, struct ct_mm *mm, const struct ct_injec
 /* Move every selected function of mm that can be from its entry
  * breakpoint to the fast path (the world stopped); counted in the stats. */
 int ct_fast_convert(struct ct_session *s, struct ct_mm *mm, const struct ct_injector *inj);
+/* Every thread of mm gets a ring, or a new one when its thread pointer
+ * moved (a started program's first thread has none before the dynamic
+ * linker sets up its TLS).  Whether every thread has a thread pointer:
+ * without, a trampoline would fault in %fs:0, so nothing may move. */
+bool ct_fast_refresh_threads(struct ct_session *s, struct ct_mm *mm);
 /* ct_fast_enable and ct_fast_convert at a moment every thread of mm is
  * stopped (t among them, with regs): the end of start-up, an attach. */
 int ct_fast_start(struct ct_session *s, struct ct_mm *mm, struct ct_thread *t,

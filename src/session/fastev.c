@@ -98,7 +98,7 @@ static bool fast_return(struct ct_session *s, struct ct_thread *t, const struct 
 
 bool ct_fast_exit_hit(struct ct_session *s, struct ct_thread *t, const struct ct_regs *regs)
 {
-	return exit_at(s, t, s->arch->sp(regs), t->stop_ns ? t->stop_ns : ct_now_ns(), regs);
+	return exit_at(s, t, s->arch->sp(regs), ct_stop_time(t), regs);
 }
 
 struct drain {

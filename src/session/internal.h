@@ -360,6 +360,9 @@ int ct_pass_site(struct ct_session *s, struct ct_thread *t, struct ct_site *site
 		 struct ct_regs *regs);
 /* Unwind every frame of t (thread exit, exec). */
 void ct_unwind_all(struct ct_session *s, struct ct_thread *t);
+/* When t's current stop began: its events happen then, and the time we
+ * hold it from then on is not its own. */
+uint64_t ct_stop_time(const struct ct_thread *t);
 /* The event of frame f (at depth) ending or returning at `now`; regs: the
  * registers at the return (its value), NULL for an unwind. */
 void ct_frame_event(struct ct_session *s, struct ct_thread *t, const struct ct_frame *f,
