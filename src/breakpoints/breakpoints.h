@@ -234,6 +234,9 @@ int ct_patch_clone(struct ct_bpset *dst, const struct ct_bpset *src);
 int ct_patch_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi);
 void ct_patch_fini(struct ct_bpset *bs);
 
+/* For a pc inside a slot: where the slot's code goes on in the original
+ * code (after the displaced instruction); 0 for any other pc. */
+uint64_t ct_bpset_slot_resume(const struct ct_bpset *bs, uint64_t pc);
 /* Is pc inside a scratch area? */
 bool ct_bpset_in_scratch(const struct ct_bpset *bs, uint64_t pc);
 /* For a thread stopped with its pc inside a slot: the equivalent pc in the

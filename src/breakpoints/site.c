@@ -386,6 +386,18 @@ int ct_bpset_forget(struct ct_bpset *bs, uint64_t lo, uint64_t hi)
 	return ct_patch_forget(bs, lo, hi);
 }
 
+uint64_t ct_bpset_slot_resume(const struct ct_bpset *bs, uint64_t pc)
+{
+	const struct ct_scratch *a = ct_scratch_find(bs, pc);
+	const struct ct_site *s;
+
+	if (!a)
+		return 0;
+	s = ct_hashmap_get(&bs->slots,
+			   a->addr + (pc - a->addr) / bs->arch->slot_size * bs->arch->slot_size);
+	return s ? s->addr + s->plan.len : 0;
+}
+
 int ct_bpset_translate_pc(const struct ct_bpset *bs, uint64_t pc, uint64_t *orig)
 {
 	const struct ct_scratch *a = ct_scratch_find(bs, pc);

@@ -124,7 +124,12 @@ int ct_fp_area_adopt(struct ct_fp_area *a, int fd, const struct ct_fp_geometry *
 		errno = ENOMEM;
 		goto fail;
 	}
-	return ct_fp_area_init(a->base, size, g);
+	err = ct_fp_area_init(a->base, size, g);
+	/* calltrap's own copy of the layout: the tracee can write the shared
+	 * header, and nothing it writes may send calltrap out of the area */
+	if (err == 0)
+		a->layout = *(const struct ct_fp_header *)a->base;
+	return err;
 fail:
 	err = -errno;
 	ct_fp_area_destroy(a);
@@ -158,26 +163,55 @@ struct ct_fp_ring *ct_fp_ring_at(void *base, uint32_t ring)
 	return (struct ct_fp_ring *)((char *)base + hdr->rings_offset + ring * hdr->ring_stride);
 }
 
-static struct ct_fp_slot *table_of(void *base)
+/* calltrap's side goes by its own copy of the layout (a->layout), never by
+ * the shared header, which the traced program can overwrite */
+static struct ct_fp_slot *table_of(const struct ct_fp_area *a)
 {
-	struct ct_fp_header *hdr = base;
-	return (struct ct_fp_slot *)((char *)base + hdr->table_offset);
+	return (struct ct_fp_slot *)((char *)a->base + a->layout.table_offset);
 }
 
-static uint32_t ring_index(void *base, uint64_t off)
+static struct ct_fp_ring *ring_of(const struct ct_fp_area *a, uint32_t k)
 {
-	struct ct_fp_header *hdr = base;
-	return (uint32_t)((off - hdr->rings_offset) / hdr->ring_stride);
+	return (struct ct_fp_ring *)((char *)a->base + a->layout.rings_offset +
+				     (uint64_t)k * a->layout.ring_stride);
+}
+
+/* The ring at offset off, or nr_rings when off is no ring's. */
+static uint32_t ring_index(const struct ct_fp_area *a, uint64_t off)
+{
+	const struct ct_fp_header *l = &a->layout;
+
+	if (off < l->rings_offset || (off - l->rings_offset) % l->ring_stride ||
+	    (off - l->rings_offset) / l->ring_stride >= l->nr_rings)
+		return l->nr_rings;
+	return (uint32_t)((off - l->rings_offset) / l->ring_stride);
+}
+
+/* Is tp in the table?  (ct_fp_lookup, by calltrap's layout.) */
+static bool registered(const struct ct_fp_area *a, uint64_t tp)
+{
+	const struct ct_fp_slot *table = table_of(a);
+	uint32_t n = a->layout.nr_slots;
+	uint64_t i = ct_fp_hash(tp, n);
+
+	for (uint32_t probes = 0; probes < n; probes++, i = (i + 1) & (n - 1)) {
+		uint64_t t = LOAD_ACQ(&table[i].thread_pointer);
+
+		if (t == tp)
+			return true;
+		if (t == CT_FP_TP_EMPTY)
+			break;
+	}
+	return false;
 }
 
 int ct_fp_register(struct ct_fp_area *a, uint64_t tp)
 {
-	struct ct_fp_header *hdr = a->base;
-	struct ct_fp_slot *table = table_of(a->base);
-	uint32_t n = hdr->nr_slots;
+	struct ct_fp_slot *table = table_of(a);
+	uint32_t n = a->layout.nr_slots;
 	if (tp == CT_FP_TP_EMPTY || tp == CT_FP_TP_TOMBSTONE)
 		return -EINVAL;
-	if (ct_fp_lookup(a->base, tp))
+	if (registered(a, tp))
 		return -EEXIST;
 	/* the first tombstone of the chain, else its empty end */
 	uint64_t i = ct_fp_hash(tp, n), slot = UINT64_MAX;
@@ -194,18 +228,17 @@ int ct_fp_register(struct ct_fp_area *a, uint64_t tp)
 	if (fresh && a->nr_live + a->nr_tombstones + 1 > n / 2)
 		return -ENOSPC;
 	uint32_t k;
-	for (k = 0; k < hdr->nr_rings && a->ring_used[k]; k++)
+	for (k = 0; k < a->layout.nr_rings && a->ring_used[k]; k++)
 		;
-	if (k == hdr->nr_rings)
+	if (k == a->layout.nr_rings)
 		return -ENOSPC;
 
 	/* a clean ring: its thread is new, nobody produces into it yet */
-	struct ct_fp_ring *ring = ct_fp_ring_at(a->base, k);
+	struct ct_fp_ring *ring = ring_of(a, k);
 	a->retired_drops += ring->drops;
 	a->retired_waits += ring->waits;
-	uint64_t mask = ring->mask;
 	memset(ring, 0, sizeof(*ring));
-	ring->mask = mask;
+	ring->mask = a->layout.ring_capacity - 1;
 	a->ring_used[k] = 1;
 
 	STORE(&table[slot].ring_offset, (uint64_t)((char *)ring - (char *)a->base));
@@ -218,9 +251,8 @@ int ct_fp_register(struct ct_fp_area *a, uint64_t tp)
 
 int ct_fp_unregister(struct ct_fp_area *a, uint64_t tp, ct_fp_record_fn fn, void *ctx)
 {
-	struct ct_fp_header *hdr = a->base;
-	struct ct_fp_slot *table = table_of(a->base);
-	uint32_t n = hdr->nr_slots;
+	struct ct_fp_slot *table = table_of(a);
+	uint32_t n = a->layout.nr_slots;
 	uint64_t i = ct_fp_hash(tp, n);
 	for (uint32_t probes = 0; probes < n; probes++, i = (i + 1) & (n - 1)) {
 		uint64_t t = table[i].thread_pointer;
@@ -228,7 +260,9 @@ int ct_fp_unregister(struct ct_fp_area *a, uint64_t tp, ct_fp_record_fn fn, void
 			break;
 		if (t != tp || tp == CT_FP_TP_TOMBSTONE)
 			continue;
-		uint32_t k = ring_index(a->base, table[i].ring_offset);
+		uint32_t k = ring_index(a, table[i].ring_offset);
+		if (k == a->layout.nr_rings)
+			return -EINVAL; /* overwritten by the program */
 		ct_fp_drain(a, k, fn, ctx);
 		STORE_REL(&table[i].thread_pointer, CT_FP_TP_TOMBSTONE);
 		a->ring_used[k] = 0;
@@ -241,12 +275,20 @@ int ct_fp_unregister(struct ct_fp_area *a, uint64_t tp, ct_fp_record_fn fn, void
 
 size_t ct_fp_drain(struct ct_fp_area *a, uint32_t k, ct_fp_record_fn fn, void *ctx)
 {
-	struct ct_fp_ring *ring = ct_fp_ring_at(a->base, k);
+	if (k >= a->layout.nr_rings)
+		return 0;
+	struct ct_fp_ring *ring = ring_of(a, k);
 	const struct ct_fp_record *recs = (const struct ct_fp_record *)(ring + 1);
-	uint64_t mask = ring->mask;
+	uint64_t mask = a->layout.ring_capacity - 1;
 	uint64_t tail = ring->tail; /* ours alone */
 	uint64_t head = LOAD_ACQ(&ring->head);
 	size_t n = 0;
+	/* more published than the ring holds: the program wrote over it;
+	 * what it holds cannot be trusted, and is skipped */
+	if (head - tail > mask + 1) {
+		STORE_REL(&ring->tail, head);
+		return 0;
+	}
 	/* give the producer its slots back every quarter ring, so a thread
 	 * waiting on a full ring resumes before the whole backlog is handed on */
 	uint64_t batch = (mask + 1) / 4 ? (mask + 1) / 4 : 1;
@@ -292,8 +334,8 @@ void ct_fp_counters(const struct ct_fp_area *a, struct ct_fp_counters *c)
 		.waits = a->retired_waits,
 		.unregistered = LOAD(&hdr->unregistered),
 	};
-	for (uint32_t k = 0; k < hdr->nr_rings; k++) {
-		struct ct_fp_ring *ring = ct_fp_ring_at(a->base, k);
+	for (uint32_t k = 0; k < a->layout.nr_rings; k++) {
+		struct ct_fp_ring *ring = ring_of(a, k);
 		c->drops += LOAD(&ring->drops);
 		c->waits += LOAD(&ring->waits);
 		c->pending += LOAD(&ring->reserve) - LOAD_ACQ(&ring->head);

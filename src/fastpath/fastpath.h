@@ -27,6 +27,9 @@ struct ct_fp_area {
 	int fd;                 /* memfd, for mapping it elsewhere; -1 if none */
 	uint8_t *ring_used;     /* nr_rings flags */
 	uint32_t nr_live, nr_tombstones;
+	/* the layout as laid out (the shared header's copy may be overwritten
+	 * by the traced program; calltrap goes by this one) */
+	struct ct_fp_header layout;
 	uint64_t retired_drops, retired_waits; /* of rings since reused */
 };
 

@@ -191,12 +191,14 @@ int ct_on_clone_event(struct ct_session *s, struct ct_thread *t, int event)
 		if (p->followed)
 			ct_emit(s, &ev, NULL);
 	}
+	/* Resumed, a vforking thread waits in the kernel until its child execs
+	 * or exits (PTRACE_EVENT_VFORK_DONE): it cannot stop before that.  Set
+	 * before the child's first stop is handled (resume_early), which must
+	 * know that its parent is (about to be) blocked: it borrows its ring */
+	t->in_vfork = event == PTRACE_EVENT_VFORK;
 	ret = resume_early(s, child);
 	if (ret < 0)
 		return ret;
-	/* Resumed, a vforking thread waits in the kernel until its child execs
-	 * or exits (PTRACE_EVENT_VFORK_DONE): it cannot stop before that. */
-	t->in_vfork = event == PTRACE_EVENT_VFORK;
 	if (t->in_vfork && (ct_keep_stopped(s) || s->attaching)) {
 		/* Not moved to the syscall's exit, which is past that wait: it
 		 * stays at its event stop, where no code is injected into it

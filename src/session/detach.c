@@ -392,10 +392,14 @@ int ct_detach_all(struct ct_session *s)
 		 * memory is cleaned first when a vfork child of it runs on in
 		 * it. */
 		spawned = s->fatal && mm ? spawned_in(s, mm, &shared) : NULL;
+		/* ours until its processes are let go: one may exit while it
+		 * is cleaned (a thread run out of calltrap's code) */
+		if (mm)
+			mm->refs++;
 		if (mm && (!spawned || shared)) {
 			ret = clean_mm(s, mm);
 			if (ret < 0 && ret != -ESRCH) {
-				ct_warn("process %d: restoring memory: %s", (int)p->pid,
+				ct_warn("process %d: restoring memory: %s", (int)mm->pid,
 					strerror(-ret));
 				if (!err)
 					err = ret;
@@ -429,6 +433,7 @@ int ct_detach_all(struct ct_session *s)
 			}
 			ct_proc_remove(s, q);
 		}
+		ct_mm_put(s, mm);
 	}
 	/* the memory is clean and their children are let go: they leave
 	 * vfork and stop (VFORK_DONE) as soon as those exec or exit */

@@ -63,9 +63,7 @@ const char *ct_fast_why_name(enum ct_fast_why why)
 /* The thread of this address space that holds tp's ring, if any. */
 static struct ct_thread *tp_owner(struct ct_fast *fast, uint64_t tp)
 {
-	const struct ct_fp_header *hdr = fast->area.base;
-
-	for (uint32_t i = 0; i < hdr->nr_rings; i++)
+	for (uint32_t i = 0; i < fast->area.layout.nr_rings; i++)
 		if (fast->owner[i] && fast->owner[i]->fp_tp == tp)
 			return fast->owner[i];
 	return NULL;
@@ -82,7 +80,8 @@ int ct_fast_thread_new(struct ct_session *s, struct ct_thread *t, const struct c
 		return 0;
 	tp = s->arch->thread_pointer(regs);
 	ring = ct_fp_register(&fast->area, tp);
-	if (ring == -EEXIST && (old = tp_owner(fast, tp)) != NULL && old != t && old->in_vfork) {
+	if (ring == -EEXIST && (old = tp_owner(fast, tp)) != NULL && old != t && old->in_vfork &&
+	    old->proc != t->proc) {
 		/* a vfork child on its parent's TLS: the parent runs no code
 		 * until the child execs or exits; the ring is lent meanwhile,
 		 * so the child's records are the child's */
@@ -348,7 +347,6 @@ void ct_fast_leave(struct ct_session *s, struct ct_mm *mm, const struct ct_injec
 struct ct_fast *ct_fast_fork_tables(const struct ct_fast *parent)
 {
 	struct ct_fast *fast = calloc(1, sizeof(*fast));
-	const struct ct_fp_header *hdr = parent->area.base;
 
 	if (!fast)
 		return NULL;
@@ -356,7 +354,7 @@ struct ct_fast *ct_fast_fork_tables(const struct ct_fast *parent)
 	fast->remote = parent->remote;
 	fast->clock = parent->clock;
 	fast->geometry = parent->geometry;
-	fast->owner = calloc(hdr->nr_rings, sizeof(*fast->owner));
+	fast->owner = calloc(parent->geometry.nr_rings, sizeof(*fast->owner));
 	fast->funcs = malloc((parent->nr_funcs + 1) * sizeof(*fast->funcs));
 	fast->tramps = malloc((parent->nr_tramps + 1) * sizeof(*fast->tramps));
 	if (!fast->owner || !fast->funcs || !fast->tramps) {
@@ -416,7 +414,12 @@ int ct_fast_forked(struct ct_session *s, struct ct_thread *t)
 		return 0;
 	mm->fast_pending = NULL;
 	ret = ct_regs_get(t->tid, s->arch, &regs);
-	if (ret == 0 && fast && t->proc->followed) {
+	if (ret < 0) {
+		fast_free(fast);
+		mm->fast_shared = 0;
+		return ret == -ESRCH ? ret : 0;
+	}
+	if (fast && t->proc->followed) {
 		/* a followed child: an area of its own where its copied
 		 * trampolines look, in place of the parent's */
 		struct ct_injector inj = { .tid = t->tid, .regs = &regs, .world_stopped = true };
@@ -444,6 +447,12 @@ int ct_fast_forked(struct ct_session *s, struct ct_thread *t)
 		       call ? call : "?", strerror(-ret));
 	}
 	fast_free(fast);
+	/* no rings of its own: its jumps go (it has one thread, stopped:
+	 * none is in a trampoline), its functions run untraced through
+	 * their original code, and its copy of the parent's rings is made
+	 * private */
+	if (ret != -ESRCH && t->proc->followed)
+		ret = ct_patch_remove_all(&mm->bps);
 	if (ret != -ESRCH)
 		ret = part_rings(s, t, &regs);
 	if (ret < 0 && ret != -ESRCH)

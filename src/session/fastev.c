@@ -110,8 +110,7 @@ static void on_record(void *ctx, uint32_t ring, const struct ct_fp_record *r)
 {
 	struct drain *d = ctx;
 	struct ct_fast *fast = d->fast;
-	const struct ct_fp_header *hdr = fast->area.base;
-	struct ct_thread *t = ring < hdr->nr_rings ? fast->owner[ring] : NULL;
+	struct ct_thread *t = ring < fast->area.layout.nr_rings ? fast->owner[ring] : NULL;
 	uint64_t now = ct_fp_clock_ns(&fast->clock, r->tsc);
 
 	fast->records++;

@@ -37,7 +37,9 @@ static int pcs_of(struct ct_session *s, struct ct_mm *mm, struct pcs *pc)
 	uint64_t key;
 	void *val;
 
-	pc->v = calloc(s->threads.n + 1, sizeof(*pc->v));
+	/* a thread in a slot goes on right after the displaced instruction:
+	 * that place counts as its pc (a jump must not cover it) */
+	pc->v = calloc(2 * s->threads.n + 1, sizeof(*pc->v));
 	pc->n = 0;
 	if (!pc->v)
 		return -ENOMEM;
@@ -47,8 +49,13 @@ static int pcs_of(struct ct_session *s, struct ct_mm *mm, struct pcs *pc)
 
 		if (t->proc->mm != mm)
 			continue;
-		if (ct_regs_get(t->tid, s->arch, &regs) == 0)
+		if (ct_regs_get(t->tid, s->arch, &regs) == 0) {
+			uint64_t back = ct_bpset_slot_resume(&mm->bps, s->arch->pc(&regs));
+
 			pc->v[pc->n++] = s->arch->pc(&regs);
+			if (back)
+				pc->v[pc->n++] = back;
+		}
 	}
 	return 0;
 }

@@ -63,26 +63,43 @@ static int run_to(struct ct_session *s, struct ct_thread *t, struct ct_sigguard 
  * code it is in (never single-stepped there), then step what is left (the
  * relocated instructions and the jump back, or the exit) into the
  * program's own code.  1 when it exited, 0 or -errno. */
+/* The end of the record span of tr that pc is in, 0 when none. */
+static uint64_t span_end(const struct ct_fast_tramp *tr, uint64_t pc)
+{
+	for (unsigned k = 0; k < tr->spans.n; k++)
+		if (pc >= tr->addr + tr->spans.v[k].start && pc < tr->addr + tr->spans.v[k].end)
+			return tr->addr + tr->spans.v[k].end;
+	return 0;
+}
+
 static int leave_tramp(struct ct_session *s, struct ct_thread *t, struct ct_sigguard *g,
-		       const struct ct_fast_tramp *tr, uint64_t pc)
+		       const struct ct_fast_tramp *tr)
 {
 	struct ct_regs regs;
 	siginfo_t si;
-	int ret = 0, status;
+	int ret, status;
 
-	for (unsigned k = 0; k < tr->spans.n; k++)
-		if (pc >= tr->addr + tr->spans.v[k].start && pc < tr->addr + tr->spans.v[k].end)
-			ret = run_to(s, t, g, tr->addr + tr->spans.v[k].end);
-	if (ret != 0)
-		return ret;
-	for (unsigned i = 0; i < FAST_MAX_STEPS_OUT; i++) {
+	/* a trampoline may hold several records (an exit trampoline's
+	 * straight line comes before its record, an entry trampoline may
+	 * record a return too): run through each one, step only between */
+	for (unsigned steps = 0; steps < FAST_MAX_STEPS_OUT;) {
+		uint64_t pc, end;
+
 		ret = ct_regs_get(t->tid, s->arch, &regs);
 		if (ret < 0)
 			return ret;
 		pc = s->arch->pc(&regs);
 		if (pc < tr->addr || pc >= tr->addr + tr->len)
 			return 0;
+		end = span_end(tr, pc);
+		if (end) {
+			ret = run_to(s, t, g, end);
+			if (ret != 0)
+				return ret;
+			continue;
+		}
 		ret = ct_sigguard_run(t->tid, g, true, &status, &si);
+		steps++;
 		if (ret == 1) {
 			ct_handle_wait(s, t->tid, status);
 			return 1;
@@ -120,10 +137,16 @@ int ct_fast_out_of_trampoline(struct ct_session *s, struct ct_thread *t)
 	ret = ct_sigguard_enter(t->tid, &g);
 	if (ret < 0)
 		return ret;
-	ret = leave_tramp(s, t, &g, tr, s->arch->pc(&regs));
+	ret = leave_tramp(s, t, &g, tr);
 	if (ret == 1)
 		return -ESRCH;
 	ret2 = ct_sigguard_leave(t->tid, &g);
+	if (ret < 0 || ret2 < 0) {
+		/* still inside (its own code faulted in a relocated
+		 * instruction, or no debug register): a signal frame may hold
+		 * a pc of ours, so the code and the rings stay mapped */
+		t->proc->mm->keep_areas = true;
+	}
 	return ret ? ret : ret2;
 }
 

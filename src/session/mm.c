@@ -113,7 +113,7 @@ struct ct_mm *ct_mm_fork(struct ct_session *s, const struct ct_mm *parent, pid_t
 	mm->fast_shared = parent->fast ? parent->fast->remote : 0;
 	mm->fast_size = parent->fast ? parent->fast->area.size : 0;
 	if (parent->fast) {
-		memcpy(&mm->fast_hdr, parent->fast->area.base, sizeof(mm->fast_hdr));
+		mm->fast_hdr = parent->fast->area.layout;
 		mm->fast_pending = ct_fast_fork_tables(parent->fast);
 		mm->fast_name = parent->fast->name;
 	}

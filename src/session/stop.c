@@ -531,9 +531,11 @@ int ct_handle_wait(struct ct_session *s, pid_t tid, int status)
 	if (t->proc->mm->fast) {
 		/* out of a trampoline first: the record it was writing is
 		 * published, and comes before the signal */
-		if (ct_fast_out_of_trampoline(s, t) == -ESRCH)
+		int r = ct_fast_out_of_trampoline(s, t);
+
+		if (r == -ESRCH)
 			return 0;
-		ct_fast_drain_thread(s, t);
+		ct_fast_drain_all(s);
 	}
 	signal_event(s, t, sig);
 	if (ct_shadow_top(&t->stack))

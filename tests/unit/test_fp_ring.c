@@ -150,6 +150,41 @@ static void test_table(void **state)
 	ct_fp_area_destroy(&a);
 }
 
+/* The traced program can write the shared area: nothing it writes there
+ * sends calltrap outside it (before, the drain took the mask and the ring
+ * layout from the shared bytes). */
+static void test_scribbled(void **state)
+{
+	(void)state;
+	struct ct_fp_area a;
+	make_area(&a, 16, 4, 8);
+	assert_int_equal(ct_fp_register(&a, TP(1)), 0);
+	struct ct_fp_event ev = event(7, 0);
+	assert_int_equal(ct_fp_produce(a.base, TP(1), &ev, NULL), CT_FP_WRITTEN);
+	/* the layout scribbled over: calltrap goes by its own copy */
+	struct ct_fp_header *hdr = a.base;
+	hdr->rings_offset = UINT64_C(1) << 40;
+	hdr->ring_stride = UINT64_C(1) << 40;
+	hdr->nr_rings = 1u << 30;
+	hdr->nr_slots = 1u << 30;
+	struct collect c = { 0 };
+	struct ct_fp_ring *r0 = (struct ct_fp_ring *)((char *)a.base + a.layout.rings_offset);
+	r0->mask = UINT64_MAX;
+	assert_int_equal(ct_fp_drain(&a, 0, collect_fn, &c), 1);
+	assert_true(is_event(&c.rec[0], 7, 0));
+	/* more published than a ring holds: nothing handed on, nothing read
+	 * beyond it */
+	r0->head = r0->tail + 1000000;
+	c = (struct collect){ 0 };
+	assert_int_equal(ct_fp_drain(&a, 0, collect_fn, &c), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(ct_fp_drain(&a, 1u << 20, collect_fn, &c), 0);
+	/* registering and unregistering still stay inside */
+	assert_int_equal(ct_fp_register(&a, TP(2)), 1);
+	assert_int_equal(ct_fp_unregister(&a, TP(2), collect_fn, &c), 0);
+	ct_fp_area_destroy(&a);
+}
+
 /* One thread: exact records, in order, each once, across many wraps of a
  * small ring; the producer publishes on every call. */
 static void test_single_wraparound(void **state)
@@ -287,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_scribbled),
 		cmocka_unit_test(test_single_wraparound),
 		cmocka_unit_test(test_eight_threads),
 	};
