@@ -28,6 +28,9 @@
 
 const struct ct_patch *ct_patch_covering(const struct ct_bpset *bs, uint64_t addr)
 {
+	/* every breakpoint placed asks: without the fast path, no lookup */
+	if (!bs->patches.n)
+		return NULL;
 	for (unsigned back = 0; back < CT_PATCH_MAX_LEN && back <= addr; back++) {
 		const struct ct_patch *p = ct_hashmap_get(&bs->patches, addr - back);
 
@@ -154,6 +157,8 @@ int ct_patch_remove_all(struct ct_bpset *bs)
 
 void ct_patch_overlay(const struct ct_bpset *bs, uint64_t addr, uint8_t *buf, size_t len)
 {
+	if (!bs->patches.n)
+		return;
 	for (uint64_t a = addr; a < addr + len; a++) {
 		const struct ct_patch *p = ct_hashmap_get(&bs->patches, a);
 
